@@ -1,0 +1,251 @@
+"""The only module that opens DuckDB: paths, connections, migrations and named queries.
+
+Every other module receives a connection from here and runs SQL from ``queries/*.sql`` through
+:func:`query` / :func:`query_df`, which bind ``$named`` parameters on a fresh cursor (a DuckDB
+connection is not thread-safe; Streamlit runs each browser session in its own thread).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping
+
+import duckdb
+import pandas as pd
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+QUERIES_DIR = REPO_ROOT / "queries"
+MIGRATIONS_DIR = QUERIES_DIR / "migrations"
+DEFAULT_DB_PATH = REPO_ROOT / "data" / "perfwatch.duckdb"
+ENV_DB = "PERFWATCH_DB"
+
+_MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+class DatabaseError(Exception):
+    """A database that cannot be used, with a message for people (Chinese) and no traceback.
+
+    ``reason`` is one of: locked, unreadable, corrupt, newer_schema, missing.
+    """
+
+    def __init__(self, reason: str, path: Path | str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.path = str(path)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    path: Path
+
+    @property
+    def sql(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+
+def resolve_db_path(cli_path: str | os.PathLike[str] | None = None) -> Path:
+    """``--db`` if given, else ``$PERFWATCH_DB``, else ``data/perfwatch.duckdb`` in the repo."""
+    if cli_path:
+        return Path(cli_path).expanduser()
+    env = os.environ.get(ENV_DB)
+    if env:
+        return Path(env).expanduser()
+    return DEFAULT_DB_PATH
+
+
+def migrations() -> list[Migration]:
+    """The numbered migrations in ``queries/migrations``, in order."""
+    found: list[Migration] = []
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        m = _MIGRATION_NAME.match(path.name)
+        if not m:
+            raise RuntimeError(f"badly named migration file: {path.name} (want NNNN_name.sql)")
+        found.append(Migration(int(m.group(1)), m.group(2), path))
+    versions = [m.version for m in found]
+    if len(set(versions)) != len(versions):
+        raise RuntimeError(f"duplicate migration numbers in {MIGRATIONS_DIR}")
+    return found
+
+
+def _explain(exc: Exception, path: Path) -> DatabaseError:
+    text = str(exc)
+    low = text.lower()
+    if "lock" in low and ("conflicting" in low or "could not set lock" in low):
+        pid = re.search(r"PID (\d+)", text)
+        holder = f"（进程号 {pid.group(1)}）" if pid else ""
+        return DatabaseError(
+            "locked",
+            path,
+            f"数据库文件 {path} 正被另一个程序{holder}占用，暂时无法打开。"
+            "请关闭正在使用它的程序（例如另一个 perfwatch 窗口或命令）后重试；文件未做任何改动。",
+        )
+    if "permission denied" in low or "access is denied" in low:
+        return DatabaseError(
+            "unreadable",
+            path,
+            f"没有读取数据库文件 {path} 的权限。请检查文件权限；文件未做任何改动。",
+        )
+    if "newer" in low or "version" in low and "storage" in low:
+        return DatabaseError(
+            "newer_schema",
+            path,
+            f"数据库文件 {path} 由更新版本的软件创建，当前版本无法打开。请升级 perfwatch；文件未做任何改动。",
+        )
+    return DatabaseError(
+        "corrupt",
+        path,
+        f"数据库文件 {path} 无法识别为有效的 DuckDB 数据库（可能已损坏或不是数据库文件）。"
+        f"文件未做任何改动，请从备份恢复或指定其他文件。技术信息：{text.splitlines()[0][:200]}",
+    )
+
+
+def connect(path: Path | str, *, read_only: bool = False, create: bool = True) -> duckdb.DuckDBPyConnection:
+    """Open the DuckDB file at ``path``; failures become :class:`DatabaseError`.
+
+    Never deletes or rewrites an existing file: a file DuckDB cannot read is reported as is.
+    """
+    path = Path(path)
+    if not path.exists():
+        if read_only or not create:
+            raise DatabaseError("missing", path, f"数据库文件 {path} 不存在。请先运行 python -m perfwatch init。")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseError("unreadable", path, f"无法创建数据库目录 {path.parent}：{exc}") from exc
+    elif path.is_dir():
+        raise DatabaseError("unreadable", path, f"{path} 是一个目录，不是数据库文件。")
+    elif not os.access(path, os.R_OK):
+        raise DatabaseError("unreadable", path, f"没有读取数据库文件 {path} 的权限。请检查文件权限；文件未做任何改动。")
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.Error as exc:
+        raise _explain(exc, path) from exc
+
+
+def schema_version(conn: duckdb.DuckDBPyConnection) -> int:
+    """The highest applied migration number, 0 for an empty database."""
+    cur = conn.cursor()
+    exists = cur.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+    ).fetchone()
+    if not exists or exists[0] == 0:
+        return 0
+    row = cur.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(conn: duckdb.DuckDBPyConnection, path: Path | str = "") -> list[Migration]:
+    """Apply every migration not yet applied, each in its own transaction; return those applied.
+
+    A database whose schema is newer than this code knows is refused (never downgraded).
+    """
+    known = migrations()
+    latest = known[-1].version if known else 0
+    cur = conn.cursor()
+    cur.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
+        " applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
+    )
+    current = schema_version(conn)
+    if current > latest:
+        raise DatabaseError(
+            "newer_schema",
+            path,
+            f"数据库文件 {path} 的结构版本为 {current}，高于本程序支持的版本 {latest}。"
+            "请升级 perfwatch 后再打开；文件未做任何改动。",
+        )
+    applied: list[Migration] = []
+    for mig in known:
+        if mig.version <= current:
+            continue
+        cur.begin()
+        try:
+            cur.execute(mig.sql)
+            cur.execute(
+                "INSERT INTO schema_migrations (version, name) VALUES ($version, $name)",
+                {"version": mig.version, "name": mig.name},
+            )
+            cur.commit()
+        except Exception:
+            cur.rollback()
+            raise
+        applied.append(mig)
+    return applied
+
+
+def open_database(
+    path: Path | str | None = None, *, read_only: bool = False, seed: bool = True
+) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) and migrate the database; load the default dataset when empty.
+
+    ``read_only`` opens an existing file without migrating (for viewers when it is locked).
+    """
+    db_path = resolve_db_path(path)
+    conn = connect(db_path, read_only=read_only)
+    try:
+        if read_only:
+            if schema_version(conn) > (migrations()[-1].version if migrations() else 0):
+                raise DatabaseError("newer_schema", db_path, f"数据库文件 {db_path} 由更新版本的软件创建。请升级 perfwatch。")
+            return conn
+        migrate(conn, db_path)
+        if seed:
+            from perfwatch.dataset import load_default_dataset_if_empty
+
+            load_default_dataset_if_empty(conn)
+    except DatabaseError:
+        conn.close()
+        raise
+    except duckdb.Error as exc:
+        conn.close()
+        raise _explain(exc, db_path) from exc
+    return conn
+
+
+@lru_cache(maxsize=None)
+def load_query(name: str) -> str:
+    """The text of ``queries/<name>.sql``."""
+    path = QUERIES_DIR / f"{name}.sql"
+    if not path.is_file():
+        raise KeyError(f"no query file {path}")
+    return path.read_text(encoding="utf-8")
+
+
+def query_params(name: str) -> set[str]:
+    """The ``$named`` parameters a query file uses (comments excluded)."""
+    body = "\n".join(line.split("--", 1)[0] for line in load_query(name).splitlines())
+    return set(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", body))
+
+
+def _bind(name: str, params: Mapping[str, Any] | None) -> dict[str, Any]:
+    wanted = query_params(name)
+    given = dict(params or {})
+    missing = wanted - given.keys()
+    if missing:
+        raise KeyError(f"query {name} needs parameters {sorted(missing)}")
+    return {k: v for k, v in given.items() if k in wanted}
+
+
+def query(conn: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
+    """Run ``queries/<name>.sql`` on a fresh cursor and return all rows."""
+    cur = conn.cursor()
+    try:
+        return cur.execute(load_query(name), _bind(name, params)).fetchall()
+    finally:
+        cur.close()
+
+
+def query_df(conn: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """Run ``queries/<name>.sql`` on a fresh cursor and return a DataFrame."""
+    cur = conn.cursor()
+    try:
+        return cur.execute(load_query(name), _bind(name, params)).df()
+    finally:
+        cur.close()

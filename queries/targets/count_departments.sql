@@ -1,0 +1,2 @@
+-- Number of department-years in the database. No params.
+SELECT count(*) FROM departments;

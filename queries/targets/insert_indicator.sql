@@ -1,0 +1,7 @@
+-- Create an indicator; returns its id. Params: $department_id, $project_id, $sub_goal_id, $seq,
+-- $level1, $level2, $level3, $description, $target_text, $comparator, $value, $unit, $deadline, $kind, $basis.
+INSERT INTO indicators (department_id, project_id, sub_goal_id, seq, level1, level2, level3,
+    description, target_text, comparator, value, unit, deadline, kind, basis)
+VALUES ($department_id, $project_id, $sub_goal_id, $seq, $level1, $level2, $level3,
+    $description, $target_text, $comparator, $value, $unit, $deadline, $kind, $basis)
+RETURNING id;
