@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import streamlit as st
 
+from perfwatch.navigation import pages_for
+
 st.set_page_config(page_title="绩效运行监控看板", page_icon="📊", layout="wide")
 
-pages = {
-    "绩效目标": [
-        st.Page("pages/targets.py", title="项目与绩效目标", icon="📋", default=True),
-    ],
-}
-
-pg = st.navigation(pages)
+pg = st.navigation(
+    {
+        section: [
+            st.Page(p.path, title=p.title, icon=p.icon, default=p.default, url_path=p.url_path)
+            for p in specs
+        ]
+        for section, specs in pages_for(None).items()
+    }
+)
 pg.run()
