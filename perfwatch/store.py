@@ -179,6 +179,8 @@ def record_spend(
     if value < 0:
         raise ValidationError(f"支出金额不能为负数：{value}")
     with transaction(conn, actor, "spend.record", project_id=project_id) as tx:
+        if tx.one("store/project_exists", {"project_id": project_id}) is None:
+            raise ValidationError(f"项目编号 {project_id} 不存在。")
         month = _month_start(period)
         old = tx.one("store/current_spend", {"project_id": project_id, "period": month})
         row = tx.one(
@@ -278,6 +280,8 @@ def record_project_report(
     if amount is not None and amount < 0:
         raise ValidationError(f"全年预计执行数不能为负数：{amount}")
     with transaction(conn, actor, "report.record", project_id=project_id) as tx:
+        if tx.one("store/project_exists", {"project_id": project_id}) is None:
+            raise ValidationError(f"项目编号 {project_id} 不存在。")
         row = tx.one(
             "store/insert_project_report",
             {

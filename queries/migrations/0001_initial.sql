@@ -2,6 +2,8 @@
 -- Departments per fiscal year, their projects, plans, goals and indicators (the published
 -- targets), and the append-only actuals: spend, project reports and indicator results.
 -- Every change is also written to audit_log by perfwatch.store (the one write path).
+-- No FOREIGN KEY clauses: DuckDB refuses to UPDATE a row that another table references, and
+-- targets are updated in place on re-import; perfwatch.store keeps references consistent.
 
 CREATE SEQUENCE seq_department_id START 1;
 CREATE SEQUENCE seq_sub_goal_id START 1;
@@ -28,7 +30,7 @@ CREATE TABLE departments (
 -- 分项绩效目标 of the department-level part.
 CREATE TABLE sub_goals (
     id             BIGINT PRIMARY KEY DEFAULT nextval('seq_sub_goal_id'),
-    department_id  BIGINT NOT NULL REFERENCES departments (id),
+    department_id  BIGINT NOT NULL,
     seq            INTEGER NOT NULL,         -- 1, 2, 3 ... as published
     title          VARCHAR NOT NULL,         -- e.g. 组织推进依法行政水平整体提升
     goal           VARCHAR,                  -- its 绩效目标 sentence
@@ -38,7 +40,7 @@ CREATE TABLE sub_goals (
 -- Budget projects (预算项目). Amounts in 万元.
 CREATE TABLE projects (
     id             BIGINT PRIMARY KEY DEFAULT nextval('seq_project_id'),
-    department_id  BIGINT NOT NULL REFERENCES departments (id),
+    department_id  BIGINT NOT NULL,
     seq            INTEGER NOT NULL,         -- order in the published document
     code           VARCHAR NOT NULL,         -- 项目编码, e.g. 13052924P00584012128B
     name           VARCHAR NOT NULL,
@@ -53,7 +55,7 @@ CREATE TABLE projects (
 
 -- Cumulative spending plan: pct (0-100) of the budget spent by the end of month.
 CREATE TABLE plan_checkpoints (
-    project_id  BIGINT NOT NULL REFERENCES projects (id),
+    project_id  BIGINT NOT NULL,
     month       INTEGER NOT NULL CHECK (month BETWEEN 1 AND 12),
     pct         DECIMAL(6, 2) NOT NULL CHECK (pct >= 0 AND pct <= 100),
     PRIMARY KEY (project_id, month)
@@ -62,7 +64,7 @@ CREATE TABLE plan_checkpoints (
 -- 绩效目标 lines of a project.
 CREATE TABLE goals (
     id          BIGINT PRIMARY KEY DEFAULT nextval('seq_goal_id'),
-    project_id  BIGINT NOT NULL REFERENCES projects (id),
+    project_id  BIGINT NOT NULL,
     seq         INTEGER NOT NULL,
     text        VARCHAR NOT NULL,
     UNIQUE (project_id, seq)
@@ -72,9 +74,9 @@ CREATE TABLE goals (
 -- target_text is the value exactly as published; comparator/value/unit/deadline/kind are parsed.
 CREATE TABLE indicators (
     id             BIGINT PRIMARY KEY DEFAULT nextval('seq_indicator_id'),
-    department_id  BIGINT NOT NULL REFERENCES departments (id),
-    project_id     BIGINT REFERENCES projects (id),
-    sub_goal_id    BIGINT REFERENCES sub_goals (id),
+    department_id  BIGINT NOT NULL,
+    project_id     BIGINT,
+    sub_goal_id    BIGINT,
     seq            INTEGER NOT NULL,
     level1         VARCHAR,                  -- 一级指标: 产出指标 / 效益指标 / 满意度指标
     level2         VARCHAR,                  -- 二级指标: 数量指标 ...
@@ -94,7 +96,7 @@ CREATE TABLE indicators (
 -- Optional milestones of an indicator (cumulative value expected by the end of month),
 -- replacing pro-rating (e.g. a training planned for Q4).
 CREATE TABLE indicator_milestones (
-    indicator_id  BIGINT NOT NULL REFERENCES indicators (id),
+    indicator_id  BIGINT NOT NULL,
     month         INTEGER NOT NULL CHECK (month BETWEEN 1 AND 12),
     value         DOUBLE NOT NULL,
     PRIMARY KEY (indicator_id, month)
@@ -104,7 +106,7 @@ CREATE TABLE indicator_milestones (
 -- The current figure for (project, period) is the row with the highest id.
 CREATE TABLE spend_entries (
     id          BIGINT PRIMARY KEY DEFAULT nextval('seq_spend_id'),
-    project_id  BIGINT NOT NULL REFERENCES projects (id),
+    project_id  BIGINT NOT NULL,
     period      DATE NOT NULL,               -- first day of the month
     amount      DECIMAL(18, 2) NOT NULL,
     source      VARCHAR,                     -- 'grid', file name ...
@@ -117,7 +119,7 @@ CREATE TABLE spend_entries (
 -- 全年预计执行数 and the 年度总体目标 1–N月执行情况 text of the monitoring form.
 CREATE TABLE project_reports (
     id                BIGINT PRIMARY KEY DEFAULT nextval('seq_report_id'),
-    project_id        BIGINT NOT NULL REFERENCES projects (id),
+    project_id        BIGINT NOT NULL,
     as_of             DATE NOT NULL,
     projected_amount  DECIMAL(18, 2),        -- 全年预计执行数 (万元)
     progress_text     VARCHAR,
@@ -128,7 +130,7 @@ CREATE TABLE project_reports (
 -- Indicator results per reporting date (append-only, latest row per indicator and as_of wins).
 CREATE TABLE indicator_results (
     id                BIGINT PRIMARY KEY DEFAULT nextval('seq_result_id'),
-    indicator_id      BIGINT NOT NULL REFERENCES indicators (id),
+    indicator_id      BIGINT NOT NULL,
     as_of             DATE NOT NULL,         -- the reporting date the value is "to date" of
     value             DOUBLE,                -- number / percentage achieved to date
     done_date         DATE,                  -- for deadline indicators: when it was done

@@ -1,0 +1,22 @@
+"""The real app in a real browser shows the eight seed projects."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import screenshot, wait_idle
+
+SEED_PROJECTS = ["法律援助经费", "法治工作经费", "普法工作经费", "人民调解经费", "社区矫正经费"]
+
+
+def test_targets_page_lists_the_eight_seed_projects(page) -> None:
+    """Test that the targets page of the running app lists all eight projects and the 122.90 total."""
+    page.goto(page.url.split("/", 3)[0] + "//" + page.url.split("/", 3)[2] + "/targets")
+    wait_idle(page)
+    expect(page.get_by_text("项目与绩效目标").first).to_be_visible()
+    expect(page.locator("[data-testid='stMetricValue']").filter(has_text="122.90")).to_be_visible()
+    expanders = page.locator("[data-testid='stExpander'] summary")
+    expect(expanders.filter(has_text="万元")).to_have_count(8)
+    for name in SEED_PROJECTS:
+        expect(expanders.filter(has_text=name).first).to_be_visible()
+    screenshot(page, "foundation-targets-1366")

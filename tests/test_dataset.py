@@ -1,0 +1,144 @@
+"""Loading targets: the default dataset's numbers, re-import in place, history, validation."""
+
+from __future__ import annotations
+
+import copy
+import json
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+import pytest
+
+from perfwatch import dataset, db, store
+
+
+def _scalar(conn: duckdb.DuckDBPyConnection, sql: str) -> Any:
+    return conn.execute(sql).fetchone()[0]
+
+
+def test_default_dataset_numbers(seed_db: duckdb.DuckDBPyConnection) -> None:
+    """Test that a fresh database holds 巨鹿县司法局 2024: 8 projects, 122.90 万元, 56 + sub-goal indicators."""
+    assert seed_db.execute("SELECT code, name, fiscal_year FROM departments").fetchall() == [
+        ("315001", "巨鹿县司法局本级", 2024)
+    ]
+    assert _scalar(seed_db, "SELECT count(*) FROM projects") == 8
+    assert _scalar(seed_db, "SELECT sum(budget) FROM projects") == Decimal("122.90")
+    assert _scalar(seed_db, "SELECT count(*) FROM indicators WHERE project_id IS NOT NULL") == 56
+    assert _scalar(seed_db, "SELECT count(*) FROM goals") == 24
+    assert _scalar(seed_db, "SELECT count(*) FROM sub_goals") == 4
+    per_sub = seed_db.execute(
+        "SELECT s.seq, count(i.id) FROM sub_goals s JOIN indicators i ON i.sub_goal_id = s.id GROUP BY s.seq ORDER BY s.seq"
+    ).fetchall()
+    assert per_sub == [(1, 8), (2, 3), (3, 8), (4, 4)]
+    assert seed_db.execute(
+        "SELECT name, budget FROM projects WHERE code = '13052924P00584012128B'"
+    ).fetchone() == ("法律援助经费", Decimal("2.00"))
+    plans = dict(seed_db.execute(
+        "SELECT p.seq, string_agg(CAST(CAST(c.pct AS INTEGER) AS VARCHAR), '/' ORDER BY c.month) "
+        "FROM projects p JOIN plan_checkpoints c ON c.project_id = p.id GROUP BY p.seq"
+    ).fetchall())
+    assert plans == {1: "25/50/75/100", 2: "25/50/75/100", 3: "8/50/75/100", 4: "8/50/75/100",
+                     5: "8/50/75/100", 6: "25/50/75/100", 7: "25/50/75/100", 8: "25/50/75/100"}
+    assert seed_db.execute(
+        "SELECT DISTINCT month FROM plan_checkpoints ORDER BY month"
+    ).fetchall() == [(3,), (6,), (10,), (12,)]
+
+
+def test_default_dataset_is_a_reviewable_file() -> None:
+    """Test that the default dataset lives in data/ as JSON (not in code) and passes validation."""
+    assert dataset.DEFAULT_DATASET.parent == db.REPO_ROOT / "data"
+    data = dataset.read_dataset(dataset.DEFAULT_DATASET)
+    assert len(data["projects"]) == 8
+
+
+def test_second_start_does_not_load_again(seed_db_path) -> None:
+    """Test that opening an initialised database again adds nothing."""
+    conn = db.open_database(seed_db_path)
+    assert _scalar(conn, "SELECT count(*) FROM projects") == 8
+    assert _scalar(conn, "SELECT count(*) FROM departments") == 1
+    conn.close()
+
+
+def test_reimport_same_data_changes_nothing(mini_db: duckdb.DuckDBPyConnection, mini_data: dict) -> None:
+    """Test that importing the same targets twice neither duplicates rows nor writes history."""
+    audit_before = _scalar(mini_db, "SELECT count(*) FROM audit_log")
+    summary = dataset.load_targets(mini_db, store.SYSTEM, mini_data)
+    assert (summary.projects_added, summary.projects_updated, summary.indicators_added,
+            summary.indicators_updated) == (0, 0, 0, 0)
+    assert _scalar(mini_db, "SELECT count(*) FROM indicators") == 5
+    assert _scalar(mini_db, "SELECT count(*) FROM audit_log") == audit_before
+
+
+def test_reimport_updates_in_place_keeps_history_and_results(mini_db: duckdb.DuckDBPyConnection, mini_data: dict) -> None:
+    """Test that a changed re-import updates by code/path, audits the old value and retires vanished indicators."""
+    ind_id = _scalar(mini_db, "SELECT id FROM indicators WHERE level3 = '服务对象满意度'")
+    store.record_result(mini_db, store.SYSTEM, ind_id, __import__("datetime").date(2024, 6, 30), value=95)
+    new = copy.deepcopy(mini_data)
+    p1 = new["projects"][0]
+    p1["budget"] = 12.5
+    p1["indicators"][0]["target_text"] = "≥120 件"
+    p1["indicators"][0]["value"] = 120
+    del p1["indicators"][2]  # the satisfaction indicator disappears
+    summary = dataset.load_targets(mini_db, store.SYSTEM, new)
+    assert summary.projects_updated == 1 and summary.indicators_updated == 1 and summary.indicators_retired == 1
+    assert any("服务对象满意度" in w for w in summary.warnings)
+    assert _scalar(mini_db, "SELECT budget FROM projects WHERE code = 'P001'") == Decimal("12.50")
+    assert _scalar(mini_db, "SELECT count(*) FROM indicators") == 5  # nothing deleted
+    assert _scalar(mini_db, f"SELECT retired FROM indicators WHERE id = {ind_id}") is True
+    assert _scalar(mini_db, f"SELECT count(*) FROM indicator_results WHERE indicator_id = {ind_id}") == 1
+    old = json.loads(_scalar(mini_db, "SELECT old_value FROM audit_log WHERE action = 'targets.project.update'"))
+    assert old["budget"] == 10.0
+    # the indicator comes back: same row, un-retired
+    dataset.load_targets(mini_db, store.SYSTEM, mini_data)
+    assert _scalar(mini_db, f"SELECT retired FROM indicators WHERE id = {ind_id}") is False
+    assert _scalar(mini_db, "SELECT count(*) FROM indicators") == 5
+
+
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda d: d["projects"][0].pop("code"), "缺少字段 code"),                    # required field missing
+        (lambda d: d["projects"][0].update(budget=-1), "不能为负数"),                  # negative budget
+        (lambda d: d["projects"][0]["plan"].append({"month": 13, "pct": 100}), "超出范围"),  # month 13
+        (lambda d: d["projects"][1].update(code="P001"), "重复"),                      # duplicate project code
+        (lambda d: d["projects"][0]["indicators"][0].update(kind="banana"), "kind"),  # unknown kind
+        (lambda d: d["projects"][0].update(department_code="000000"), "不在 departments"),  # orphan project
+        (lambda d: d["projects"][0]["indicators"][1].update(deadline="12/31"), "MM-DD"),  # bad deadline
+    ],
+)
+def test_invalid_dataset_is_refused_and_nothing_written(
+    empty_db: duckdb.DuckDBPyConnection, mini_data: dict, mutate: Any, message: str
+) -> None:
+    """Test that a malformed dataset is refused with a message naming the problem, writing nothing."""
+    mutate(mini_data)
+    with pytest.raises(store.ValidationError, match=message):
+        dataset.load_targets(empty_db, store.SYSTEM, mini_data)
+    assert _scalar(empty_db, "SELECT count(*) FROM departments") == 0
+    assert _scalar(empty_db, "SELECT count(*) FROM audit_log") == 0
+
+
+def test_failure_half_way_rolls_back(empty_db: duckdb.DuckDBPyConnection, mini_data: dict, monkeypatch) -> None:
+    """Test that an error after some rows were written leaves the database as before (all or nothing)."""
+    real = dataset._sync_indicators
+    calls = {"n": 0}
+
+    def boom(*args: Any, **kwargs: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("disk full")
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(dataset, "_sync_indicators", boom)
+    with pytest.raises(RuntimeError):
+        dataset.load_targets(empty_db, store.SYSTEM, mini_data)
+    for table in ("departments", "projects", "indicators", "plan_checkpoints", "audit_log"):
+        assert _scalar(empty_db, f"SELECT count(*) FROM {table}") == 0, table
+
+
+def test_only_admin_may_import_targets(empty_db: duckdb.DuckDBPyConnection, mini_data: dict) -> None:
+    """Test that the write path refuses a targets import by a finance user."""
+    with pytest.raises(store.PermissionDenied):
+        dataset.load_targets(empty_db, store.Actor("fin", "finance"), mini_data)
+    dataset.load_targets(empty_db, store.Actor("adm", "admin"), mini_data)
+    assert _scalar(empty_db, "SELECT actor FROM audit_log LIMIT 1") == "adm"
