@@ -338,3 +338,52 @@ def load_default_dataset_if_empty(conn: duckdb.DuckDBPyConnection, actor: Actor 
     if count:
         return None
     return load_targets(conn, actor, read_dataset(DEFAULT_DATASET), source=DEFAULT_DATASET.name)
+
+
+def _num(v: Any) -> float | None:
+    return None if v is None else float(v)
+
+
+def export_dataset(conn: duckdb.DuckDBPyConnection, department_id: int | None = None) -> dict[str, Any]:
+    """The targets held in the database as a dataset dict (the inverse of :func:`load_targets`)."""
+    out: dict[str, Any] = {"format": FORMAT, "source": None, "departments": [], "projects": []}
+    for dep_id, code, name, year, overall, safeguards, source in db.query(
+        conn, "export/departments", {"department_id": department_id}
+    ):
+        out["source"] = out["source"] or source
+        inds = db.query(conn, "export/indicators", {"department_id": dep_id})
+
+        def ind_dict(r: tuple[Any, ...]) -> dict[str, Any]:
+            return {
+                "level1": r[2], "level2": r[3], "level3": r[4], "description": r[5],
+                "target_text": r[6], "comparator": r[7], "value": r[8], "unit": r[9],
+                "deadline": None if r[10] is None else r[10].strftime("%m-%d"),
+                "kind": r[11], "basis": r[12],
+            }
+
+        out["departments"].append({
+            "code": code, "name": name, "fiscal_year": year,
+            "overall_goal": overall, "safeguards": safeguards,
+            "sub_goals": [
+                {"seq": seq, "title": title, "goal": goal,
+                 "indicators": [ind_dict(r) for r in inds if r[1] == sg_id]}
+                for sg_id, seq, title, goal in db.query(conn, "export/sub_goals", {"department_id": dep_id})
+            ],
+        })
+        plans = db.query(conn, "export/plans", {"department_id": dep_id})
+        goals = db.query(conn, "export/goals", {"department_id": dep_id})
+        for pid, seq, pcode, pname, budget, fiscal, other, carry, purpose in db.query(
+            conn, "export/projects", {"department_id": dep_id}
+        ):
+            proj: dict[str, Any] = {
+                "seq": seq, "code": pcode, "name": pname, "department_code": code, "fiscal_year": year,
+                "budget": _num(budget), "fiscal_funds": _num(fiscal), "other_funds": _num(other),
+                "purpose": purpose,
+                "plan": [{"month": m, "pct": _num(p)} for q, m, p in plans if q == pid],
+                "goals": [t for q, _, t in goals if q == pid],
+                "indicators": [ind_dict(r) for r in inds if r[0] == pid],
+            }
+            if carry:
+                proj["carryover_funds"] = _num(carry)
+            out["projects"].append(proj)
+    return out
