@@ -1,0 +1,102 @@
+"""The Excel targets template: DB → xlsx → DB loses nothing; bad workbooks name sheet, row, column."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import duckdb
+import pytest
+from openpyxl import load_workbook
+
+from perfwatch import dataset, store
+from perfwatch.importers import targets_xlsx as tx
+
+
+def _edit(content: bytes, sheet: str, cell: str, value: Any) -> bytes:
+    wb = load_workbook(io.BytesIO(content))
+    wb[sheet][cell] = value
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_round_trip_of_the_seed_loses_nothing(seed_db: duckdb.DuckDBPyConnection, tmp_path) -> None:
+    """Test that the seed exported to the template and read back equals the database's dataset."""
+    original = dataset.export_dataset(seed_db)
+    content = tx.write_template(original)
+    back = tx.read_template(content, "seed.xlsx")
+    assert back["departments"] == original["departments"]
+    assert back["projects"] == original["projects"]
+    # and loading it into the same database changes nothing
+    summary = dataset.load_targets(seed_db, store.SYSTEM, back)
+    assert (summary.projects_added, summary.projects_updated, summary.indicators_added,
+            summary.indicators_updated, summary.indicators_retired) == (0, 0, 0, 0, 0)
+
+
+def test_template_sheets_and_plan_columns(mini_data: dict) -> None:
+    """Test that the template has the documented sheets and the plan as 月底累计% columns."""
+    wb = load_workbook(io.BytesIO(tx.write_template(mini_data)))
+    assert wb.sheetnames == ["说明", "部门", "分项目标", "项目", "绩效目标", "指标"]
+    ws = wb["项目"]
+    header = [c.value for c in ws[1]]
+    row = dict(zip(header, [c.value for c in ws[2]]))
+    assert row["项目编码"] == "P001" and row["预算数（万元）"] == 10.0
+    assert (row["3月底累计%"], row["6月底累计%"], row["10月底累计%"], row["12月底累计%"]) == (25, 50, 75, 100)
+    assert row["1月底累计%"] is None
+    assert wb["指标"].max_row == 1 + 5
+
+
+def test_blank_template_reads_as_empty(mini_data: dict) -> None:
+    """Test that a blank template is valid and holds no departments or projects."""
+    data = tx.read_template(tx.write_template(None))
+    assert data["departments"] == [] and data["projects"] == []
+
+
+def test_blank_parsed_columns_are_filled_by_the_value_parser(mini_data: dict) -> None:
+    """Test that a row with only 指标值 gets comparator/kind from the parser it is given."""
+    content = tx.write_template(mini_data)
+    for col in ("K", "L", "M", "N", "O"):  # 比较符 数值 单位 截止日期 指标类型 of the first indicator row
+        content = _edit(content, "指标", f"{col}3", None)
+
+    class TV:
+        comparator, value, unit, kind, deadline = ">=", 2.0, "次", "count", None
+
+    data = tx.read_template(content, "t.xlsx", parse_value=lambda text: TV())
+    ind = data["departments"][0]["sub_goals"][0]["indicators"][0]
+    assert (ind["comparator"], ind["value"], ind["kind"]) == (">=", 2.0, "count")
+
+
+@pytest.mark.parametrize(
+    "sheet, cell, value, message",
+    [
+        ("项目", "F2", "十万", "工作表“项目”第 2 行“预算数（万元）”列：应为数字"),     # non-numeric budget
+        ("项目", "F2", -5, "不能为负数"),                                       # negative budget
+        ("项目", "D3", "P001", "项目编码 P001 重复"),                              # duplicate code
+        ("指标", "C4", "NOPE", "第 4 行“项目编码”列：项目编码 NOPE 不在“项目”表中"),  # unknown project
+        ("指标", "O4", "banana", "第 4 行“指标类型”列"),                           # unknown kind
+        ("指标", "N5", "31/12", "第 5 行“截止日期（月-日）”列"),                    # bad deadline
+        ("部门", "C2", "二〇二四", "工作表“部门”第 2 行“年度”列"),                   # non-numeric year
+    ],
+)
+def test_bad_cells_are_named(mini_data: dict, sheet: str, cell: str, value: Any, message: str) -> None:
+    """Test that a wrong cell is refused with a message naming the sheet, row and column."""
+    content = _edit(tx.write_template(mini_data), sheet, cell, value)
+    with pytest.raises(store.ValidationError, match=message):
+        tx.read_template(content, "t.xlsx")
+
+
+def test_not_an_xlsx() -> None:
+    """Test that a text file given as a workbook is refused with a message, not a traceback."""
+    with pytest.raises(tx.TemplateError, match="不是有效的 Excel"):
+        tx.read_template(b"project_code,amount\nP1,3\n", "spend.csv")
+
+
+def test_missing_sheet(mini_data: dict) -> None:
+    """Test that a workbook without the 指标 sheet names the missing sheet."""
+    wb = load_workbook(io.BytesIO(tx.write_template(mini_data)))
+    del wb["指标"]
+    buf = io.BytesIO()
+    wb.save(buf)
+    with pytest.raises(tx.TemplateError, match="缺少工作表“指标”"):
+        tx.read_template(buf.getvalue(), "t.xlsx")
