@@ -1,20 +1,30 @@
-"""perfwatch (绩效运行监控看板): the frame. Page config, the page list, run."""
+"""perfwatch (绩效运行监控看板): the frame. Page config, who is looking, their pages, run.
+
+Before sign-in only the sign-in page exists (it also creates the first administrator on a new
+database); after sign-in the menu holds the pages of the actor's role (perfwatch.navigation).
+Development and tests only: PERFWATCH_AUTH=off on a database without accounts skips sign-in
+(see perfwatch.ui.dev_actor).
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from perfwatch.navigation import pages_for
+from perfwatch import ui
+from perfwatch.navigation import LOGIN_PAGE, pages_for
 
 st.set_page_config(page_title="绩效运行监控看板", page_icon="📊", layout="wide")
 
-pg = st.navigation(
-    {
-        section: [
-            st.Page(p.path, title=p.title, icon=p.icon, default=p.default, url_path=p.url_path)
-            for p in specs
-        ]
-        for section, specs in pages_for(None).items()
+actor, mode = ui.frame_actor()
+if actor is None:
+    pg = st.navigation([ui.nav_page(LOGIN_PAGE)], position="hidden")
+else:
+    menu = {
+        section: [ui.nav_page(p) for p in specs]
+        for section, specs in pages_for(actor.role, public_only=mode == "public").items()
     }
-)
+    if mode == "public":
+        menu[LOGIN_PAGE.section] = [ui.nav_page(LOGIN_PAGE)]
+    pg = st.navigation(menu)
+    ui.user_box(actor, mode)
 pg.run()

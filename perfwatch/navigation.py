@@ -6,7 +6,7 @@ Roles: leader 领导, finance 财务, owner 项目负责人, admin 管理员 (se
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 ALL_ROLES: frozenset[str] = frozenset({"leader", "finance", "owner", "admin"})
 
@@ -20,21 +20,31 @@ class PageSpec:
     roles: frozenset[str] = ALL_ROLES
     default: bool = False
     url_path: str | None = None
+    public: bool = False  # shown to anonymous visitors when the public meeting screen setting is on
 
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/targets.py", "项目与绩效目标", "📋", "绩效目标", default=True, url_path="targets"),
+    PageSpec("pages/admin_users.py", "用户管理", "👥", "系统管理", roles=frozenset({"admin"}), url_path="admin_users"),
+    PageSpec("pages/admin_audit.py", "操作日志", "🧾", "系统管理", roles=frozenset({"admin"}), url_path="admin_audit"),
+    PageSpec("pages/admin_backup.py", "数据备份", "💾", "系统管理", roles=frozenset({"admin"}), url_path="admin_backup"),
 )
 
 SECTION_ORDER: tuple[str, ...] = ("监控看板", "数据填报", "绩效目标", "会议与报告", "系统管理")
 
 
-def pages_for(role: str | None) -> dict[str, list[PageSpec]]:
-    """Pages a role may open, grouped by section in menu order. ``None`` = every page."""
-    visible = [p for p in PAGES if role is None or role in p.roles]
+# The sign-in page: the only page before sign-in (dashboard.py), never in the menu of a signed-in user.
+LOGIN_PAGE = PageSpec("pages/login.py", "登录", "🔐", "账号", roles=frozenset(), url_path="login")
+
+
+def pages_for(role: str | None, *, public_only: bool = False) -> dict[str, list[PageSpec]]:
+    """Pages a role may open, grouped by section in menu order. ``None`` = every page.
+
+    ``public_only`` keeps only pages flagged ``public`` (an anonymous meeting-screen visitor).
+    """
+    visible = [p for p in PAGES if (role is None or role in p.roles) and (p.public or not public_only)]
     if visible and not any(p.default for p in visible):
-        first = visible[0]
-        visible[0] = PageSpec(first.path, first.title, first.icon, first.section, first.roles, True, first.url_path)
+        visible[0] = replace(visible[0], default=True)
     groups: dict[str, list[PageSpec]] = {}
     for section in SECTION_ORDER + tuple(sorted({p.section for p in visible} - set(SECTION_ORDER))):
         items = [p for p in visible if p.section == section]
