@@ -1,0 +1,95 @@
+"""Checks every uploaded file passes before an importer reads it: name, size and content type.
+
+Streamlit already caps uploads at ``server.maxUploadSize`` (.streamlit/config.toml, 20 MB);
+:func:`check_upload` checks again on the server, by extension *and* by the first bytes, so a
+renamed executable or an HTML page called ``.xlsx`` is refused with a Chinese message.
+
+    from perfwatch.uploads import check_upload
+    ext = check_upload(file.name, file.getvalue(), {".xlsx", ".csv"})  # ValidationError if refused
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import PurePath
+from typing import Iterable
+
+from perfwatch.store import ValidationError
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # keep equal to server.maxUploadSize in .streamlit/config.toml
+
+TEXT_EXTS = frozenset({".csv", ".txt", ".json", ".tsv"})
+ZIP_EXTS = frozenset({".xlsx", ".xlsm", ".docx"})
+_MAGIC: dict[str, tuple[bytes, ...]] = {
+    ".pdf": (b"%PDF-",),
+    ".xls": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
+    ".doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
+    ".xlsx": (b"PK\x03\x04",),
+    ".xlsm": (b"PK\x03\x04",),
+    ".docx": (b"PK\x03\x04",),
+}
+# The main part an Office Open XML file of each kind must contain.
+_OOXML_PART = {".xlsx": "xl/workbook.xml", ".xlsm": "xl/workbook.xml", ".docx": "word/document.xml"}
+_MAX_ZIP_ENTRIES = 10_000
+_MAX_UNZIPPED = 200 * 1024 * 1024  # refuse zip bombs
+
+
+def _human(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
+
+
+def decode_text(data: bytes) -> str:
+    """Text of an uploaded CSV/TXT/JSON: UTF-8 (with or without BOM), else GB18030 (Excel on
+    Chinese Windows); ValidationError when it is neither or contains NUL bytes (binary)."""
+    if b"\x00" in data:
+        raise ValidationError("文件内容不是文本（含有二进制数据）。")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ValidationError("文件编码无法识别，请另存为 UTF-8 编码后再上传。")
+
+
+def check_upload(name: str, data: bytes, allowed_exts: Iterable[str], max_bytes: int = MAX_UPLOAD_BYTES) -> str:
+    """Refuse an upload unless its extension is allowed and its content matches; return the
+    extension (lower case, with the dot).
+
+    Raises :class:`perfwatch.store.ValidationError` with a Chinese message naming the file.
+    """
+    allowed = sorted({e.lower() if e.startswith(".") else "." + e.lower() for e in allowed_exts})
+    shown = PurePath(str(name or "")).name[:120] or "（未命名文件）"
+    ext = PurePath(shown).suffix.lower()
+    if ext not in allowed:
+        raise ValidationError(f"文件 {shown} 的类型不受支持，只接受：{'、'.join(allowed)}。")
+    if not isinstance(data, (bytes, bytearray)):
+        raise ValidationError(f"文件 {shown} 无法读取。")
+    if len(data) == 0:
+        raise ValidationError(f"文件 {shown} 是空文件。")
+    if len(data) > max_bytes:
+        raise ValidationError(f"文件 {shown} 大小为 {_human(len(data))}，超过上限 {_human(max_bytes)}。")
+    data = bytes(data)
+    if ext in TEXT_EXTS:
+        decode_text(data)
+        return ext
+    magic = _MAGIC.get(ext)
+    if magic and not data.startswith(magic):
+        raise ValidationError(f"文件 {shown} 的内容与扩展名 {ext} 不符（可能是改了扩展名的其他文件），请上传原始文件。")
+    if ext in ZIP_EXTS:
+        _check_ooxml(shown, ext, data)
+    return ext
+
+
+def _check_ooxml(shown: str, ext: str, data: bytes) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+            names = {i.filename for i in infos}
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ValidationError(f"文件 {shown} 已损坏，无法作为 {ext} 打开。") from exc
+    if len(infos) > _MAX_ZIP_ENTRIES or sum(i.file_size for i in infos) > _MAX_UNZIPPED:
+        raise ValidationError(f"文件 {shown} 解压后过大，已拒绝。")
+    part = _OOXML_PART.get(ext)
+    if part and part not in names:
+        raise ValidationError(f"文件 {shown} 不是有效的 {ext} 文件（缺少 {part}）。")
