@@ -1,0 +1,3 @@
+"""Importers that turn published documents into perfwatch datasets."""
+
+from __future__ import annotations
