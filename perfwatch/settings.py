@@ -1,0 +1,167 @@
+"""Light rules and their thresholds: defaults in code, overrides in the ``settings`` table.
+
+All tunable rules live in one setting, ``rules`` (a JSON object of :class:`Rules` fields), written
+through :func:`perfwatch.store.set_setting` so every change is audited. Fields missing from the
+stored object take the defaults below, so adding a field never needs a data migration.
+
+Severity (for roll-ups, worst first): red > yellow > green > blue > grey. Blue ("far ahead") is
+on track, so it counts as better than green; grey (no data / not due / 待评) is ignored unless
+every light is grey.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+import duckdb
+
+from perfwatch import db, store
+from perfwatch.plan import PLAN_METHODS
+
+SETTING_KEY = "rules"
+
+EXECUTION_RULES: tuple[str, ...] = ("ratio", "points")
+LIGHTS: tuple[str, ...] = ("red", "yellow", "green", "blue", "grey")
+
+# Worst first; roll-ups take the light with the highest severity, grey only when all are grey.
+SEVERITY: dict[str, int] = {"grey": 0, "blue": 1, "green": 2, "yellow": 3, "red": 4}
+SEVERITY_ORDER: tuple[str, ...] = ("red", "yellow", "green", "blue", "grey")
+
+LIGHT_COLORS: dict[str, str] = {
+    "green": "#2e7d32",
+    "yellow": "#f9a825",
+    "red": "#c62828",
+    "blue": "#1565c0",
+    "grey": "#9e9e9e",
+}
+
+LIGHT_NAMES: dict[str, str] = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", "blue": "蓝灯", "grey": "灰灯"}
+
+LIGHT_LABELS: dict[str, str] = {
+    "green": "绿灯：正常，按计划推进",
+    "yellow": "黄灯：轻度滞后，需关注",
+    "red": "红灯：严重滞后或未达标，需纠偏",
+    "blue": "蓝灯：远超进度（目标可能定得偏低）",
+    "grey": "灰灯：未到期、待评或未填报",
+}
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Thresholds of every light. Percentages and ratios are plain numbers (60 means 60)."""
+
+    execution_rule: str = "ratio"          # "ratio" (执行率÷应达×100) or "points" (执行率−应达)
+    ratio_red_below: float = 60.0          # ratio < 60 red
+    ratio_yellow_below: float = 80.0       # 60 <= ratio < 80 yellow, >= 80 green
+    points_red_below: float = -15.0        # gap < -15pp red
+    points_yellow_below: float = -5.0      # -15 <= gap < -5 yellow, >= -5 green
+    rate_tolerance_pp: float = 5.0         # rate indicators: within 5pp below target yellow
+    count_red_below: float = 60.0          # count indicators: actual/expected×100 < 60 red
+    count_yellow_below: float = 80.0       # 60–80 yellow
+    count_blue_from: float = 120.0         # 80–120 green, >= 120 blue
+    plan_method: str = "linear"            # "linear" or "step"
+
+    def validate(self) -> None:
+        """Raise :class:`store.ValidationError` (Chinese) when the rules are inconsistent."""
+        problems: list[str] = []
+        if self.execution_rule not in EXECUTION_RULES:
+            problems.append(f"执行进度规则须为 {'/'.join(EXECUTION_RULES)} 之一")
+        if self.plan_method not in PLAN_METHODS:
+            problems.append(f"计划进度算法须为 {'/'.join(PLAN_METHODS)} 之一")
+        if not 0 <= self.ratio_red_below <= self.ratio_yellow_below:
+            problems.append("比值规则：红灯阈值须不大于黄灯阈值且不小于0")
+        if not self.points_red_below <= self.points_yellow_below <= 0:
+            problems.append("百分点规则：红灯阈值须不大于黄灯阈值且不大于0")
+        if not 0 <= self.rate_tolerance_pp <= 100:
+            problems.append("比率指标容差须在0–100个百分点之间")
+        if not 0 <= self.count_red_below <= self.count_yellow_below <= 100 <= self.count_blue_from:
+            problems.append("数量指标：须 0 ≤ 红灯阈值 ≤ 黄灯阈值 ≤ 100 ≤ 蓝灯阈值")
+        if problems:
+            raise store.ValidationError("；".join(problems))
+
+    def as_params(self) -> dict[str, Any]:
+        """The rules as ``$named`` SQL parameters (same names as the fields)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+DEFAULT_RULES = Rules()
+
+
+def _num(x: float) -> str:
+    return f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+def rule_text(rules: Rules = DEFAULT_RULES) -> dict[str, str]:
+    """One Chinese line per rule, with the thresholds in force (for hovers and notes)."""
+    r = rules
+    return {
+        "ratio": f"执行率÷计划应达进度×100：≥{_num(r.ratio_yellow_below)} 绿，"
+        f"{_num(r.ratio_red_below)}–{_num(r.ratio_yellow_below)} 黄，<{_num(r.ratio_red_below)} 红",
+        "points": f"执行率−计划应达进度（百分点）：≥{_num(r.points_yellow_below)} 绿，"
+        f"{_num(r.points_red_below)}至{_num(r.points_yellow_below)} 黄，<{_num(r.points_red_below)} 红",
+        "not_due": "计划应达进度为0时不评价（灰灯“未到支出节点”），已有支出则为绿灯",
+        "overspent": "累计支出超过预算数单独标记“超预算”，不改变进度灯",
+        "plan": "计划应达进度：按3/6/10/12月底等计划节点线性插值（可改为阶梯：取已到达节点）；序时进度=已过月数÷12",
+        "count": f"数量指标：实际÷按序时（或里程碑）应达×100：<{_num(r.count_red_below)} 红，"
+        f"{_num(r.count_red_below)}–{_num(r.count_yellow_below)} 黄，"
+        f"{_num(r.count_yellow_below)}–{_num(r.count_blue_from)} 绿，≥{_num(r.count_blue_from)} 蓝；应达不足1个单位时“未到期”",
+        "rate": f"比率指标：达到年度指标值绿，低于指标值{_num(r.rate_tolerance_pp)}个百分点以内黄，否则红",
+        "ceiling": "上限指标：不超过上限绿，超过红",
+        "zero": "零目标指标：未发生绿，发生即红",
+        "cost": "成本指标：已支出超过上限红，全年预计超过上限黄，否则绿",
+        "deadline": "时限指标：已完成绿，未到期灰（负责人判断“有可能”黄、“完全不可能”红），逾期未完成红",
+        "qualitative": "定性指标：负责人评价 达成绿、部分达成黄、未达成红，未评价“待评”",
+        "satisfaction": "满意度指标：调查前“待评”（灰灯），不计红灯",
+        "likelihood": "完成目标可能性只会使灯变差：“有可能”至少黄灯，“完全不可能”红灯",
+        "rollup": "项目绩效目标灯取最差的指标灯（红>黄>绿>蓝，灰灯仅在全部为灰时）；综合灯取支出灯与目标灯中较差者",
+    }
+
+
+LIGHT_RULE_TEXT: dict[str, str] = rule_text(DEFAULT_RULES)
+
+
+def worst(lights: Any) -> str:
+    """The worst light of an iterable (grey only when there is nothing else)."""
+    best = "grey"
+    for light in lights:
+        if light in SEVERITY and SEVERITY[light] > SEVERITY[best]:
+            best = light
+    return best
+
+
+def rules_from_dict(data: dict[str, Any]) -> Rules:
+    """:class:`Rules` from a stored JSON object: unknown keys ignored, missing keys default."""
+    known = {f.name: f for f in fields(Rules)}
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in known:
+            continue
+        if known[key].type == "str":
+            values[key] = str(value)
+        else:
+            try:
+                values[key] = float(value)
+            except (TypeError, ValueError) as exc:
+                raise store.ValidationError(f"规则设置 {key} 的值 {value!r} 不是数字") from exc
+    rules = replace(DEFAULT_RULES, **values)
+    rules.validate()
+    return rules
+
+
+def load_rules(conn: duckdb.DuckDBPyConnection) -> Rules:
+    """The rules in force: the ``rules`` setting over the defaults."""
+    rows = db.query(conn, "store/get_setting", {"key": SETTING_KEY})
+    if not rows:
+        return DEFAULT_RULES
+    data = json.loads(rows[0][0])
+    if not isinstance(data, dict):
+        raise store.ValidationError("规则设置 rules 应为 JSON 对象")
+    return rules_from_dict(data)
+
+
+def save_rules(conn: duckdb.DuckDBPyConnection, actor: store.Actor, rules: Rules) -> None:
+    """Validate and store ``rules`` (one audited write through :func:`store.set_setting`)."""
+    rules.validate()
+    store.set_setting(conn, actor, SETTING_KEY, asdict(rules))
