@@ -114,7 +114,7 @@ _UNITS = (
     "个工作日", "工作日", "万人次", "人次", "户次", "件次", "场次", "批次", "个月", "小时", "分钟",
     "平方米", "公里", "千米", "亿元", "万元", "千元", "元", "万", "次", "件", "套", "个", "人", "户",
     "家", "所", "项", "台", "场", "期", "篇", "份", "册", "天", "日", "周", "吨", "亩", "辆", "座",
-    "张", "本", "批", "例", "条", "处", "名", "位", "分", "%", "％", "‰",
+    "张", "本", "批", "例", "条", "处", "名", "位", "分", "类", "种", "支", "村", "床", "%", "％", "‰",
 )
 _MONEY_UNITS = {"万元", "万", "元", "亿元", "千元"}
 _TIME_UNITS = {"工作日", "天", "日", "小时", "分钟", "周", "个月"}
@@ -198,7 +198,7 @@ _COMP_SYM = r"(?:[≥≤≧≦]|[><＞＜][=＝]?|[=＝])"
 _COMP_WORD = "(?:" + "|".join(sorted(_GE_WORDS + _LE_WORDS, key=len, reverse=True)) + ")"
 _UNIT_RE = "(?:" + "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True)) + ")"
 _NUM_RE = r"\d+(?:[,，]\d{3})*(?:\s\d{3})*(?:\.\d+)?"
-_POST_RE = r"(?:及以上|及以下|以上|以下|以内)"
+_POST_RE = r"(?:及以上|及以下|以上|以下|以内|之内|内)"
 _DEADLINE_RE = (
     r"(?:(?:20\d{2}\s*年\s*)?\d{1,2}\s*月\s*(?:\d{1,2}\s*日|底|末)\s*(?:之前|以前|前)?"
     r"|(?:20\d{2}\s*)?年\s*(?:底|末)\s*(?:之前|以前|前)?(?:完成)?|年内完成|年内)"
@@ -221,7 +221,7 @@ _PROSE_DEADLINE = re.compile(
 )
 _PROSE_NUMBER = re.compile(
     r"(?P<pre>" + _COMP_SYM + "|" + _COMP_WORD + r")?\s*(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>" + _UNIT_RE
-    + r")?\s*(?P<post>" + _POST_RE + ")?"
+    + rf"|[{_CJK}]{{1,2}}(?=\s*" + _POST_RE + r"))?\s*(?P<post>" + _POST_RE + ")?"
 )
 
 
@@ -1232,8 +1232,8 @@ class _Parser:
             if contradiction:
                 self.note(
                     "warning", where,
-                    f"三级指标名称与描述不符：名称为“{ind['level3']}”（{contradiction[0]}），"
-                    f"描述却是“{ind['description']}”（{contradiction[1]}，{ind['target_text']}）", line,
+                    f"三级指标名称与描述不符：名称为“{ind['level3']}”，描述却是“{ind['description']}”"
+                    f"（{ind['target_text']}）——名称中的“{contradiction[0]}”不在描述中，描述衡量的是“{contradiction[1]}”", line,
                 )
         text = (ind["level3"] or "") + (ind["description"] or "")
         if "满意" in text or ind["level2"] == "服务对象满意度指标":
@@ -1330,7 +1330,11 @@ def _assign_columns(
         desc: list[_Item] = []
         extra: list[_Item] = []
         moved = 0
-        for seg, j in zip(pre, combo[: len(pre)]):
+        late = 0.0
+        for n_seg, (seg, j) in enumerate(zip(pre, combo[: len(pre)])):
+            if n_seg and j:
+                # a later page segment continues the 三级指标 column only if it was cut at a full line
+                late += 1.0 if l3 and _width(l3[-1].text) >= w3max - 1.5 else -2.0 * j
             l3 += seg[:j]
             desc += seg[j:]
         for seg, ab in zip(post, combo[len(pre):]):
@@ -1343,13 +1347,17 @@ def _assign_columns(
             continue
         l3_text = _join([it.text for it in l3])
         desc_text = _join([it.text for it in desc])
-        score = float(len(l3))
+        score = float(len(l3)) + late
         if desc and l3_text == desc_text:
             score += 1000
         if not desc:
             score -= 500
         score -= 100 * sum(1 for it in l3 if _width(it.text) > w3max)
         score -= 5 * moved
+        # the 描述 column is wide: a narrow line followed by more 描述 on the same page is unlikely
+        for seg, j in zip(pre, combo[: len(pre)]):
+            body = seg[j:]
+            score -= 3 * sum(1 for it in body[:-1] if _width(it.text) <= w3max - 2)
         if best is None or score > best[0]:
             best = (score, l3, desc, extra)
     if best is None:
@@ -1417,11 +1425,9 @@ def _name_contradiction(level3: str, description: str) -> tuple[str, str] | None
     key = m.group(1)
     words = [w for w in _RATE_WORD.findall(description) if w not in _GENERIC_RATE_WORDS and not w.endswith("比率")]
     words = [w for w in words if w[-2:] not in ("比率", "分率")]
-    if not words or key in description or any(w[-2:] == key[-2:] for w in words):
+    if not words or key in description or key in words:
         return None
-    word = words[-1]
-    wider = re.search(rf"[{_CJK}]?{word}", description)
-    return key, wider.group() if wider else word
+    return key, words[-1]
 
 
 def parse_targets_text(text: str, source: str = "", fiscal_year: int | None = None) -> ParseResult:
