@@ -414,6 +414,7 @@ class _Parser:
             page_start = "\f" in raw or (bool(t) and raw[:1] in (" ", "\u3000", "\t"))
             self.lines.append(_Line(no, re.sub(r"[ \t]+", " ", t), page_start))
         self.nb = [ln for ln in self.lines if ln.text]
+        self.para_full = 30.0  # typical full line width of the prose part, set per document
 
     # -- findings -------------------------------------------------------------------------------
 
