@@ -319,8 +319,8 @@ def set_lock(
 def _check_lock(tx: WriteTx, department_id: int, period: dt.date, what: str) -> None:
     state = tx.one("entry/period_lock_state", {"department_id": department_id, "period": month_start(period)})
     if state and state[0]:
-        raise LockedError([f"{what}：{month_label(month_start(period))} 已于 {_fmt_time(state[2])} 由 {state[1]} 锁定"
-                           "（已上报），不能修改。如需更正，请联系管理员解锁。"])
+        raise LockedError([f"{what}：{month_label(month_start(period))} 已锁定（{state[1]} 于 {_fmt_time(state[2])} 锁定，"
+                           "已上报），不能修改。如需更正，请联系管理员解锁。"])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -783,8 +783,10 @@ def commit_spend_import(
     if plan.errors:
         raise EntryValidationError([f"文件 {plan.file} 有 {len(plan.errors)} 处错误，未导入任何数据。"]
                                    + [str(e) for e in plan.errors])
-    return save_spend(conn, actor, plan.changes, source=f"文件:{plan.file}",
-                      confirm_over_budget=confirm_over_budget, today=today)
+    result = save_spend(conn, actor, plan.changes, source=f"文件:{plan.file}",
+                        confirm_over_budget=confirm_over_budget, today=today)
+    result.unchanged += len(plan.unchanged)
+    return result
 
 
 # ---------------------------------------------------------------------------------------------
@@ -807,6 +809,15 @@ def spend_history(conn: duckdb.DuckDBPyConnection, department_id: int) -> pd.Dat
         "时间": [_fmt_time(t) for t in f["entered_at"]],
         "当前值": f["is_current"],
     })
+
+
+def spend_row(conn: duckdb.DuckDBPyConnection, row_id: int) -> tuple[int, int, dt.date, Decimal, str, dt.datetime]:
+    """One spend row: (id, project_id, period, amount, entered_by, entered_at)."""
+    rows = db.query(conn, "entry/spend_row", {"id": row_id})
+    if not rows:
+        raise EntryValidationError([f"没有编号为 {row_id} 的支出记录。"])
+    r = rows[0]
+    return int(r[0]), int(r[1]), r[2], Decimal(r[3]), r[4], r[5]
 
 
 @dataclass(frozen=True)
@@ -1503,3 +1514,14 @@ def completeness(conn: duckdb.DuckDBPyConnection, department_id: int, as_of: dt.
     total = int(p["indicators"].sum()) + len(indicators_of(conn, department_id, department_level=True))
     reported = total - len(m)
     return Completeness(as_of, projects, missing, total, reported, int((~p["spend_entered"].astype(bool)).sum()))
+
+
+def error_text(exc: BaseException) -> str:
+    """A refused action as markdown for the page: one bullet per problem."""
+    messages = getattr(exc, "messages", None) or [str(exc)]
+    if len(messages) == 1:
+        return messages[0]
+    return "\n".join(f"- {m}" for m in messages)
+
+
+USER_ERRORS: tuple[type[BaseException], ...] = (ValidationError, PermissionDenied, ConflictError)
