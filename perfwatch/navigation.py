@@ -24,7 +24,12 @@ class PageSpec:
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/targets.py", "项目与绩效目标", "📋", "绩效目标", default=True, url_path="targets"),
+    PageSpec("pages/overview.py", "总览", "📊", "监控看板", default=True, url_path="overview"),
+    PageSpec("pages/spend.py", "支出进度", "💹", "监控看板", url_path="spend"),
+    PageSpec("pages/indicators.py", "绩效指标", "🎯", "监控看板", url_path="indicators"),
+    PageSpec("pages/project.py", "项目详情", "🔎", "监控看板", url_path="project"),
+    PageSpec("pages/departments.py", "部门汇总", "🏛️", "监控看板", url_path="departments"),
+    PageSpec("pages/targets.py", "项目与绩效目标", "📋", "绩效目标", url_path="targets"),
     PageSpec("pages/admin_users.py", "用户管理", "👥", "系统管理", roles=frozenset({"admin"}), url_path="admin_users"),
     PageSpec("pages/admin_audit.py", "操作日志", "🧾", "系统管理", roles=frozenset({"admin"}), url_path="admin_audit"),
     PageSpec("pages/admin_backup.py", "数据备份", "💾", "系统管理", roles=frozenset({"admin"}), url_path="admin_backup"),

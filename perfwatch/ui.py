@@ -18,12 +18,16 @@ QUERY_TTL_SECONDS = 60
 @st.cache_resource(show_spinner=False)
 def _connection(path: str) -> duckdb.DuckDBPyConnection:
     # One connection per database file, shared across sessions; every query takes its own cursor.
-    return db.open_database(path)
+    # The demo database (示例数据) is opened read-only: nothing can ever be written into it.
+    return db.open_database(path, read_only=_is_demo_path(path))
 
 
 def db_path() -> str:
-    """The database file this session looks at."""
-    return str(db.resolve_db_path(None))
+    """The database file this session looks at: the demo file while 查看示例数据 is on and a
+    dashboard page is running (see :func:`sidebar_context`), else the real one."""
+    if demo_active():
+        return demo_db_path()
+    return real_db_path()
 
 
 def connection() -> duckdb.DuckDBPyConnection:
@@ -50,6 +54,7 @@ def df(name: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
 def after_write() -> None:
     """Forget cached query results once something was written."""
     _cached_df.clear()
+    _cached_status.clear()
 
 
 # ---------------------------------------------------------------- sign-in and sessions (issue 8)
@@ -83,7 +88,7 @@ LOCKED_READ_ONLY_NOTE = (
 def frame_connection() -> duckdb.DuckDBPyConnection:
     """Like :func:`connection`, for the frame: a locked file also says why read-only is impossible."""
     try:
-        return _connection(db_path())
+        return _connection(real_db_path())  # accounts live in the real database, never the demo
     except db.DatabaseError as exc:
         text = exc.message + ("\n\n" + LOCKED_READ_ONLY_NOTE if exc.reason == "locked" else "")
         st.error(text, icon="🚫")
@@ -264,3 +269,248 @@ def user_box(actor: Actor, mode: str) -> None:
 def _md_escape(text: str) -> str:
     """User text inside markdown: escape the characters markdown would interpret."""
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", text)
+
+
+# ---------------------------------------------------------------- dashboard pages (issue 5)
+# The dashboard's shared sidebar (department, year, 截至日期, 查看示例数据), the engine's Status
+# cached per database file and date, light badges and the demo banner. The demo database is a
+# separate, read-only file (perfwatch.demo); it is only ever shown on the pages that call
+# sidebar_context(), so data entry and admin pages always see the real database.
+
+from dataclasses import dataclass as _dataclass  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from perfwatch import demo as _demo  # noqa: E402
+
+DEMO_KEY = "pw_demo"
+_DEMO_PAGES_KEY = "_pw_demo_pages"
+_LIGHT_BADGE_COLORS = {"red": "red", "yellow": "yellow", "green": "green", "blue": "blue", "grey": "gray"}
+
+
+@_dataclass(frozen=True)
+class DashboardContext:
+    """What the sidebar selected, for a dashboard page."""
+
+    department_id: int
+    department_code: str
+    department_name: str
+    fiscal_year: int
+    as_of: dt.date
+    demo: bool
+    last_data_date: dt.date | None
+    departments: pd.DataFrame  # every department-year of the database (departments.sql)
+
+    @property
+    def has_actuals(self) -> bool:
+        return self.last_data_date is not None
+
+    @property
+    def year_departments(self) -> int:
+        return int((self.departments["fiscal_year"] == self.fiscal_year).sum())
+
+
+def real_db_path() -> str:
+    """The real database file ($PERFWATCH_DB or data/perfwatch.duckdb), whatever the demo flag."""
+    return str(db.resolve_db_path(None))
+
+
+@st.cache_resource(show_spinner="正在准备示例数据……")
+def _demo_database(path: str) -> str:
+    return str(_demo.ensure_demo_db(Path(path)))
+
+
+def demo_db_path() -> str:
+    """The demo database file, built on first use."""
+    return _demo_database(str(_demo.demo_db_path()))
+
+
+def _is_demo_path(path: str) -> bool:
+    return Path(path).resolve() == _demo.demo_db_path().resolve()
+
+
+def _page_hash() -> str | None:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return None if ctx is None else ctx.page_script_hash
+
+
+def demo_active() -> bool:
+    """Whether this run shows the demo: the toggle is on and the running page is a dashboard page."""
+    try:
+        if not st.session_state.get(DEMO_KEY):
+            return False
+        return _page_hash() in st.session_state.get(_DEMO_PAGES_KEY, set())
+    except Exception:  # outside a Streamlit run
+        return False
+
+
+def enable_demo() -> None:
+    """Switch the session to the demo (callback of the 查看示例数据 button on an empty dashboard)."""
+    st.session_state[DEMO_KEY] = True
+    st.session_state[f"_keep_{DEMO_KEY}"] = True
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def _cached_last_data(path: str, department_id: int) -> dt.date | None:
+    from perfwatch import status as _status
+
+    return _status.last_data_date(_connection(path), department_id)
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner="正在计算监控结果……")
+def _cached_status(path: str, as_of: dt.date, department_id: int | None, fiscal_year: int | None) -> Any:
+    from perfwatch import status as _status
+
+    return _status.compute_status(_connection(path), as_of, department_id=department_id, fiscal_year=fiscal_year)
+
+
+def status(ctx: DashboardContext, *, all_departments: bool = False) -> Any:
+    """The engine's Status (perfwatch.status.compute_status) for the context, cached for a minute.
+
+    ``all_departments``: every department of the context's fiscal year (部门汇总).
+    """
+    connection()
+    if all_departments:
+        return _cached_status(db_path(), ctx.as_of, None, ctx.fiscal_year)
+    return _cached_status(db_path(), ctx.as_of, ctx.department_id, None)
+
+
+def spend_series(ctx: DashboardContext, project_id: int | None = None) -> pd.DataFrame:
+    """Monthly spend of the context's department (or one project), cached like :func:`df`."""
+    params = {"year": ctx.fiscal_year, "project_id": project_id,
+              "department_id": None if project_id is not None else ctx.department_id}
+    return df("engine/spend_series", params)
+
+
+def _persisted(key: str, options: list[Any]) -> None:
+    """Keep a sidebar choice across pages: copy the stored value into the widget's key."""
+    store_key = f"_keep_{key}"
+    if store_key in st.session_state and st.session_state[store_key] in options:
+        st.session_state[key] = st.session_state[store_key]
+    elif key in st.session_state and st.session_state[key] not in options:
+        del st.session_state[key]
+
+
+def _remember(key: str) -> None:
+    st.session_state[f"_keep_{key}"] = st.session_state.get(key)
+
+
+def sidebar_context(title: str | None = None) -> DashboardContext:
+    """The dashboard sidebar: 查看示例数据, year and department (when there is more than one) and the
+    截至日期 (default: the last month-end with data). Shows the demo banner; stops the page with a
+    message when the database holds no targets."""
+    pages = st.session_state.setdefault(_DEMO_PAGES_KEY, set())
+    page = _page_hash()
+    if page is not None:
+        pages.add(page)
+    _persisted(DEMO_KEY, [True, False])
+    with st.sidebar:
+        st.toggle("查看示例数据", key=DEMO_KEY, on_change=_remember, args=(DEMO_KEY,),
+                  help="示例数据保存在单独的数据库文件中，只读，与真实数据互不混合。")
+    if title:
+        st.title(title)
+    demo_on = demo_active()
+    if demo_on:
+        st.warning(f"**{_demo.DEMO_BANNER}**（示例：截至 {_demo.DEMO_AS_OF:%Y-%m-%d}，巨鹿县司法局本级）。"
+                   "关闭侧栏的“查看示例数据”即回到真实数据。", icon="🧪")
+    depts = df("departments")
+    if depts.empty:
+        st.info("数据库中还没有绩效目标。请先在“绩效目标”中导入绩效目标表。", icon="ℹ️")
+        st.stop()
+    years = sorted({int(y) for y in depts["fiscal_year"]}, reverse=True)
+    with st.sidebar:
+        if len(years) > 1:
+            _persisted("pw_year", years)
+            year = st.selectbox("年度", years, key="pw_year", format_func=lambda y: f"{y} 年度",
+                                on_change=_remember, args=("pw_year",))
+        else:
+            year = years[0]
+        in_year = depts[depts["fiscal_year"] == year].reset_index(drop=True)
+        ids = [int(i) for i in in_year["id"]]
+        names = {int(r.id): f"{r.name}（{r.code}）" for r in in_year.itertuples()}
+        if len(ids) > 1:
+            _persisted("pw_department", ids)
+            dept_id = st.selectbox("部门", ids, key="pw_department", format_func=names.__getitem__,
+                                   on_change=_remember, args=("pw_department",))
+        else:
+            dept_id = ids[0]
+        row = in_year[in_year["id"] == dept_id].iloc[0]
+        last = _cached_last_data(db_path(), dept_id)
+        from perfwatch import views as _views
+
+        options = _views.month_ends(year)
+        default = _views.default_as_of(last, year)
+        key = f"pw_as_of_{'demo' if demo_on else 'real'}_{dept_id}"
+        _persisted(key, options)
+        as_of = st.selectbox(
+            "截至日期", options, index=options.index(default), key=key, on_change=_remember, args=(key,),
+            format_func=lambda d: f"{d:%Y-%m-%d}（{d.month}月底）",
+            help="监控数据的截止日期。默认取最近一个有数据的月末。"
+            + (f"最近数据：{last:%Y-%m-%d}。" if last else "尚无实际数据。"),
+        )
+        if len(ids) == 1 and len(years) == 1:
+            st.caption(f"{row['name']}　{year} 年度")
+    return DashboardContext(
+        department_id=int(dept_id), department_code=str(row["code"]), department_name=str(row["name"]),
+        fiscal_year=int(year), as_of=as_of, demo=demo_on, last_data_date=last, departments=depts,
+    )
+
+
+def no_actuals(ctx: DashboardContext, what: str = "监控数据") -> None:
+    """The empty state: no actuals yet. Says so, points to data entry and offers the demo."""
+    st.info(f"{ctx.department_name} {ctx.fiscal_year} 年度还没有填报任何实际支出或指标完成情况，暂无{what}可显示。"
+            "请先在“数据填报”中录入每月支出和指标完成情况。", icon="📝")
+    entry = Path(db.REPO_ROOT / "pages" / "entry_spend.py")
+    if entry.exists():
+        try:
+            st.page_link("pages/entry_spend.py", label="去填报支出", icon="✏️")
+        except Exception:  # the page is not in this session's menu (e.g. a leader's)
+            pass
+    if not ctx.demo:
+        st.button("先看看示例数据", icon="🧪", on_click=enable_demo,
+                  help="切换到示例数据（巨鹿县司法局 2024 年，截至 7 月底），不会写入真实数据库。")
+
+
+def light_badge(light: str, text: str | None = None, *, help: str | None = None) -> None:
+    """A coloured label for a light with the rule behind it as tooltip (no HTML: user text is safe)."""
+    from perfwatch.settings import LIGHT_LABELS, LIGHT_NAMES
+
+    st.badge(text or LIGHT_NAMES.get(light, "—"), color=_LIGHT_BADGE_COLORS.get(light, "gray"),  # type: ignore[arg-type]
+             help=help or LIGHT_LABELS.get(light))
+
+
+def light_counts_row(counts: Mapping[str, int], label: str) -> None:
+    """"label：红灯 3 黄灯 5 …" as badges, each with the light's meaning as tooltip."""
+    from perfwatch.settings import LIGHT_LABELS, LIGHT_NAMES
+
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.markdown(f"**{label}**")
+        for light in ("red", "yellow", "green", "blue", "grey"):
+            st.badge(f"{LIGHT_NAMES[light]} {int(counts.get(light, 0))}", color=_LIGHT_BADGE_COLORS[light],  # type: ignore[arg-type]
+                     help=LIGHT_LABELS[light])
+
+
+def styled_lights(frame: pd.DataFrame, light_col: str = "light", show_col: str = "灯") -> Any:
+    """A Styler colouring the ``show_col`` cells with the light colours (``light_col`` holds the
+    light key and is hidden), and 2 decimals for 万元 / % columns."""
+    from perfwatch.settings import LIGHT_COLORS
+
+    lights = frame[light_col] if light_col in frame.columns else None
+    shown = frame.drop(columns=[c for c in (light_col, "project_code", "department_id") if c in frame.columns])
+    styler = shown.style
+    if lights is not None and show_col in shown.columns:
+        # Yellow and grey take dark text, the others white, for contrast.
+        cells = [f"background-color: {LIGHT_COLORS.get(str(l), '#9e9e9e')}; "
+                 f"color: {'#212121' if str(l) in ('yellow', 'grey') else 'white'}; font-weight: 600"
+                 for l in lights]
+
+        def _paint(col: pd.Series) -> list[str]:
+            return cells
+
+        styler = styler.apply(_paint, subset=[show_col])
+    fmt = {c: "{:,.2f}" for c in shown.columns
+           if ("万元" in c or "（%）" in c or "百分点" in c) and pd.api.types.is_numeric_dtype(shown[c])}
+    if "比值" in shown.columns:
+        fmt["比值"] = "{:.1f}"
+    return styler.format(fmt, na_rep="—")

@@ -1,0 +1,76 @@
+"""绩效指标: every indicator with target, actual, expected, light, likelihood, cause and measure;
+filters; the department-level part (部门整体绩效目标) as its own group; Excel download."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from perfwatch import exports, ui, views
+from perfwatch.settings import LIGHT_NAMES, LIGHT_RULE_TEXT
+
+ctx = ui.sidebar_context("绩效指标")
+if not ctx.has_actuals:
+    ui.no_actuals(ctx, "指标完成情况")
+    st.stop()
+
+s = ui.status(ctx)
+ind = s.indicators
+st.caption(f"{ctx.department_name}　{ctx.fiscal_year} 年度　截至 {ctx.as_of:%Y-%m-%d}　共 {len(ind)} 个指标")
+
+with st.expander("亮灯规则", icon="ℹ️"):
+    for key in ("count", "rate", "ceiling", "zero", "cost", "deadline", "qualitative", "satisfaction", "likelihood"):
+        st.text(LIGHT_RULE_TEXT[key])
+
+project_ind = ind[ind["project_id"].notna()]
+projects = project_ind.drop_duplicates("project_code").sort_values("project_seq")
+names = {r.project_code: f"{int(r.project_seq)}. {r.project_name}" for r in projects.itertuples()}
+f1, f2, f3, f4 = st.columns([3, 2, 2, 2])
+chosen = f1.multiselect("项目", list(names), format_func=names.__getitem__, placeholder="全部项目")
+level1 = f2.multiselect("一级指标", sorted(project_ind["level1"].dropna().unique()), placeholder="全部")
+level2_options = project_ind if not level1 else project_ind[project_ind["level1"].isin(level1)]
+level2 = f3.multiselect("二级指标", sorted(level2_options["level2"].dropna().unique()), placeholder="全部")
+lights = f4.multiselect("灯", list(views.LIGHT_ORDER), format_func=LIGHT_NAMES.__getitem__, placeholder="全部")
+
+st.subheader("项目绩效指标")
+shown = views.filter_indicators(project_ind, projects=chosen, level1=level1, level2=level2, lights=lights)
+table = views.indicator_table(shown)
+st.caption(f"显示 {len(table)} / {len(project_ind)} 个指标。")
+column_config = {
+    "项目": st.column_config.TextColumn(width="medium"),
+    "三级指标": st.column_config.TextColumn(width="medium"),
+    "判定依据": st.column_config.TextColumn(width="large"),
+    "实际完成": st.column_config.NumberColumn(format="%.2f"),
+    "当前应达": st.column_config.NumberColumn(format="%.2f", help="数量指标按序时或里程碑应达；比率、上限指标为指标值"),
+}
+if table.empty:
+    st.info("没有符合筛选条件的指标。")
+else:
+    st.dataframe(ui.styled_lights(table), hide_index=True, width="stretch", column_config=column_config)
+
+part = views.department_part(s)
+dept_table = views.indicator_table(part) if not part.empty else part
+if not part.empty:
+    st.subheader("部门整体绩效目标")
+    texts = ui.df("department_texts", {"department_id": ctx.department_id})
+    if not texts.empty and texts.iloc[0]["overall_goal"]:
+        with st.expander("总体绩效目标"):
+            st.text(str(texts.iloc[0]["overall_goal"]))
+    dept_shown = part if not lights else part[part["light"].isin(lights)]
+    for seq, grp in dept_shown.groupby("sub_goal_seq", sort=True):
+        st.markdown(f"**分项目标 {int(seq)}：{grp['sub_goal_title'].iloc[0]}**")
+        t = views.indicator_table(grp).drop(columns=["项目", "一级指标", "二级指标"])
+        st.dataframe(ui.styled_lights(t), hide_index=True, width="stretch", column_config=column_config)
+
+
+def _workbook() -> bytes:
+    frames = {"项目绩效指标": views.drop_internal(table)}
+    if not part.empty:
+        frames["部门整体绩效目标"] = views.drop_internal(dept_table)
+    return exports.dataframe_to_xlsx(
+        frames, title=f"{ctx.department_name} {ctx.fiscal_year}年 绩效指标（截至 {ctx.as_of:%Y-%m-%d}）"
+        + ("【示例数据】" if ctx.demo else ""))
+
+
+st.download_button("下载 Excel", data=_workbook, icon="⬇️",
+                   file_name=f"绩效指标_{ctx.department_code}_{ctx.as_of:%Y%m%d}{'_示例数据' if ctx.demo else ''}.xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")

@@ -1,0 +1,88 @@
+"""总览 (leadership): KPI cards, lights, every project against its plan, 需要关注, 部门整体绩效目标."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from perfwatch import charts, ui, views
+from perfwatch.settings import LIGHT_LABELS, LIGHT_NAMES
+
+ctx = ui.sidebar_context("总览")
+if not ctx.has_actuals:
+    ui.no_actuals(ctx, "执行进度和亮灯情况")
+    st.stop()
+
+s = ui.status(ctx)
+t = s.total
+st.caption(f"{ctx.department_name}　{ctx.fiscal_year} 年度　截至 {ctx.as_of:%Y-%m-%d}　"
+           f"（最近数据 {ctx.last_data_date:%Y-%m-%d}）")
+
+c1, c2, c3, c4, c5 = st.columns(5)
+c1.metric("预算总额（万元）", views.money(t["budget"]), border=True)
+c2.metric("累计支出（万元）", views.money(t["spent"]), border=True)
+c3.metric("预算执行率", views.pct(t["execution_pct"]), delta=views.pp(t["gap_pp"]) + "（对计划）",
+          delta_color="normal", border=True,
+          help=f"{t['execution_reason']}。{LIGHT_LABELS[t['light']]}")
+c4.metric("计划应达进度", views.pct(t["expected_pct"]), border=True,
+          help="按各项目支出计划（3/6/10/12月底节点）插值、以预算加权的应达执行率")
+c5.metric("序时进度", views.pct(t["time_pct"]),
+          delta=views.pp(None if views.is_missing(t["execution_pct"]) else t["execution_pct"] - t["time_pct"])
+          + "（执行率对序时）", delta_color="normal", border=True, help="已过月数 ÷ 12")
+
+left, right = st.columns([1, 1])
+with left:
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.markdown("**支出进度**")
+        ui.light_badge(t["light"], f"{LIGHT_NAMES[t['light']]}　{t['execution_reason']}")
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.markdown("**绩效目标**")
+        ui.light_badge(t["goal_light"], help="部门的绩效目标灯取所有指标中最差的灯")
+    ui.light_counts_row(views.total_counts(s, "projects_"), f"项目（{t['n_projects']} 个，综合灯）")
+    ui.light_counts_row(views.total_counts(s, "indicators_"), f"绩效指标（{t['n_indicators']} 个）")
+with right:
+    st.plotly_chart(
+        charts.light_count_bars({"项目": views.total_counts(s, "projects_"),
+                                 "绩效指标": views.total_counts(s, "indicators_")}),
+        config={"displayModeBar": False}, key="overview_counts",
+    )
+
+st.subheader("各项目预算执行：实际与计划应达")
+st.caption("条形为执行率（颜色为支出进度灯），黑色竖线为该项目按支出计划应达到的位置，虚线为序时进度。"
+           "悬停可查看判定依据。")
+st.plotly_chart(charts.execution_chart(s.projects, t["time_pct"]), config={"displayModeBar": False},
+                key="overview_execution")
+
+st.subheader("需要关注")
+progress = ui.df("views/project_progress_texts", {"department_id": ctx.department_id, "as_of": ctx.as_of})
+attention = views.attention_list(s, progress)
+if attention.empty:
+    st.success("没有滞后的项目或指标。", icon="✅")
+else:
+    st.caption(f"共 {len(attention)} 项，红灯在前，滞后越多越靠前。点选一行可查看该项目详情。")
+    event = st.dataframe(
+        ui.styled_lights(attention),
+        hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key="attention",
+        column_config={
+            "类别": st.column_config.TextColumn(width="small"),
+            "灯": st.column_config.TextColumn(width="small", help="红灯：严重滞后；黄灯：轻度滞后"),
+            "原因": st.column_config.TextColumn(width="large", help="引擎的判定依据（规则与数值）"),
+            "偏差原因/说明": st.column_config.TextColumn(width="medium"),
+            "纠偏措施": st.column_config.TextColumn(width="medium"),
+        },
+    )
+    rows = event.selection.rows if event is not None and hasattr(event, "selection") else []
+    if rows:
+        code = attention.iloc[rows[0]]["project_code"]
+        if isinstance(code, str) and code:
+            st.switch_page("pages/project.py", query_params={"project": code})
+
+part = views.department_part(s)
+if not part.empty:
+    st.subheader("部门整体绩效目标")
+    for seq, grp in part.groupby("sub_goal_seq", sort=True):
+        counts = grp["light"].value_counts().to_dict()
+        title = grp["sub_goal_title"].iloc[0]
+        with st.expander(f"分项目标 {int(seq)}：{title}　（" + "、".join(
+                f"{LIGHT_NAMES[l]}{counts[l]}" for l in views.LIGHT_ORDER if counts.get(l)) + "）"):
+            table = views.indicator_table(grp).drop(columns=["项目", "一级指标", "二级指标"])
+            st.dataframe(ui.styled_lights(table), hide_index=True, width="stretch")

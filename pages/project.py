@@ -1,0 +1,105 @@
+"""项目详情: one project – plan against actual, its goals, indicators with lights, entry history.
+The project is chosen by the URL (?project=<项目编码>) or the selectbox."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from perfwatch import charts, ui, views
+from perfwatch.plan import plan_curve
+from perfwatch.settings import LIGHT_NAMES
+
+ctx = ui.sidebar_context("项目详情")
+if not ctx.has_actuals:
+    ui.no_actuals(ctx, "项目执行情况")
+    st.stop()
+
+s = ui.status(ctx)
+projects = s.projects.sort_values("seq")
+codes = list(projects["code"])
+labels = {r.code: f"{int(r.seq)}. {r.name}" for r in projects.itertuples()}
+wanted = st.query_params.get("project")
+code = st.selectbox("项目", codes, index=codes.index(wanted) if wanted in codes else 0,
+                    format_func=labels.__getitem__, key=f"project_pick_{wanted}")
+if st.query_params.get("project") != code:
+    st.query_params["project"] = code
+p = projects[projects["code"] == code].iloc[0]
+pid = int(p["project_id"])
+
+st.subheader(str(p["name"]))
+st.caption(f"项目编码 {p['code']}　预算 {views.money(p['budget'])} 万元　支出计划 {p['plan_text'] or '—'}　"
+           f"截至 {ctx.as_of:%Y-%m-%d}")
+with st.container(horizontal=True, vertical_alignment="center"):
+    st.markdown("**支出进度**")
+    ui.light_badge(str(p["execution_light"]), f"{LIGHT_NAMES[p['execution_light']]}　{p['execution_reason']}")
+with st.container(horizontal=True, vertical_alignment="center"):
+    st.markdown("**绩效目标**")
+    ui.light_badge(str(p["goal_light"]), help="项目的绩效目标灯取其指标中最差的灯")
+    st.markdown("**综合**")
+    ui.light_badge(str(p["combined_light"]), help=str(p["reason"]))
+
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("累计支出（万元）", views.money(p["spent"]), border=True)
+c2.metric("执行率", views.pct(p["execution_pct"]), delta=views.pp(p["gap_pp"]) + "（对计划）", border=True,
+          help=str(p["execution_reason"]))
+c3.metric("全年预计（万元）", views.money(p["projection"]), border=True,
+          help=f"口径：{p['projection_source'] or '—'}；按计划推算 {views.money(p['plan_shaped'])}，"
+          f"按月均推算 {views.money(p['run_rate'])}，负责人预计 {views.money(p['owner_projection'])}")
+nxt = "—" if views.is_missing(p["next_checkpoint_month"]) else f"{int(p['next_checkpoint_month'])}月底"
+c4.metric(f"距下一节点（{nxt}）尚需（万元）", views.money(p["to_next_checkpoint"]), border=True)
+
+checkpoints = [(int(m), float(c)) for m, c in ui.df("targets/plan_of_project", {"project_id": pid}).itertuples(index=False)]
+st.plotly_chart(
+    charts.spend_curve(ui.spend_series(ctx, pid), plan_curve(checkpoints, s.rules.plan_method), as_of=ctx.as_of,
+                       budget=float(p["budget"]), checkpoints=checkpoints, light=str(p["execution_light"]),
+                       reason=str(p["execution_reason"]), title="累计支出与支出计划"),
+    config={"displayModeBar": False}, key="project_chart",
+)
+
+goals = ui.df("project_goals", {"project_id": pid})
+if not goals.empty:
+    st.markdown("**绩效目标**")
+    for g in goals.itertuples():
+        st.text(f"{g.seq}. {g.text}")
+
+st.markdown("**绩效指标**")
+ind = s.indicators[s.indicators["project_id"] == pid]
+table = views.indicator_table(ind).drop(columns=["项目"])
+st.dataframe(ui.styled_lights(table), hide_index=True, width="stretch",
+             column_config={"判定依据": st.column_config.TextColumn(width="large")})
+
+st.markdown("**填报记录**")
+tab1, tab2, tab3 = st.tabs(["支出", "指标完成情况", "全年预计与进展"])
+with tab1:
+    hist = ui.df("views/project_spend_history", {"project_id": pid})
+    if hist.empty:
+        st.caption("尚无支出记录。")
+    else:
+        st.dataframe(hist.assign(period=hist["period"].dt.strftime("%Y-%m"),
+                                 is_current=hist["is_current"].map({True: "当前", False: "已被更正"})).rename(columns={
+            "period": "月份", "amount": "金额（万元）", "previous": "更正前（万元）", "is_current": "状态",
+            "source": "来源", "note": "备注", "entered_by": "填报人", "entered_at": "填报时间"}),
+            hide_index=True, width="stretch",
+            column_config={"金额（万元）": st.column_config.NumberColumn(format="%.2f"),
+                           "更正前（万元）": st.column_config.NumberColumn(format="%.2f")})
+with tab2:
+    hist = ui.df("views/project_result_history", {"project_id": pid})
+    if hist.empty:
+        st.caption("尚无指标完成情况记录。")
+    else:
+        hist["cause_categories"] = [views.causes_text(c, t) for c, t in zip(hist["cause_categories"], hist["cause_text"])]
+        st.dataframe(hist.drop(columns=["cause_text"]).assign(
+            is_current=hist["is_current"].map({True: "当前", False: "已被更正"})).rename(columns={
+            "level1": "一级指标", "level2": "二级指标", "level3": "三级指标", "as_of": "截至", "value": "完成值",
+            "done_date": "完成日期", "rating": "评价", "likelihood": "完成可能性", "cause_categories": "偏差原因",
+            "measure": "纠偏措施", "projected_text": "全年预计", "is_current": "状态", "entered_by": "填报人",
+            "entered_at": "填报时间"}), hide_index=True, width="stretch")
+with tab3:
+    hist = ui.df("views/project_report_history", {"project_id": pid})
+    if hist.empty:
+        st.caption("尚无全年预计执行数或进展说明。")
+    else:
+        st.dataframe(hist.rename(columns={"as_of": "截至", "projected_amount": "全年预计执行数（万元）",
+                                          "progress_text": "进展说明", "entered_by": "填报人", "entered_at": "填报时间"}),
+                     hide_index=True, width="stretch",
+                     column_config={"全年预计执行数（万元）": st.column_config.NumberColumn(format="%.2f")})

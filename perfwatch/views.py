@@ -1,0 +1,336 @@
+"""Read-side shaping for the dashboard pages (no streamlit): the engine's Status into the tables
+the pages draw and the workbooks they offer.
+
+Numbers come from :func:`perfwatch.status.compute_status` and are never recomputed here; this
+module only selects, renames, orders and joins. The few figures derived here are arithmetic on
+engine columns, named in their docstrings (e.g. the deviation amount = spent − budget × expected).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterable
+
+import pandas as pd
+
+from perfwatch.plan import expected_pct_at, month_end, normalise
+from perfwatch.settings import LIGHT_NAMES, SEVERITY
+from perfwatch.status import Status
+
+LIGHT_ORDER: tuple[str, ...] = ("red", "yellow", "green", "blue", "grey")
+CHECKPOINT_MONTHS: tuple[int, ...] = (3, 6, 10, 12)
+
+
+# ---------------------------------------------------------------- formatting
+
+
+def is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def money(value: Any) -> str:
+    """万元 with 2 decimals and thousands separators; "—" when missing."""
+    return "—" if is_missing(value) else f"{float(value):,.2f}"
+
+
+def pct(value: Any) -> str:
+    """A percentage 0–100 with 2 decimals: "38.12%"; "—" when missing."""
+    return "—" if is_missing(value) else f"{float(value):.2f}%"
+
+
+def pp(value: Any) -> str:
+    """Percentage points with a sign: "−18.13 个百分点"."""
+    return "—" if is_missing(value) else f"{float(value):+.2f} 个百分点"
+
+
+def short_name(name: str, width: int = 16) -> str:
+    """A project name cut to ``width`` characters with "…" (the full name goes in hovers)."""
+    name = str(name)
+    return name if len(name) <= width else name[: width - 1] + "…"
+
+
+def wrap(text: str, width: int = 18) -> str:
+    """Break a long label every ``width`` characters with <br> (Plotly axis and hover text)."""
+    text = str(text)
+    return "<br>".join(text[i : i + width] for i in range(0, len(text), width)) or text
+
+
+def light_name(light: Any) -> str:
+    return LIGHT_NAMES.get(str(light), "—")
+
+
+def causes_text(categories: Any, text: Any) -> str:
+    """偏差原因: the ticked categories and the free text, e.g. "经费保障、人员保障：经费未使用"."""
+    cats: list[str] = []
+    if isinstance(categories, (list, tuple)) or hasattr(categories, "tolist"):
+        cats = [str(c) for c in list(categories) if c]
+    head = "、".join(cats)
+    body = "" if is_missing(text) else str(text)
+    if head and body:
+        return f"{head}：{body}"
+    return head or body
+
+
+def light_counts(frame: pd.DataFrame, prefix: str) -> dict[str, int]:
+    """{light: count} from the engine's ``{prefix}{light}`` count columns (first row or dict)."""
+    return {light: int(frame[f"{prefix}{light}"]) for light in LIGHT_ORDER}
+
+
+def total_counts(status: Status, prefix: str) -> dict[str, int]:
+    """{light: count} of the status total, e.g. prefix "projects_" or "indicators_"."""
+    return {light: int(status.total.get(f"{prefix}{light}", 0)) for light in LIGHT_ORDER}
+
+
+# ---------------------------------------------------------------- state of the data
+
+
+def has_actuals(last_data: dt.date | None) -> bool:
+    return last_data is not None
+
+
+def default_as_of(last_data: dt.date | None, fiscal_year: int, today: dt.date | None = None) -> dt.date:
+    """The default 截至 date: the last month-end with data; without data the last month-end
+    before today inside the fiscal year (its first month-end at the earliest)."""
+    if last_data is not None:
+        d = min(last_data, dt.date(fiscal_year, 12, 31))
+        return month_end(d.year, d.month) if d.year == fiscal_year else dt.date(fiscal_year, 12, 31)
+    today = today or dt.date.today()
+    if today.year > fiscal_year:
+        return dt.date(fiscal_year, 12, 31)
+    if today.year < fiscal_year or today.month == 1:
+        return month_end(fiscal_year, 1)
+    return month_end(fiscal_year, today.month - 1)
+
+
+def month_ends(fiscal_year: int) -> list[dt.date]:
+    return [month_end(fiscal_year, m) for m in range(1, 13)]
+
+
+# ---------------------------------------------------------------- overview
+
+
+def attention_list(status: Status, progress: pd.DataFrame | None = None) -> pd.DataFrame:
+    """需要关注: lagging projects (spend light red/yellow, or overspent) and indicators (light red
+    or yellow), worst first: red before yellow, then by how far behind (ratio, lowest first).
+
+    Columns: 类别, 灯, 项目, 名称, 原因, 偏差原因/说明, 纠偏措施, 完成可能性, light, project_code.
+    ``progress`` (project_id, progress_text) adds the owner's progress text to project rows.
+    """
+    rows: list[dict[str, Any]] = []
+    texts: dict[int, str] = {}
+    if progress is not None and not progress.empty:
+        texts = {int(r.project_id): str(r.progress_text) for r in progress.itertuples() if not is_missing(r.progress_text)}
+    for r in status.projects.itertuples(index=False):
+        if r.execution_light not in ("red", "yellow") and not bool(r.overspent):
+            continue
+        light = r.execution_light if r.execution_light in ("red", "yellow") else "yellow"
+        rows.append({
+            "类别": "支出进度",
+            "light": light,
+            "项目": r.name,
+            "名称": "预算执行进度" + ("（超预算）" if bool(r.overspent) else ""),
+            "原因": r.execution_reason,
+            "偏差原因/说明": texts.get(int(r.project_id), ""),
+            "纠偏措施": "",
+            "完成可能性": "",
+            "_score": 0.0 if is_missing(r.ratio) else float(r.ratio),
+            "_seq": int(r.seq),
+            "project_code": r.code,
+        })
+    for r in status.indicators.itertuples(index=False):
+        if r.light not in ("red", "yellow"):
+            continue
+        owner = r.project_name if not is_missing(r.project_name) else f"部门整体·分项目标{int(r.sub_goal_seq)}"
+        score = 100.0
+        if not is_missing(r.actual) and not is_missing(r.expected) and float(r.expected) > 0 and r.rule_kind in ("count", "rate"):
+            score = 100.0 * float(r.actual) / float(r.expected)
+        rows.append({
+            "类别": "绩效指标",
+            "light": r.light,
+            "项目": owner,
+            "名称": r.level3,
+            "原因": r.reason,
+            "偏差原因/说明": causes_text(r.cause_categories, r.cause_text),
+            "纠偏措施": "" if is_missing(r.measure) else str(r.measure),
+            "完成可能性": "" if is_missing(r.likelihood) else str(r.likelihood),
+            "_score": score,
+            "_seq": 999 if is_missing(r.project_seq) else int(r.project_seq),
+            "project_code": None if is_missing(r.project_code) else r.project_code,
+        })
+    cols = ["类别", "灯", "项目", "名称", "原因", "偏差原因/说明", "纠偏措施", "完成可能性", "light", "project_code"]
+    if not rows:
+        return pd.DataFrame(columns=cols)
+    out = pd.DataFrame(rows)
+    out["_sev"] = out["light"].map(SEVERITY)
+    out["_kind"] = (out["类别"] == "绩效指标").astype(int)
+    out = out.sort_values(["_sev", "_score", "_kind", "_seq"], ascending=[False, True, True, True], kind="stable")
+    out["灯"] = out["light"].map(LIGHT_NAMES)
+    return out[cols].reset_index(drop=True)
+
+
+def department_part(status: Status) -> pd.DataFrame:
+    """部门整体绩效目标: the department-level indicators (no project), by sub-goal."""
+    ind = status.indicators
+    part = ind[ind["project_id"].isna()].copy()
+    return part.sort_values(["sub_goal_seq", "seq"], kind="stable").reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- spend
+
+
+def variance_table(status: Status) -> pd.DataFrame:
+    """One row per project, worst first (largest shortfall against the plan, in percentage points).
+
+    偏差金额 = 累计支出 − 预算数 × 计划应达 ÷ 100 (negative = behind plan). Other figures are the
+    engine's: 执行率, 计划应达, 序时进度, 偏差 (pp), 比值, projections and the amount still to spend
+    to reach the next checkpoint.
+    """
+    p = status.projects
+    if p.empty:
+        return pd.DataFrame()
+    out = pd.DataFrame({
+        "序号": p["seq"].astype(int),
+        "灯": p["execution_light"].map(LIGHT_NAMES),
+        "项目名称": p["name"],
+        "预算数（万元）": p["budget"],
+        "累计支出（万元）": p["spent"],
+        "执行率（%）": p["execution_pct"],
+        "计划应达（%）": p["expected_pct"],
+        "序时进度（%）": p["time_pct"],
+        "偏差（百分点）": p["gap_pp"],
+        "偏差金额（万元）": p["spent"] - p["budget"] * p["expected_pct"] / 100,
+        "比值": p["ratio"],
+        "全年预计·按计划（万元）": p["plan_shaped"],
+        "全年预计·按月均（万元）": p["run_rate"],
+        "全年预计·负责人（万元）": p["owner_projection"],
+        "预计结余（万元）": p["budget"] - p["projection"],
+        "下一节点": [
+            "—" if is_missing(m) else f"{int(m)}月底 {float(c):g}%"
+            for m, c in zip(p["next_checkpoint_month"], p["next_checkpoint_pct"])
+        ],
+        "距下一节点尚需支出（万元）": p["to_next_checkpoint"],
+        "超预算": p["overspent"].map({True: "是", False: ""}),
+        "判定依据": p["execution_reason"],
+        "light": p["execution_light"],
+        "project_code": p["code"],
+    })
+    out["_sev"] = out["light"].map(SEVERITY)
+    out = out.sort_values(["偏差（百分点）", "_sev"], ascending=[True, False], kind="stable", na_position="last")
+    return out.drop(columns="_sev").reset_index(drop=True)
+
+
+def department_plan_curve(plans: pd.DataFrame, steps: Iterable[float] | None = None,
+                          method: str = "linear") -> list[tuple[float, float]]:
+    """The department's plan (budget-weighted expected %, 0–100) at each month 0..12.
+
+    ``plans``: rows (project_id, budget, month, pct) as in ``queries/views/department_plans.sql``.
+    Each project's expectation is :func:`perfwatch.plan.expected_pct_at` (the engine's rule).
+    """
+    points = list(steps) if steps is not None else [m / 4 for m in range(0, 49)]
+    if plans.empty:
+        return [(t, 100.0 * t / 12) for t in points]
+    projects: list[tuple[float, list[tuple[int, float]]]] = []
+    for _pid, grp in plans.groupby("project_id", sort=True):
+        cps = [(int(m), float(c)) for m, c in zip(grp["month"], grp["pct"]) if not is_missing(m)]
+        projects.append((float(grp["budget"].iloc[0]), normalise(cps)))
+    budget = sum(b for b, _ in projects)
+    curve = []
+    for t in points:
+        if budget > 0:
+            curve.append((t, sum(b * expected_pct_at(cps, t, method) for b, cps in projects) / budget))
+        else:
+            curve.append((t, 100.0 * t / 12))
+    return curve
+
+
+# ---------------------------------------------------------------- indicators
+
+
+INDICATOR_COLUMNS = {
+    "project_name": "项目",
+    "level1": "一级指标",
+    "level2": "二级指标",
+    "level3": "三级指标",
+    "target_text": "年度指标值",
+    "actual": "实际完成",
+    "expected": "当前应达",
+    "灯": "灯",
+    "reason": "判定依据",
+    "likelihood": "完成可能性",
+    "projected_text": "全年预计完成",
+    "偏差原因": "偏差原因",
+    "measure": "纠偏措施",
+    "result_as_of": "填报截至",
+}
+
+
+def indicator_table(indicators: pd.DataFrame) -> pd.DataFrame:
+    """Every indicator with target, actual, expected, light, likelihood, cause and measure."""
+    ind = indicators.copy()
+    ind["灯"] = ind["light"].map(LIGHT_NAMES)
+    ind["偏差原因"] = [causes_text(c, t) for c, t in zip(ind["cause_categories"], ind["cause_text"])]
+    ind["project_name"] = ind["project_name"].where(
+        ind["project_name"].notna(), "部门整体·分项目标" + ind["sub_goal_seq"].astype("Int64").astype(str)
+    )
+    out = ind[list(INDICATOR_COLUMNS)].rename(columns=INDICATOR_COLUMNS)
+    out["light"] = ind["light"].values
+    return out
+
+
+def filter_indicators(
+    indicators: pd.DataFrame,
+    *,
+    projects: Iterable[str] = (),
+    level1: Iterable[str] = (),
+    level2: Iterable[str] = (),
+    lights: Iterable[str] = (),
+) -> pd.DataFrame:
+    """Indicators matching every non-empty filter (project codes, 一级/二级指标, lights)."""
+    mask = pd.Series(True, index=indicators.index)
+    for col, values in (("project_code", projects), ("level1", level1), ("level2", level2), ("light", lights)):
+        values = list(values)
+        if values:
+            mask &= indicators[col].isin(values)
+    return indicators[mask]
+
+
+# ---------------------------------------------------------------- departments
+
+
+def department_ranking(status: Status) -> pd.DataFrame:
+    """Departments ranked by deviation (percentage points below plan, worst first) with light counts."""
+    d = status.departments
+    if d.empty:
+        return pd.DataFrame()
+    out = pd.DataFrame({
+        "部门编码": d["department_code"],
+        "部门名称": d["department_name"],
+        "灯": d["light"].map(LIGHT_NAMES),
+        "预算数（万元）": d["budget"],
+        "累计支出（万元）": d["spent"],
+        "执行率（%）": d["execution_pct"],
+        "计划应达（%）": d["expected_pct"],
+        "偏差（百分点）": d["gap_pp"],
+        "比值": d["ratio"],
+        "项目数": d["n_projects"],
+        **{f"项目{LIGHT_NAMES[l]}": d[f"projects_{l}"] for l in LIGHT_ORDER},
+        **{f"指标{LIGHT_NAMES[l]}": d[f"indicators_{l}"] for l in LIGHT_ORDER},
+        "判定依据": d["execution_reason"],
+        "light": d["light"],
+        "department_id": d["department_id"],
+    })
+    out = out.sort_values(["偏差（百分点）", "部门编码"], ascending=[True, True], kind="stable", na_position="last")
+    return out.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- workbooks
+
+
+def drop_internal(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame without the machine columns (light, project_code, department_id) for display/export."""
+    return frame.drop(columns=[c for c in ("light", "project_code", "department_id") if c in frame.columns])
