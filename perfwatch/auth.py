@@ -131,8 +131,8 @@ def _clean_display_name(display_name: str | None) -> str | None:
         return None
     if len(name) > DISPLAY_NAME_MAX_LENGTH:
         raise ValidationError(f"姓名不能超过 {DISPLAY_NAME_MAX_LENGTH} 个字符。")
-    if _has_control_chars(name):
-        raise ValidationError("姓名不能包含控制字符。")
+    if any(unicodedata.category(ch) == "Cc" for ch in name):
+        raise ValidationError("姓名不能包含控制字符（如换行、制表符）。")
     return name
 
 
