@@ -10,7 +10,7 @@ from perfwatch import auth, db, ui
 from perfwatch.store import ROLE_LABELS, PermissionDenied, ValidationError, set_setting
 
 actor = ui.require_role("admin")
-conn = ui.connection()
+conn = ui.frame_connection()
 st.title("用户管理")
 
 ROLE_OPTIONS = list(auth.ROLES)

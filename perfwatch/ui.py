@@ -209,7 +209,7 @@ def current_actor() -> Actor | None:
     actor = st.session_state.get(ACTOR_KEY)
     if actor is not None:
         return actor
-    return dev_actor(connection())
+    return dev_actor(frame_connection())
 
 
 def require_role(*roles: str) -> Actor:
@@ -236,13 +236,15 @@ def nav_page(spec: PageSpec) -> Any:
 
 def backup_status(conn: duckdb.DuckDBPyConnection) -> tuple[str, bool]:
     """A line about the last backup for admins, and whether it is a warning (none / too old)."""
-    rows = db.query(conn, "auth/last_backup")
-    if not rows:
-        return "尚无备份记录。请运行 python -m perfwatch backup 或在“数据备份”页备份。", True
-    at = rows[0][0]
+    from perfwatch import backup
+
+    last = backup.last_backup(conn)
+    if last is None:
+        return "尚无备份记录，请在“数据备份”页或用 python -m perfwatch backup 备份。", True
+    at = last[0]
     age = dt.datetime.now() - at
     text = f"上次备份：{at:%Y-%m-%d %H:%M}（{'今天' if age.days <= 0 else f'{age.days} 天前'}）"
-    if age > dt.timedelta(days=BACKUP_WARN_DAYS):
+    if backup.backup_is_stale(at, dt.datetime.now()):
         return text + f"，已超过 {BACKUP_WARN_DAYS} 天，请尽快备份。", True
     return text, False
 
