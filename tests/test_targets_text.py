@@ -542,6 +542,72 @@ def test_health_commission_fixture() -> None:
     assert not any("无法归类" in m for _, m in warn)
 
 
+VARIANT_DOC = """\
+第一部分 部门整体绩效目标
+一、部门总体目标
+推进农业技术推广体系建设，提高农业科技成果转化率，带动农民增收。
+二、分项目标
+（一）农业技术推广
+目标：加强基层农技推广队伍建设。
+指标：培训农民 500人次以上；主推技术到位率不低于 95%。
+（二）农产品质量安全
+目标：保障农产品质量安全。
+指标：农产品抽检合格率 98%以上；重大农产品质量安全事件 0起。
+三、保障措施
+1、加强领导。
+2、强化监管。
+第二部分 预算项目绩效目标
+1.农业技术推广项目绩效目标申报表
+610001-巨鹿县农业农村局 金额单位：万元
+项目编码 13052925P0081000011X
+项目名称 农业技术推广项目
+预算金额 50.00
+其中：财政拨款 40.00 其他来源资金 10.00
+用于农业技术培训和示范
+支出进度计划（%）
+1-3月 1-6月 1-9月 1-12月
+20 50 80 100
+年度绩效目标 1.培训农民 500 人次
+2.示范推广主推技术
+一级指标 二级指标 三级指标 指标值 指标值确定依据
+产出指标 数量指标 培训农民人次 ≥500 人次 工作计划
+质量指标 技术到位率 ≥95% 工作计划
+时效指标 完成时间 2025年11月30日前 工作计划
+成本指标 项目总成本 ≤50 万元 预算批复
+效益指标 经济效益指标 带动农民增收 ≥200 元 统计数据
+满意度指标 服务对象满意度指标 农民满意度 ≥90% 问卷调查
+"""
+
+
+def test_label_and_layout_variants() -> None:
+    """Other templates: one-line headings, （一） sub-goals, 目标：/指标：, 金额单位, 预算金额, 财政拨款,
+    其他来源资金, 支出进度计划 with 1-3月 ranges and bare numbers, inline goals, 申报表 titles, a table
+    without a 绩效指标描述 column, and whole rows on one line."""
+    res = parse_targets_text(VARIANT_DOC)
+    [dept] = res.data["departments"]
+    assert (dept["code"], dept["name"], dept["fiscal_year"]) == ("610001", "巨鹿县农业农村局", 2025)
+    assert dept["overall_goal"].startswith("推进农业技术推广体系建设")
+    assert [s["title"] for s in dept["sub_goals"]] == ["农业技术推广", "农产品质量安全"]
+    assert [len(s["indicators"]) for s in dept["sub_goals"]] == [2, 2]
+    zero = dept["sub_goals"][1]["indicators"][1]
+    assert (zero["target_text"], zero["kind"], zero["unit"]) == ("0起", "zero", "起")
+    assert dept["safeguards"] == "1、加强领导。\n2、强化监管。"
+    [proj] = res.data["projects"]
+    assert (proj["name"], proj["budget"], proj["fiscal_funds"], proj["other_funds"]) == ("农业技术推广项目", 50.0, 40.0, 10.0)
+    assert [(c["month"], c["pct"]) for c in proj["plan"]] == [(3, 20), (6, 50), (9, 80), (12, 100)]
+    assert proj["goals"] == ["培训农民 500 人次", "示范推广主推技术"]
+    assert [(i["level1"], i["level2"], i["level3"], i["description"], i["kind"]) for i in proj["indicators"]] == [
+        ("产出指标", "数量指标", "培训农民人次", "培训农民人次", "count"),
+        ("产出指标", "质量指标", "技术到位率", "技术到位率", "rate"),
+        ("产出指标", "时效指标", "完成时间", "完成时间", "deadline"),
+        ("产出指标", "成本指标", "项目总成本", "项目总成本", "cost"),
+        ("效益指标", "经济效益指标", "带动农民增收", "带动农民增收", "count"),
+        ("满意度指标", "服务对象满意度指标", "农民满意度", "农民满意度", "rate"),
+    ]
+    assert proj["indicators"][2]["deadline"] == "11-30"
+    assert not _messages(res, "warning")
+
+
 # ---------------------------------------------------------------------------------------------
 # Unusable input
 # ---------------------------------------------------------------------------------------------

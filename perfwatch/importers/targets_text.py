@@ -114,10 +114,9 @@ _UNITS = (
     "个工作日", "工作日", "万人次", "人次", "户次", "件次", "场次", "批次", "个月", "小时", "分钟",
     "平方米", "公里", "千米", "亿元", "万元", "千元", "元", "万", "次", "件", "套", "个", "人", "户",
     "家", "所", "项", "台", "场", "期", "篇", "份", "册", "天", "日", "周", "吨", "亩", "辆", "座",
-    "张", "本", "批", "例", "条", "处", "名", "位", "分", "类", "种", "支", "村", "床", "%", "％", "‰",
+    "张", "本", "批", "例", "条", "处", "名", "位", "分", "类", "种", "支", "村", "床", "起", "宗", "%", "％", "‰",
 )
 _MONEY_UNITS = {"万元", "万", "元", "亿元", "千元"}
-_TIME_UNITS = {"工作日", "天", "日", "小时", "分钟", "周", "个月"}
 
 _GE_WORDS = ("大于等于", "不少于", "不低于", "不小于", "至少", "达到", "超过", "高于", "大于")
 _LE_WORDS = ("小于等于", "不超过", "不高于", "不大于", "控制在", "低于", "少于", "小于", "最多")
@@ -336,6 +335,9 @@ def _find_prose_target(clause: str) -> str | None:
     if spans:
         start, end = max(spans, key=lambda se: se[0])
         return clause[start:end].strip()
+    tail = re.search(rf"(?<![\d.])\d+(?:\.\d+)?\s*[{_CJK}]{{1,2}}$", masked)
+    if tail and not re.fullmatch(rf"\d{{4}}\s*年", tail.group()):  # "… 0起": a count with an unlisted unit
+        return clause[tail.start():].strip()
     q = list(_QUAL_RE.finditer(clause))
     if q:
         return q[-1].group()
@@ -377,15 +379,39 @@ class _Title:
     line: int
 
 
-_UNIT_LINE = re.compile(r"^(\d{3,12})\s*(\S.*?)\s*单位\s*[:：]\s*(万元|元)\s*$")
+_UNIT_LINE = re.compile(r"^(\d{3,12})\s*[-—_]?\s*(\S.*?)\s*(?:金额)?单位\s*[:：]\s*(万元|元)\s*$")
+_TITLE_END = re.compile(r"绩效目标(?:申报)?表$")
+_CN_NUM = "一二三四五六七八九十"
 _TITLE_START = re.compile(r"^(\d{1,3})\s*[.．、]\s*(\S.*)$")
 _HEADER_START = re.compile(r"^一级指标")
 _HEADER_TAIL = frozenset({"指标值确定", "依据", "指标值确定依据", "确定依据", "指标值", "指标值确定依", "据"})
 _LABEL_SKIP = frozenset({"预算规模及", "资金用途", "预算规模及资金用途", "预算规模", "及资金用途", "划（%）", "划(%)"})
-_SECTION = re.compile(r"^(?:[一二三四五六七八九十]+\s*[、.．]|[（(][一二三四五六七八九十]+[）)])\s*(\S.{0,18})$")
+_SECTION = re.compile(
+    r"^(?:[一二三四五六七八九十]+\s*[、.．]|[（(][一二三四五六七八九十]+[）)])\s*(?:部门)?(?:年度)?"
+    r"(总体绩效目标|总体目标|分项绩效目标|分项目标|具体绩效目标|工作保障措施|保障措施|主要保障措施)\s*$"
+)
+_SUB_HEADING = re.compile(
+    r"^(?:(\d{1,2})\s*[、.．]|[（(](\d{1,2})[）)]|[（(]([一二三四五六七八九十]{1,3})[）)]|([一二三四五六七八九十]{1,3})、)\s*(\S.*)$"
+)
 _NUMBERED = re.compile(r"^(\d{1,2})\s*[、.．]\s*(\S.*)$")
-_GOAL_LABEL = re.compile(r"^(?:年度)?绩效目标\s*[:：]\s*")
-_IND_LABEL = re.compile(r"^(?:年度)?绩效指标\s*[:：]\s*")
+_GOAL_LABEL = re.compile(r"^(?:年度)?(?:绩效)?目标\s*[:：]\s*")
+_IND_LABEL = re.compile(r"^(?:年度)?(?:绩效)?指标\s*[:：]\s*")
+
+
+_BUDGET_LABEL = re.compile(r"^(?:年度)?(?:预算数|预算金额|资金总额)")
+_OTHER_FUNDS = re.compile(r"其他(?:来源)?资金")
+_PLAN_LABEL = re.compile(r"^(?:资金)?支出(?:进度)?计")
+_GOALS_HEAD = re.compile(r"^(?:年度)?(?:绩效)?目标\s*[:：]?\s*(\d.*)?$")
+
+
+def _cn_number(s: str) -> int:
+    """一..九十九 -> int."""
+    if s == "十":
+        return 10
+    if "十" in s:
+        tens, _, ones = s.partition("十")
+        return (_CN_NUM.index(tens) + 1 if tens else 1) * 10 + (_CN_NUM.index(ones) + 1 if ones else 0)
+    return _CN_NUM.index(s) + 1
 
 
 def _is_header_line(t: str) -> bool:
@@ -415,6 +441,7 @@ class _Parser:
             self.lines.append(_Line(no, re.sub(r"[ \t]+", " ", t), page_start))
         self.nb = [ln for ln in self.lines if ln.text]
         self.para_full = 30.0  # typical full line width of the prose part, set per document
+        self.table_has_desc = True  # whether the current table has a 绩效指标描述 column
 
     # -- findings -------------------------------------------------------------------------------
 
@@ -562,13 +589,16 @@ class _Parser:
                 for k in range(4):
                     if i + k >= len(self.nb):
                         break
+                    nxt = self.nb[i + k].text
+                    if k and (_TITLE_START.match(nxt) or nxt.startswith("第二部分") or _UNIT_LINE.match(nxt)):
+                        break  # a wrapped title does not run into another numbered line
                     joined = _join([ln.text for ln in self.nb[i: i + k + 1]])
-                    if joined.endswith("绩效目标表") and self.is_anchor(i + k + 1):
+                    if _TITLE_END.search(joined) and self.is_anchor(i + k + 1):
                         body = _TITLE_START.match(joined)
                         assert body is not None
                         found = _Title(i, i + k, int(m.group(1)), body.group(2), self.nb[i].no)
                         break
-            elif t.endswith("绩效目标表") and self.is_anchor(i + 1):
+            elif _TITLE_END.search(t) and self.is_anchor(i + 1):
                 found = _Title(i, i, None, t, self.nb[i].no)
             if found:
                 titles.append(found)
@@ -589,10 +619,8 @@ class _Parser:
             m = _SECTION.match(t)
             if m:
                 head = m.group(1)
-                new = "overall" if "总体" in head else "sub" if "分项" in head else "safe" if ("保障" in head or "措施" in head) else None
-                if new:
-                    section = new
-                    continue
+                section = "overall" if "总体" in head else "safe" if "措施" in head else "sub"
+                continue
             if self.ignorable(ln):
                 continue
             if section is None:
@@ -715,10 +743,11 @@ class _Parser:
 
     @staticmethod
     def _sub_heading(t: str) -> tuple[int, str] | None:
-        m = _NUMBERED.match(t)
-        if not m or _width(t) > 30 or "：" in t or ":" in t or t.endswith(("。", "；")):
+        m = _SUB_HEADING.match(t)
+        if not m or _width(t) > 30 or "：" in t or ":" in t or t.endswith(("。", "；", "，")):
             return None
-        return int(m.group(1)), m.group(2).strip()
+        digits = m.group(1) or m.group(2)
+        return (int(digits) if digits else _cn_number(m.group(3) or m.group(4))), m.group(5).strip()
 
     def check_garbled(self, lines: Sequence[_Line]) -> None:
         for ln in lines:
@@ -782,7 +811,7 @@ class _Parser:
         seq = title.seq if title.seq is not None else index
         if title.seq is not None and title.seq != index:
             self.note("warning", f"第 {title.line} 行", f"项目表序号 {title.seq} 与顺序 {index} 不符", title.line)
-        title_name = _normalise_name(re.sub(r"绩效目标表$", "", title.text))
+        title_name = _normalise_name(_TITLE_END.sub("", title.text))
         label = f"项目 {seq}“{_short(title_name, 16)}”"
         unit_code = unit_name = None
         scale = 1.0
@@ -819,16 +848,18 @@ class _Parser:
                 if t[4:].strip():
                     name_parts.append(t[4:].strip())
                 continue
-            if t.startswith("预算数"):
+            if _BUDGET_LABEL.match(t):
                 state = "funds"
                 fund_lines.append(ln)
                 continue
-            if re.match(r"^资金支出计", t):
+            if _PLAN_LABEL.match(t):
                 state = "plan"
                 plan_lines.append(ln)
                 continue
-            if re.fullmatch(r"(?:年度)?绩效目标\s*[:：]?", t):
+            if (gm := _GOALS_HEAD.match(t)) is not None:
                 state = "goals"
+                if gm.group(1):
+                    goal_lines.append(_Line(ln.no, gm.group(1), ln.page_start))
                 continue
             if state == "code":
                 if re.fullmatch(r"[0-9A-Za-z]+", t):
@@ -839,10 +870,10 @@ class _Parser:
                 continue
             elif state == "funds":
                 fund_text = " ".join(x.text for x in fund_lines)
-                if "其他资金" not in fund_text:
+                if not _OTHER_FUNDS.search(fund_text):
                     fund_lines.append(ln)
                     continue
-                if re.fullmatch(r"\d[\d,]*(?:\.\d+)?", t) and not re.search(r"其他资金\s*\d", fund_text):
+                if re.fullmatch(r"\d[\d,]*(?:\.\d+)?", t) and not re.search(_OTHER_FUNDS.pattern + r"\s*[:：]?\s*\d", fund_text):
                     fund_lines.append(ln)
                     continue
                 state = "purpose"
@@ -896,12 +927,12 @@ class _Parser:
             m = re.search(pattern + r"\s*[:：]?\s*" + num, s)
             return float(m.group(1).replace(",", "")) if m else None
 
-        budget = grab("预算数")
+        budget = grab(_BUDGET_LABEL.pattern.lstrip("^"))
         if budget is None:
             ln = fund_lines[0]
             raise TargetsParseError(f"第 {ln.no} 行：{label}的“预算数”缺少金额", ln.no)
-        fiscal = grab("财政资金")
-        other = grab("其他资金")
+        fiscal = grab(r"财政(?:资金|拨款)")
+        other = grab(_OTHER_FUNDS.pattern)
         if other is None:
             other = 0.0
         if fiscal is None:
@@ -914,15 +945,17 @@ class _Parser:
             raise TargetsParseError(f"第 {line} 行：{label}的表格不完整：缺少“资金支出计划（%）”", line)
         text = " ".join(ln.text for ln in plan_lines)
         months: list[int] = []
-        for m in re.finditer(r"(\d{1,2})\s*月|第?([一二三四])季度|(全年)", text):
+        for m in re.finditer(r"(?:\d{1,2}\s*[-—~至到]\s*)?(\d{1,2})\s*月|第?([一二三四])季度|(全年)", text):
             if m.group(1):
                 months.append(int(m.group(1)))
             elif m.group(2):
                 months.append(("一二三四".index(m.group(2)) + 1) * 3)
             else:
                 months.append(12)
-        text_wo_months = re.sub(r"\d{1,2}\s*月", " ", text)
+        text_wo_months = re.sub(r"(?:\d{1,2}\s*[-—~至到]\s*)?\d{1,2}\s*月", " ", text)
         pcts = [float(x) for x in re.findall(r"(\d+(?:\.\d+)?)\s*[%％]", text_wo_months)]
+        if not pcts:  # the label says (%), the cells may hold bare numbers
+            pcts = [float(x) for x in re.findall(r"\d+(?:\.\d+)?", text_wo_months)]
         if not months or len(months) != len(pcts):
             last = plan_lines[-1].no
             raise TargetsParseError(
@@ -950,6 +983,7 @@ class _Parser:
     def tokenise(self, lines: list[_Line], label: str) -> list[_Item]:
         items: list[_Item] = []
         seen_header = False
+        self.table_has_desc = True
         i = 0
         n = len(lines)
         while i < n:
@@ -965,6 +999,8 @@ class _Parser:
                         break
                 if seen_header and items and items[-1].kind != "break":
                     items.append(_Item("break", "", ln.no))
+                if not seen_header:
+                    self.table_has_desc = "描述" in t
                 seen_header = True
                 continue
             if self.ignorable(ln):
@@ -1116,7 +1152,11 @@ class _Parser:
                         break
         pre = [s for s in pre if s]
         post = [s for s in post if s]
-        l3f, descf, extra_basis = _assign_columns(pre, post, self.W3MAX)
+        if self.table_has_desc:
+            l3f, descf, extra_basis = _assign_columns(pre, post, self.W3MAX)
+        else:  # template without a 绩效指标描述 column
+            l3f, descf = [it for seg in pre for it in seg], []
+            extra_basis = [it for seg in post for it in seg]
         basis_items += extra_basis
         level3 = _join([it.text for it in l3f])
         description = _join([it.text for it in descf])
@@ -1124,7 +1164,9 @@ class _Parser:
         where_l2 = level2 or "?"
         if not level3:
             raise TargetsParseError(f"第 {value.line} 行：{label}的指标行缺少三级指标（指标值“{value.text}”）", value.line)
-        if not description:
+        if not description and not self.table_has_desc:
+            description = level3
+        elif not description:
             description = level3
             self.note("warning", f"项目 {seq} {_short(name)}/{where_l2}/{level3}", "绩效指标描述为空，按三级指标名称填写", first_line)
 
