@@ -52,8 +52,8 @@ MONTH_COLUMNS: tuple[str, ...] = tuple(f"{m}月" for m in range(1, 13))
 QUARTER_COLUMNS: tuple[str, ...] = ("一季度", "二季度", "三季度", "四季度")
 RATING_LIGHTS: dict[str, str] = {"达成": "green", "部分达成": "yellow", "未达成": "red"}
 LIGHT_LABELS: dict[str, str] = {
-    "green": "🟢 正常", "yellow": "🟡 轻度偏差", "red": "🔴 严重偏差", "blue": "🔵 超前",
-    "grey": "⚪ 无数据/未到期", "gray": "⚪ 无数据/未到期",
+    "green": "🟢 绿灯", "yellow": "🟡 黄灯", "red": "🔴 红灯", "blue": "🔵 蓝灯",
+    "grey": "⚪ 灰灯", "gray": "⚪ 灰灯",
 }
 RESULT_FIELD_LABELS: dict[str, str] = {
     "as_of": "截止日期",
@@ -1062,7 +1062,7 @@ def validate_result(
     if needs_explanation(light, inp.likelihood):
         why = []
         if (light or "").lower() in ("yellow", "red", "黄", "红", "黄灯", "红灯"):
-            why.append(f"指标灯为{LIGHT_LABELS.get((light or '').lower(), light)}")
+            why.append(f"指标为{'红灯' if (light or '').lower() in ('red', '红', '红灯') else '黄灯'}")
         if inp.likelihood in ("有可能", "完全不可能"):
             why.append(f"完成目标可能性为“{inp.likelihood}”")
         reason = "、".join(why)
