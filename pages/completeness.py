@@ -1,0 +1,52 @@
+"""填报情况: for a reporting month, which projects and indicators have not reported yet, per
+department -- what owners still owe before the meeting."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from perfwatch import entry, ui
+
+ui.require_role("leader", "finance", "owner", "admin")
+conn = ui.connection()
+st.title("填报情况")
+
+depts = ui.df("departments")
+if depts.empty:
+    st.info("数据库中还没有部门和项目。请先导入绩效目标表。")
+    st.stop()
+years = sorted({int(y) for y in depts["fiscal_year"]}, reverse=True)
+c1, c2 = st.columns([1, 1])
+year = c1.selectbox("年度", years, key="completeness_year") if len(years) > 1 else years[0]
+month = c2.selectbox("填报月份（截至月底）", list(range(1, 13)), index=entry.default_month(year) - 1,
+                     format_func=lambda m: f"{year}年1–{m}月", key="completeness_month")
+as_of = entry.reporting_as_of(year, month)
+st.caption(f"截止日期 {as_of.isoformat()}：统计截止日期在 {month} 月内的指标填报，以及 {month} 月的支出。")
+
+in_year = depts[depts["fiscal_year"] == year]
+reports = {int(r.id): entry.completeness(conn, int(r.id), as_of) for r in in_year.itertuples()}
+st.subheader("各部门")
+st.dataframe(
+    [{"部门": f"{r.code} {r.name}",
+      "指标已填/总数": f"{reports[int(r.id)].indicators_reported}/{reports[int(r.id)].indicators_total}",
+      "待填指标": reports[int(r.id)].indicators_total - reports[int(r.id)].indicators_reported,
+      "本月支出未填项目": reports[int(r.id)].spend_missing,
+      "状态": "✅ 已齐" if reports[int(r.id)].complete else "⏳ 未齐"} for r in in_year.itertuples()],
+    hide_index=True, width="stretch",
+)
+
+labels = {int(r.id): f"{r.code} {r.name}" for r in in_year.itertuples()}
+dept_id = st.selectbox("查看部门", list(labels), format_func=labels.__getitem__, key="completeness_dept") \
+    if len(labels) > 1 else next(iter(labels))
+rep = reports[dept_id]
+m1, m2, m3 = st.columns(3)
+m1.metric("指标已填报", f"{rep.indicators_reported}/{rep.indicators_total}")
+m2.metric("待填指标", rep.indicators_total - rep.indicators_reported)
+m3.metric("本月支出未填项目", rep.spend_missing)
+st.subheader("各项目")
+st.dataframe(rep.projects, hide_index=True, width="stretch")
+st.subheader("尚未填报的指标")
+if rep.missing.empty:
+    st.success("本月所有指标都已填报。", icon="✅")
+else:
+    st.dataframe(rep.missing, hide_index=True, width="stretch")

@@ -1,0 +1,220 @@
+"""指标填报: per project, each indicator's current light and a form for the result to date
+(完成值, 全年预计, 偏差原因, 完成可能性, 纠偏措施); Excel template download/upload; history and undo.
+Thin: widgets -> perfwatch.entry -> draw."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any, Callable
+
+import streamlit as st
+
+from perfwatch import entry, ui
+from perfwatch.importers.results import parse_results
+from perfwatch.store import CAUSE_CATEGORIES, LIKELIHOODS, PERMISSIONS, RATINGS
+from perfwatch.uploads import check_upload
+
+actor = ui.require_role("owner", "admin")
+conn = ui.connection()
+st.title("指标填报")
+
+can_edit = actor.role in PERMISSIONS["result.record"]
+if not can_edit:
+    st.caption(f"当前身份：{actor.label}。只有项目负责人可以填报指标完成情况。")
+
+
+def attempt(action: Callable[[], Any]) -> Any:
+    """Run a write; show a refused one as a message (never a traceback). None if refused."""
+    try:
+        return action()
+    except entry.USER_ERRORS as exc:
+        st.error(entry.error_text(exc), icon="⚠️")
+        return None
+
+
+if "results_flash" in st.session_state:
+    st.success(st.session_state.pop("results_flash"), icon="✅")
+
+depts = ui.df("departments")
+if depts.empty:
+    st.info("数据库中还没有部门和项目。请先导入绩效目标表。")
+    st.stop()
+labels = [f"{r.code} {r.name}（{r.fiscal_year} 年度）" for r in depts.itertuples()]
+choice = st.selectbox("部门与年度", range(len(labels)), format_func=labels.__getitem__, key="results_dept") \
+    if len(labels) > 1 else 0
+dept_id = int(depts.iloc[choice]["id"])
+year = int(depts.iloc[choice]["fiscal_year"])
+
+projects = [p for p in entry.projects_all(conn) if p.department_id == dept_id and not p.retired
+            and (actor.role != "owner" or actor.project_ids is None or p.id in actor.project_ids)]
+options: list[int | None] = [p.id for p in projects]
+if actor.role != "owner" or actor.project_ids is None:
+    options.append(None)  # department-level indicators
+names = {p.id: f"{p.code} {p.name}" for p in projects}
+if not options:
+    st.info("没有分配给您的项目。请联系管理员分配项目。")
+    st.stop()
+c1, c2 = st.columns([3, 1])
+project_id = c1.selectbox("项目", options, format_func=lambda i: names.get(i, "部门整体绩效目标") if i else "部门整体绩效目标",
+                          key="results_project")
+month = c2.selectbox("填报月份（截至月底）", list(range(1, 13)), index=entry.default_month(year) - 1,
+                     format_func=lambda m: f"{year}年1–{m}月", key="results_month")
+as_of = entry.reporting_as_of(year, month)
+locked = dt.date(year, month, 1) in entry.locked_months(conn, dept_id)
+st.caption(f"截止日期：{as_of.isoformat()}。" + ("🔒 该月已锁定（已上报），不能修改。" if locked else ""))
+
+indicators = entry.indicators_of(conn, dept_id, project_id, department_level=project_id is None)
+current = entry.current_results(conn, dept_id, as_of)
+
+
+def as_input(ind: entry.Indicator) -> entry.ResultInput | None:
+    cur = current.get(ind.id)
+    if cur is None:
+        return None
+    f = cur.fields
+    return entry.ResultInput(ind.id, cur.as_of, value=f["value"], done_date=f["done_date"], rating=f["rating"],
+                             projected_value=f["projected_value"], likelihood=f["likelihood"])
+
+
+def shown_value(ind: entry.Indicator) -> str:
+    cur = current.get(ind.id)
+    if cur is None:
+        return "未填报"
+    f = cur.fields
+    if f["rating"]:
+        text = str(f["rating"])
+    elif f["done_date"]:
+        text = f"已于 {f['done_date'].isoformat()} 完成"
+    elif f["value"] is not None:
+        text = f"{f['value']:g}{ind.unit or ''}"
+    else:
+        text = "未完成" if ind.value_kind == "date" else "（空）"
+    return text + ("" if cur.in_period else f"（{cur.as_of.isoformat()} 填报）")
+
+
+lights = {ind.id: entry.light_and_reason(conn, ind, as_input(ind), as_of) for ind in indicators}
+tab_form, tab_file, tab_history = st.tabs(["逐项填报", "模板下载与上传", "修改历史与撤销"])
+
+with tab_form:
+    if not indicators:
+        st.info("该项目没有绩效指标。")
+    st.dataframe(
+        [{"三级指标": ind.level3, "年度指标值": ind.target_text, "截至目前": shown_value(ind),
+          "指标灯": entry.LIGHT_LABELS.get(lights[ind.id][0] or "", "—"), "说明": lights[ind.id][1] or ""}
+         for ind in indicators],
+        hide_index=True, width="stretch",
+    )
+    st.caption("指标为黄灯、红灯，或完成可能性选“有可能”“完全不可能”时，必须填写偏差原因和纠偏措施。")
+    for ind in indicators:
+        light = lights[ind.id][0]
+        icon = (entry.LIGHT_LABELS.get(light or "", "⚪").split(" ")[0]) if light else "⚪"
+        cur = current.get(ind.id)
+        base_key = f"results_base_{ind.id}_{as_of.isoformat()}"
+        if base_key not in st.session_state:  # the row this edit is based on (conflict check)
+            st.session_state[base_key] = cur.id if cur is not None and cur.as_of == as_of else None
+        f: dict[str, Any] = dict(cur.fields) if cur is not None else {}
+        with st.expander(f"{icon} {ind.level2 or ''} · {ind.level3}　目标 {ind.target_text}"):
+            with st.form(key=f"results_form_{ind.id}_{as_of}"):
+                value: float | None = None
+                done_date: dt.date | None = None
+                rating: str | None = None
+                if ind.value_kind == "number":
+                    unit = "（%，0–100）" if ind.is_percent else (f"（{ind.unit}）" if ind.unit else "")
+                    value = st.number_input(f"1–{month}月执行情况：截至目前完成值{unit}", value=f.get("value"),
+                                            min_value=0.0, max_value=100.0 if ind.is_percent else None,
+                                            step=1.0, key=f"results_value_{ind.id}_{as_of}")
+                elif ind.value_kind == "date":
+                    done_date = st.date_input("完成日期（未完成留空）", value=f.get("done_date"),
+                                              min_value=dt.date(year, 1, 1), max_value=as_of,
+                                              key=f"results_done_{ind.id}_{as_of}")
+                else:
+                    opts = ["", *RATINGS]
+                    rating = st.selectbox("完成评价", opts, index=opts.index(f.get("rating") or ""),
+                                          key=f"results_rating_{ind.id}_{as_of}") or None
+                projected = st.text_input("全年预计完成情况", value=f.get("projected_text") or "",
+                                          key=f"results_projected_{ind.id}_{as_of}")
+                likelihood_opts = ["", *LIKELIHOODS]
+                likelihood = st.radio("完成目标可能性", likelihood_opts,
+                                      index=likelihood_opts.index(f.get("likelihood") or ""), horizontal=True,
+                                      format_func=lambda x: x or "未选择", key=f"results_likelihood_{ind.id}_{as_of}") or None
+                cats = st.multiselect("偏差原因类别", list(CAUSE_CATEGORIES), default=list(f.get("cause_categories") or []),
+                                      key=f"results_cats_{ind.id}_{as_of}")
+                cause = st.text_area("偏差原因分析", value=f.get("cause_text") or "", key=f"results_cause_{ind.id}_{as_of}",
+                                     height=68)
+                measure = st.text_area("纠偏措施", value=f.get("measure") or "", key=f"results_measure_{ind.id}_{as_of}",
+                                       height=68)
+                note = st.text_input("备注", value=f.get("note") or "", key=f"results_note_{ind.id}_{as_of}")
+                submitted = st.form_submit_button("保存", type="primary", disabled=not can_edit or locked)
+            if submitted:
+                inp = entry.ResultInput(ind.id, as_of, value=value, done_date=done_date, rating=rating,
+                                        projected_text=projected, cause_categories=tuple(cats), cause_text=cause,
+                                        likelihood=likelihood, measure=measure, note=note,
+                                        base_id=st.session_state[base_key])
+                result = attempt(lambda: entry.save_results(conn, actor, [inp], source="表单填报"))
+                if result is not None:
+                    ui.after_write()
+                    st.session_state.pop(base_key, None)
+                    st.session_state["results_flash"] = (f"已保存“{ind.level3}”。" if result.written
+                                                         else f"“{ind.level3}”没有变化。")
+                    st.rerun()
+
+with tab_file:
+    st.markdown("下载预填了本项目指标（及已填内容）的 Excel 模板，离线填写后上传。每行一个指标；"
+                "也接受含 项目编码、三级指标、截止日期、完成值、完成可能性、偏差原因、纠偏措施 列的 CSV。")
+    scope = project_id if project_id is not None else None
+    st.download_button(
+        "下载填报模板（Excel）",
+        data=entry.results_template(conn, dept_id, as_of, project_id=scope),
+        file_name=f"指标填报模板_{names.get(project_id, '部门整体') if project_id else '部门整体'}_{as_of.isoformat()}.xlsx"
+        .replace(" ", "_"),
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="results_template",
+    )
+    upload = st.file_uploader("上传填好的模板或结果文件", type=["xlsx", "csv"], key="results_upload",
+                              disabled=not can_edit)
+    if upload is not None:
+        data = upload.getvalue()
+        if attempt(lambda: check_upload(upload.name, data, {".csv", ".xlsx"})):
+            fingerprint = hashlib.sha256(data + str(dept_id).encode()).hexdigest()
+            if st.session_state.get("results_plan_key") != fingerprint:
+                rf = parse_results(data, upload.name)
+                st.session_state["results_plan_key"] = fingerprint
+                st.session_state["results_plan"] = entry.plan_results_import(conn, rf, department_id=dept_id)
+            plan: entry.ResultsImportPlan = st.session_state["results_plan"]
+            if plan.errors:
+                st.error(f"文件有 {len(plan.errors)} 处错误，不能导入（不会写入任何数据）。", icon="🚫")
+                st.dataframe(plan.error_frame(), hide_index=True, width="stretch")
+            if plan.inputs:
+                st.markdown(f"**预览**：{len(plan.inputs)} 个指标" + (f"，{plan.skipped} 行未填写已跳过" if plan.skipped else ""))
+                st.dataframe(plan.preview(), hide_index=True, width="stretch")
+            if st.button("确认导入（全部写入）", type="primary", key="results_import_commit",
+                         disabled=bool(plan.errors) or not plan.inputs or not can_edit):
+                result = attempt(lambda: entry.commit_results_import(conn, actor, plan))
+                if result is not None:
+                    ui.after_write()
+                    st.session_state.pop("results_plan_key", None)
+                    for k in [k for k in st.session_state if str(k).startswith("results_base_")]:
+                        st.session_state.pop(k, None)
+                    st.session_state["results_flash"] = f"已从 {plan.file} 导入 {result.written} 个指标的填报。"
+                    st.rerun()
+
+with tab_history:
+    last = entry.last_undoable(conn, dept_id, "result")
+    if last is not None:
+        st.markdown(f"上一次保存：{last.label}")
+        if st.button("撤销上一次保存", key="results_undo_last", disabled=not can_edit):
+            result = attempt(lambda: entry.undo_batch(conn, actor, last.batch_id))
+            if result is not None:
+                ui.after_write()
+                for k in [k for k in st.session_state if str(k).startswith("results_base_")]:
+                    st.session_state.pop(k, None)
+                st.session_state["results_flash"] = f"已撤销：恢复了 {result.written} 项填报的原值。"
+                st.rerun()
+    else:
+        st.caption("没有可撤销的保存。")
+    history = entry.result_history(conn, dept_id)
+    if history.empty:
+        st.info("还没有填报记录。")
+    else:
+        st.dataframe(history.head(500), hide_index=True, width="stretch")
