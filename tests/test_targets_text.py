@@ -421,6 +421,13 @@ def test_build_script(tmp_path: Path) -> None:
     assert out.read_text(encoding="utf-8") == DATASET.read_text(encoding="utf-8")
 
 
+def test_text_after_the_last_table_is_reported_not_imported(seed_text: str, seed: ParseResult) -> None:
+    res = parse_targets_text(seed_text + "\n注：本表金额单位为万元，数据来源于部门预算批复。\n", source=SEED.name)
+    assert res.data == seed.data
+    [note] = [f for f in res.findings if "表格之后无法归类" in f.message]
+    assert note.severity == "warning" and note.line == 1156
+
+
 def test_seed_is_robust_to_line_endings_and_form_feeds(seed_text: str, seed: ParseResult) -> None:
     crlf = seed_text.replace("\n", "\r\n").replace("\r\n 2.法治工作经费", "\r\n\f2.法治工作经费")
     assert parse_targets_text(crlf, source=SEED.name).data == seed.data

@@ -497,7 +497,7 @@ class _Parser:
                     continue
                 self.unplaced(ln, "第二部分标题后的文本")
 
-        projects = []
+        projects: list[dict[str, Any]] = []
         for k, title in enumerate(titles):
             end = titles[k + 1].start if k + 1 < len(titles) else len(self.nb)
             projects.append(self.parse_project(title, self.nb[title.end + 1: end], k + 1))
@@ -530,7 +530,7 @@ class _Parser:
                     {"code": code, "name": name, "fiscal_year": fiscal_year, "overall_goal": "", "safeguards": "", "sub_goals": []}
                 )
                 self.note("info", f"单位 {code} {name}", "文档含多个预算单位；部门整体绩效目标归入第一个单位，其余单位仅含项目")
-        ordered_projects = []
+        ordered_projects: list[dict[str, Any]] = []
         for p in projects:
             ordered = {
                 "seq": p["seq"], "code": p["code"], "name": p["name"], "department_code": p["department_code"],
@@ -542,12 +542,14 @@ class _Parser:
         data = {"format": FORMAT, "source": self.source, "departments": departments, "projects": ordered_projects}
         self.review(data, [p["_meta"] for p in projects])
         if self.ignored_pages or self.ignored_stray:
-            parts = []
+            parts: list[str] = []
             if self.ignored_pages:
                 parts.append(f"页码行 {len(self.ignored_pages)} 行（第 {'、'.join(map(str, sorted(self.ignored_pages)))} 行）")
             if self.ignored_stray:
                 parts.append(f"孤立标点行 {len(self.ignored_stray)} 行（第 {'、'.join(map(str, sorted(self.ignored_stray)))} 行）")
             self.note("info", "全文", "已按规则忽略" + "，".join(parts))
+        # reading order for the reviewer; document-wide notes last
+        self.findings.sort(key=lambda f: (f.line is None, f.line or 0))
         return ParseResult(data, self.findings)
 
     # -- fiscal year ----------------------------------------------------------------------------
@@ -1013,8 +1015,8 @@ class _Parser:
                 i += 1
                 t = t + lines[i].text if not _ENDS_WITH_COMP.search(t) else t + " " + lines[i].text
                 used.append(lines[i])
-            for u in used:
-                self.check_garbled([_Line(u.no, t if u is used[-1] else u.text, False)])
+            self.check_garbled(used)
+            self.check_garbled([_Line(used[-1].no, t, False)])
             items.extend(self.line_items(t, ln.no))
             i += 1
         return items
@@ -1083,12 +1085,16 @@ class _Parser:
             start = j
         trailing = items[start:]
         s = _row_start(trailing)
-        if s is not None and any(it.kind == "cell" for it in trailing[s:]) or (s is not None and s == 0 and trailing):
-            it = trailing[s if s is not None else 0]
+        if s is not None:  # a row starts after the last value: its value is missing
+            it = trailing[s]
             raise TargetsParseError(
                 f"第 {it.line} 行：{label}的指标行“{it.text}”缺少指标值（表格可能被截断）", it.line
             )
-        rows[-1]["tail"].extend(trailing)
+        for it in trailing:
+            if it.kind == "cell" and _width(it.text) > 10:  # wider than the 依据 column: not part of the table
+                self.note("warning", f"第 {it.line} 行", f"{label}：表格之后无法归类的文本“{it.text[:40]}”，未导入", it.line)
+            else:
+                rows[-1]["tail"].append(it)
 
         indicators: list[dict[str, Any]] = []
         meta: list[dict[str, Any]] = []
