@@ -501,9 +501,9 @@ def test_education_bureau_fixture() -> None:
 
     warnings = _messages(res, "warning")
     assert [f.where for f in warnings if "成本指标上限 300 万元" in f.message] == ["项目 1 义务教育…/成本指标/公用经费总成本"]
-    assert [f.where for f in warnings if "定性指标" in f.message] == [
-        "项目 1 义务教育…/可持续影响指标/学校正常运转",
+    assert [f.where for f in warnings if "定性指标" in f.message] == [  # in reading order
         "分项目标 3 教育安全稳定/校园安全管理水平得到有效提升",
+        "项目 1 义务教育…/可持续影响指标/学校正常运转",
     ]
     assert not [f for f in warnings if "无法归类" in f.message]
     assert [f.line for f in res.findings if "无法归类" in f.message] == [1]  # cover title, info only
