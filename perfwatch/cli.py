@@ -115,6 +115,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (db.DatabaseError, ValidationError, PermissionDenied) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into head & co.
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("已中断，未完成的写入已回滚。", file=sys.stderr)
         return 130

@@ -35,3 +35,52 @@ def indicator_table(frame: pd.DataFrame) -> pd.DataFrame:
     )
     out["类型"] = out["类型"].map(KIND_LABELS).fillna(out["类型"])
     return out[["一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值", "类型", "指标值确定依据"]]
+
+
+SEVERITY_LABELS: dict[str, str] = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+def preview_frames(data: dict[str, object]) -> dict[str, pd.DataFrame]:
+    """A parsed dataset as the tables the import page previews (Chinese headers)."""
+    projects = data["projects"]  # type: ignore[index]
+    depts = data["departments"]  # type: ignore[index]
+    proj = pd.DataFrame(
+        [
+            {
+                "序号": p.get("seq"), "项目编码": p["code"], "项目名称": p["name"],
+                "预算数（万元）": money(p["budget"]), "财政资金": money(p.get("fiscal_funds")),
+                "其他资金": money(p.get("other_funds")),
+                "支出计划": " / ".join(f"{c['month']}月 {c['pct']:g}%" for c in p["plan"]),
+                "绩效目标数": len(p.get("goals") or []), "指标数": len(p.get("indicators") or []),
+            }
+            for p in projects  # type: ignore[union-attr]
+        ]
+    )
+    inds = pd.DataFrame(
+        [
+            {"项目": p["name"], "一级指标": i.get("level1"), "二级指标": i.get("level2"), "三级指标": i["level3"],
+             "绩效指标描述": i.get("description"), "指标值": i["target_text"],
+             "类型": KIND_LABELS.get(i["kind"], i["kind"]), "指标值确定依据": i.get("basis")}
+            for p in projects for i in p.get("indicators") or []  # type: ignore[union-attr]
+        ]
+    )
+    subs = pd.DataFrame(
+        [
+            {"分项目标": f"{sg['seq']}. {sg['title']}", "绩效指标": i["level3"], "指标值": i["target_text"],
+             "类型": KIND_LABELS.get(i["kind"], i["kind"])}
+            for d in depts for sg in d.get("sub_goals") or [] for i in sg.get("indicators") or []  # type: ignore[union-attr]
+        ]
+    )
+    return {"projects": proj, "indicators": inds, "sub_goals": subs}
+
+
+def findings_frame(findings: list[object]) -> pd.DataFrame:
+    """Review findings as a table: 级别, 位置, 行号, 说明."""
+    return pd.DataFrame(
+        [
+            {"级别": SEVERITY_LABELS.get(f.severity, f.severity), "位置": f.where,  # type: ignore[attr-defined]
+             "行号": f.line, "说明": f.message}  # type: ignore[attr-defined]
+            for f in findings
+        ],
+        columns=["级别", "位置", "行号", "说明"],
+    )

@@ -1486,3 +1486,27 @@ def parse_targets_text(text: str, source: str = "", fiscal_year: int | None = No
     (zh-CN, naming the line) for unusable input; nothing partial is returned then.
     """
     return _Parser(text, source, fiscal_year).run()
+
+
+def review_dataset(data: dict[str, Any]) -> list[Finding]:
+    """The 绩效目标审核 findings for a dataset that did not come from text (e.g. the Excel template)."""
+    import copy
+
+    data = copy.deepcopy(data)
+    reviewer = _Parser("", "", None)
+    metas = []
+    for proj in data["projects"]:
+        label = f"项目 {proj.get('seq', '')} {_short(proj['name'])}"
+        metas.append({"line": None, "rows": [
+            {"where": f"{label}/{ind.get('level2') or ''}/{ind['level3']}", "line": None}
+            for ind in proj.get("indicators") or []
+        ]})
+        proj.setdefault("fiscal_funds", 0.0)
+        proj.setdefault("other_funds", 0.0)
+    for dept in data["departments"]:
+        for sg in dept.get("sub_goals") or []:
+            for ind in sg.get("indicators") or []:
+                ind["_where"] = f"分项目标 {sg['seq']} {_short(sg['title'])}"
+                ind["_line"] = None
+    reviewer.review(data, metas)
+    return reviewer.findings

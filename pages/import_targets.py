@@ -1,0 +1,96 @@
+"""目标导入: drop in the published targets (text, PDF or Excel template), review, commit."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from perfwatch import ui
+from perfwatch.dataset import export_dataset, load_targets
+from perfwatch.importers.targets import ACCEPTED, read_targets
+from perfwatch.importers.targets_text import TargetsParseError
+from perfwatch.importers.targets_xlsx import write_template
+from perfwatch.store import PermissionDenied, ValidationError
+from perfwatch.targets_view import findings_frame, preview_frames
+from perfwatch.uploads import check_upload
+
+actor = ui.require_role("admin")
+conn = ui.connection()
+st.title("绩效目标导入")
+st.caption(
+    "上传预算公开的绩效目标表（PDF 或从 PDF 复制的文本）或填好的 Excel 模板，核对识别结果和审核发现后一次性写入。"
+    "同一部门和年度再次导入时按项目编码和指标原位更新，旧版本保留在操作日志中，已填报的数据不会丢失。"
+)
+
+with st.expander("下载 Excel 模板"):
+    c1, c2 = st.columns(2)
+    c1.download_button("空白模板", write_template(None), "绩效目标模板.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    c2.download_button("含当前数据的模板", write_template(export_dataset(conn)), "绩效目标_当前数据.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+tab_file, tab_paste = st.tabs(["上传文件", "粘贴文本"])
+with tab_file:
+    upload = st.file_uploader("绩效目标文件", type=[e.lstrip(".") for e in ACCEPTED], key="targets_upload")
+with tab_paste:
+    pasted = st.text_area("从 PDF 复制的绩效目标表文本", height=200, key="targets_paste")
+year = st.number_input("年度（文件中无法识别年度时填写）", min_value=0, max_value=2100, value=0, step=1,
+                       help="0 表示从文件中识别")
+
+source: tuple[str, bytes] | None = None
+if upload is not None:
+    source = (upload.name, upload.getvalue())
+elif pasted.strip():
+    source = ("粘贴文本.txt", pasted.encode("utf-8"))
+
+if source is None:
+    st.info("请上传文件或粘贴文本。")
+    st.stop()
+
+name, content = source
+try:
+    if upload is not None:
+        check_upload(name, content, ACCEPTED)
+    result = read_targets(name, content, fiscal_year=int(year) or None)
+except (ValidationError, TargetsParseError) as exc:
+    st.error(f"无法导入 {name}：{exc}", icon="🚫")
+    st.stop()
+
+data = result.data
+frames = preview_frames(data)
+for d in data["departments"]:
+    st.subheader(f"{d['code']} {d['name']}（{d['fiscal_year']} 年度）")
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("项目数", len(data["projects"]))
+c2.metric("预算合计（万元）", f"{sum(p['budget'] for p in data['projects']):,.2f}")
+c3.metric("项目指标数", len(frames["indicators"]))
+c4.metric("部门整体指标数", len(frames["sub_goals"]))
+
+findings = findings_frame(result.findings)
+errors = int((findings["级别"] == "错误").sum())
+warnings = int((findings["级别"] == "警告").sum())
+st.markdown(f"**审核发现**：错误 {errors} 条，警告 {warnings} 条，提示 {len(findings) - errors - warnings} 条")
+if not findings.empty:
+    st.dataframe(findings, hide_index=True, width="stretch")
+
+t1, t2, t3 = st.tabs(["项目", "项目指标", "部门整体指标"])
+t1.dataframe(frames["projects"], hide_index=True, width="stretch")
+t2.dataframe(frames["indicators"], hide_index=True, width="stretch")
+t3.dataframe(frames["sub_goals"], hide_index=True, width="stretch")
+
+if errors:
+    st.error("存在错误，不能写入。请修正文件后重新上传。")
+    st.stop()
+if st.button("确认写入数据库", type="primary"):
+    try:
+        summary = load_targets(conn, actor, data, source=name)
+    except (ValidationError, PermissionDenied) as exc:
+        st.error(str(exc), icon="🚫")
+        st.stop()
+    ui.after_write()
+    st.success(
+        f"已写入：新增项目 {summary.projects_added}，更新项目 {summary.projects_updated}，停用项目 {summary.projects_retired}；"
+        f"新增指标 {summary.indicators_added}，更新指标 {summary.indicators_updated}，停用指标 {summary.indicators_retired}。",
+        icon="✅",
+    )
+    for w in summary.warnings:
+        st.warning(w)

@@ -1,0 +1,112 @@
+"""CLI: ``import-targets`` (document text, PDF or Excel template) and ``export-targets``."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from perfwatch import db
+from perfwatch.dataset import export_dataset, load_targets
+from perfwatch.importers.targets import read_targets
+from perfwatch.importers.targets_text import TargetsParseError, to_json
+from perfwatch.importers.targets_xlsx import write_template
+from perfwatch.store import Actor, ValidationError
+
+SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+def cli_actor(name: str | None) -> Actor:
+    """Whoever runs the CLI on the file acts as the system, under their own name in the audit log."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # no login name (service account, container)
+        user = "unknown"
+    return Actor(name or f"cli:{user}", "system")
+
+
+def cmd_import_targets(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise ValidationError(f"无法读取文件 {path}：{exc.strerror or exc}") from exc
+    try:
+        result = read_targets(path.name, content, fiscal_year=args.fiscal_year)
+    except TargetsParseError as exc:
+        raise ValidationError(f"{path.name}：{exc}") from exc
+    errors = [f for f in result.findings if f.severity == "error"]
+    summary: dict[str, Any] | None = None
+    if not args.dry_run and not errors:
+        conn = db.open_database(args.db, seed=False)
+        try:
+            summary = load_targets(conn, cli_actor(args.user), result.data, source=path.name).as_dict()
+        finally:
+            conn.close()
+    if args.format == "json":
+        out = to_json(result)
+        out["written"] = summary
+        json.dump(out, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    else:
+        data = result.data
+        n_ind = sum(len(p["indicators"]) for p in data["projects"])
+        n_sub = sum(len(sg["indicators"]) for d in data["departments"] for sg in d.get("sub_goals") or [])
+        total = sum(p["budget"] for p in data["projects"])
+        for d in data["departments"]:
+            print(f"部门：{d['code']} {d['name']} {d['fiscal_year']} 年度，分项目标 {len(d.get('sub_goals') or [])} 个")
+        print(f"项目 {len(data['projects'])} 个，预算合计 {total:.2f} 万元；项目指标 {n_ind} 个，部门整体指标 {n_sub} 个")
+        for f in result.findings:
+            print(f"  [{SEVERITY_LABELS.get(f.severity, f.severity)}] {f.where}：{f.message}")
+        if args.dry_run:
+            print("试运行：未写入数据库。")
+        elif errors:
+            print("存在错误，未写入数据库。")
+        elif summary:
+            print(
+                f"已写入：新增项目 {summary['projects_added']}，更新项目 {summary['projects_updated']}，"
+                f"停用项目 {summary['projects_retired']}；新增指标 {summary['indicators_added']}，"
+                f"更新指标 {summary['indicators_updated']}，停用指标 {summary['indicators_retired']}"
+            )
+            for w in summary["warnings"]:
+                print(f"  [警告] {w}")
+    return 1 if errors else 0
+
+
+def cmd_export_targets(args: argparse.Namespace) -> int:
+    conn = db.open_database(args.db, read_only=True)
+    try:
+        data = export_dataset(conn)
+    finally:
+        conn.close()
+    out = Path(args.out)
+    if out.suffix.lower() == ".json":
+        out.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    else:
+        out.write_bytes(write_template(data if not args.blank else None))
+    print(f"已导出：{out}")
+    return 0
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "import-targets", parents=[common], help="导入绩效目标表（.txt/.pdf/.xlsx 模板）",
+        description="读取绩效目标表（PDF 提取的文本、PDF 或 Excel 模板），显示审核发现，并在一个事务中写入数据库。"
+                    "同一部门和年度再次导入时按项目编码和指标路径原位更新，旧版本保留在历史中。",
+    )
+    p.add_argument("file", metavar="FILE", help="绩效目标文件（.txt / .pdf / .xlsx）")
+    p.add_argument("--dry-run", action="store_true", help="只解析和审核，不写入数据库")
+    p.add_argument("--format", choices=["text", "json"], default="text", help="输出格式（默认 text）")
+    p.add_argument("--fiscal-year", type=int, help="文件中无法识别年度时指定年度")
+    p.add_argument("--user", help="记入操作日志的操作人（默认 cli:<系统用户名>）")
+    p.set_defaults(func=cmd_import_targets)
+    p = sub.add_parser(
+        "export-targets", parents=[common], help="导出绩效目标到 Excel 模板或 JSON",
+        description="把数据库中的绩效目标导出为 Excel 模板（.xlsx）或数据集（.json），可修改后用 import-targets 导回。",
+    )
+    p.add_argument("--out", required=True, metavar="PATH", help="输出文件（.xlsx 或 .json）")
+    p.add_argument("--blank", action="store_true", help="导出空白模板")
+    p.set_defaults(func=cmd_export_targets)

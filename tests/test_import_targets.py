@@ -1,0 +1,141 @@
+"""Targets import end to end: CLI, PDF text layer, Excel template, the review findings."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fpdf import FPDF
+
+from perfwatch import db, dataset
+from perfwatch.importers.targets import read_targets
+from perfwatch.importers.targets_pdf import NoTextLayerError
+from perfwatch.importers.targets_xlsx import write_template
+from perfwatch.reports.fonts import find_cjk_font, pdf_font
+from perfwatch.store import ValidationError
+
+REPO = Path(__file__).resolve().parents[1]
+SEED = REPO / "data" / "seed" / "julu-justice-bureau-2024-targets.txt"
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "perfwatch", *args], cwd=REPO, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=120)
+
+
+def _seed_pdf(path: Path) -> Path:
+    """The seed text typeset into a real PDF with an embedded CJK font (one page per 60 lines)."""
+    pdf = FPDF()
+    font = pdf_font()
+    pdf.add_font("cjk", fname=str(font.path), collection_font_number=font.index)
+    pdf.set_font("cjk", size=9)
+    lines = SEED.read_text(encoding="utf-8").splitlines()
+    for start in range(0, len(lines), 60):
+        pdf.add_page()
+        for line in lines[start:start + 60]:
+            pdf.cell(0, 4.4, line.strip() or " ", new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
+    return path
+
+
+def test_cli_json_matches_the_default_dataset(tmp_path: Path) -> None:
+    """Test that import-targets --dry-run --format json on the seed prints the default dataset and findings."""
+    res = _cli("import-targets", str(SEED), "--dry-run", "--format", "json", "--db", str(tmp_path / "x.duckdb"))
+    assert res.returncode == 0, res.stderr
+    out = json.loads(res.stdout)
+    default = json.loads(dataset.DEFAULT_DATASET.read_text(encoding="utf-8"))
+    assert out["projects"] == default["projects"] and out["departments"] == default["departments"]
+    assert out["written"] is None and not (tmp_path / "x.duckdb").exists()
+    kinds = {f["severity"] for f in out["findings"]}
+    assert kinds <= {"warning", "info"}
+    assert any("社区矫正对象接收率" in f["message"] and "再犯罪率" in f["message"] for f in out["findings"])
+    first = out["projects"][0]["indicators"][0]
+    assert set(first) >= {"level1", "level2", "level3", "description", "target_text", "comparator", "value",
+                          "unit", "kind", "basis"}
+
+
+def test_cli_import_writes_once_and_reimport_changes_nothing(tmp_path: Path) -> None:
+    """Test that importing the seed twice into an empty database writes 8 projects once."""
+    path = tmp_path / "i.duckdb"
+    first = _cli("import-targets", str(SEED), "--db", str(path))
+    assert first.returncode == 0, first.stderr
+    assert "新增项目 8" in first.stdout and "新增指标 79" in first.stdout
+    second = _cli("import-targets", str(SEED), "--db", str(path))
+    assert "新增项目 0，更新项目 0" in second.stdout and "新增指标 0，更新指标 0，停用指标 0" in second.stdout
+    conn = db.open_database(path, read_only=True)
+    assert conn.execute("SELECT count(*), sum(budget) FROM projects").fetchone() == (8, 122.90) or \
+        float(conn.execute("SELECT sum(budget) FROM projects").fetchone()[0]) == 122.90
+    conn.close()
+
+
+@pytest.mark.parametrize("content, name, message", [
+    (b"", "empty.txt", "空文件"),                                                # empty file
+    (b"project_code,date,amount\nP1,2024-01-31,3\n", "spend.txt", "第"),          # another kind of text: names a line
+    (b"\x89PNG\r\n\x1a\n", "image.pdf", "不是 PDF"),                              # not a PDF
+    (b"hello", "notes.docx", "不支持的文件类型"),                                   # unsupported type
+])
+def test_bad_files_get_a_message(content: bytes, name: str, message: str) -> None:
+    """Test that unusable files are refused with a Chinese message, not a traceback."""
+    with pytest.raises(Exception, match=message) as err:
+        read_targets(name, content)
+    assert isinstance(err.value, (ValidationError, Exception)) and not isinstance(err.value, (KeyError, IndexError, TypeError))
+
+
+def test_cli_bad_file_exit_2_without_traceback(tmp_path: Path) -> None:
+    """Test that the CLI names the file and line for a garbled document and writes nothing."""
+    bad = tmp_path / "garbled.txt"
+    bad.write_text(SEED.read_text(encoding="utf-8").replace("≥80%", "≥ 八十%", 1), encoding="utf-8")
+    res = _cli("import-targets", str(bad), "--db", str(tmp_path / "g.duckdb"))
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert "garbled.txt" in res.stderr and "行" in res.stderr
+    assert not (tmp_path / "g.duckdb").exists()
+
+
+def test_pdf_text_layer_parses_like_the_text(tmp_path: Path) -> None:
+    """Test that a real PDF of the seed yields the same 8 projects and 56 indicators as the text."""
+    pdf = _seed_pdf(tmp_path / "seed.pdf")
+    result = read_targets("seed.pdf", pdf.read_bytes())
+    default = json.loads(dataset.DEFAULT_DATASET.read_text(encoding="utf-8"))
+    assert [p["code"] for p in result.data["projects"]] == [p["code"] for p in default["projects"]]
+    assert sum(len(p["indicators"]) for p in result.data["projects"]) == 56
+    assert result.data["projects"] == default["projects"]
+
+
+def test_pdf_with_cff_font_is_read_through_pdfium(tmp_path: Path) -> None:
+    """Test that a PDF embedding a CFF CJK face (pdfminer reads no text) is still read, via PDFium."""
+    src = find_cjk_font()
+    pdf = FPDF()
+    pdf.add_font("cff", fname=str(src.path), collection_font_number=src.index)
+    pdf.set_font("cff", size=10)
+    pdf.add_page()
+    pdf.cell(0, 5, "1.法律援助经费绩效目标表", new_x="LMARGIN", new_y="NEXT")
+    from perfwatch.importers.targets_pdf import pdf_text
+
+    assert "法律援助经费绩效目标表" in pdf_text(bytes(pdf.output()), "cff.pdf")
+
+
+def test_scanned_pdf_says_it_has_no_text(tmp_path: Path) -> None:
+    """Test that a PDF with only an image-like drawing is reported as a scan."""
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.rect(20, 20, 100, 150, style="F")
+    with pytest.raises(NoTextLayerError, match="没有文字层"):
+        read_targets("scan.pdf", bytes(pdf.output()))
+
+
+def test_xlsx_template_round_trip_with_review(seed_db) -> None:
+    """Test that the filled template imports to the same dataset and is reviewed like the text."""
+    data = dataset.export_dataset(seed_db)
+    result = read_targets("t.xlsx", write_template(data))
+    assert result.data["projects"] == data["projects"]
+    assert any("再犯罪率" in f.message for f in result.findings)
+
+
+def test_empty_template_is_refused() -> None:
+    """Test that uploading the blank template says there is nothing to import."""
+    with pytest.raises(ValidationError, match="空模板"):
+        read_targets("blank.xlsx", write_template(None))
