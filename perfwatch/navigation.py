@@ -35,6 +35,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/entry_results.py", "指标填报", "✍️", "数据填报", roles=frozenset({"owner", "admin"}),
              url_path="entry_results"),
     PageSpec("pages/completeness.py", "填报情况", "📝", "数据填报", url_path="completeness"),
+    PageSpec("pages/meeting.py", "会议大屏", "🖥️", "会议与报告", url_path="meeting", public=True),
+    PageSpec("pages/reports.py", "报表导出", "📑", "会议与报告", url_path="reports"),
     PageSpec("pages/admin_users.py", "用户管理", "👥", "系统管理", roles=frozenset({"admin"}), url_path="admin_users"),
     PageSpec("pages/admin_audit.py", "操作日志", "🧾", "系统管理", roles=frozenset({"admin"}), url_path="admin_audit"),
     PageSpec("pages/admin_backup.py", "数据备份", "💾", "系统管理", roles=frozenset({"admin"}), url_path="admin_backup"),

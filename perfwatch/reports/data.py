@@ -57,9 +57,11 @@ def month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
-def period_label(month: int) -> str:
-    """'1–7月' (or '1月' for January)."""
-    return "1月" if month == 1 else f"1–{month}月"
+def period_label(as_of: dt.date) -> str:
+    """The form's 1–N月: '1–7月' at a month end ('1月' for January), else '1月1日–7月15日'."""
+    if as_of == month_end(as_of.year, as_of.month):
+        return "1月" if as_of.month == 1 else f"1–{as_of.month}月"
+    return f"1月1日–{as_of.month}月{as_of.day}日"
 
 
 def fmt_amount(value: float | None) -> str:
@@ -123,6 +125,9 @@ class ProjectLine:
     reason: str
     projection: float | None          # 全年预计执行数 shown on the form
     projection_is_owner: bool         # True: the owner's own figure; False: the plan-shaped estimate
+    execution_reason: str = ""
+    next_checkpoint_month: int | None = None
+    to_next_checkpoint: float | None = None   # 万元 still to spend to reach the next plan checkpoint
     goals: list[str] = field(default_factory=list)
     progress_text: str = ""
     indicators: list[IndicatorLine] = field(default_factory=list)
@@ -159,7 +164,7 @@ class DepartmentReport:
 
     @property
     def period(self) -> str:
-        return period_label(self.month)
+        return period_label(self.as_of)
 
     @property
     def lagging(self) -> list[ProjectLine]:
@@ -247,9 +252,15 @@ def actual_text(row: Any) -> str:
 
 
 def build_report(
-    conn: duckdb.DuckDBPyConnection, department_id: int, month: int | None = None, *, status: Any = None
+    conn: duckdb.DuckDBPyConnection,
+    department_id: int,
+    month: int | None = None,
+    *,
+    as_of: dt.date | None = None,
+    status: Any = None,
 ) -> DepartmentReport:
-    """Everything the reports show for a department-year at the end of month ``month`` (1–12).
+    """Everything the reports show for a department-year at the end of month ``month`` (1–12),
+    or at the exact date ``as_of`` (which must fall in the fiscal year).
 
     ``month`` defaults to the last month with data. ``status`` may be passed when the caller
     already computed it for the same as-of date.
@@ -261,12 +272,17 @@ def build_report(
         raise ReportError(f"部门编号 {department_id} 不存在。")
     dep_id, code, name, year, _goal = rows[0]
     year = int(year)
-    if month is None:
-        month = default_month(conn, department_id, year)
-    if not 1 <= int(month) <= 12:
-        raise ReportError(f"截止月份须在 1–12 之间，收到：{month}")
-    month = int(month)
-    as_of = month_end(year, month)
+    if as_of is not None:
+        if as_of.year != year:
+            raise ReportError(f"截止日期 {as_of:%Y-%m-%d} 不在 {name} 的 {year} 预算年度内。")
+        month = as_of.month
+    else:
+        if month is None:
+            month = default_month(conn, department_id, year)
+        if not 1 <= int(month) <= 12:
+            raise ReportError(f"截止月份须在 1–12 之间，收到：{month}")
+        month = int(month)
+        as_of = month_end(year, month)
     st = status if status is not None else compute_status(conn, as_of, department_id=department_id)
 
     money = db.query_df(conn, "reports/projects", {"department_id": department_id}).set_index("id")
@@ -324,6 +340,10 @@ def build_report(
                 reason=_text(prow.get("reason")),
                 projection=projection,
                 projection_is_owner=owner is not None,
+                execution_reason=_text(prow.get("execution_reason")),
+                next_checkpoint_month=None if _num(prow.get("next_checkpoint_month")) is None
+                else int(_num(prow.get("next_checkpoint_month")) or 0),
+                to_next_checkpoint=_num(prow.get("to_next_checkpoint")),
                 goals=[str(t) for t in goals.loc[goals["project_id"] == pid, "text"]],
                 progress_text=_text(rep["progress_text"]) if rep is not None else "",
                 indicators=lines,

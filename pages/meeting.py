@@ -1,0 +1,169 @@
+"""会议大屏: the quarterly meeting wall screen (1920×1080), one topic per screen, no editing.
+
+URL options (for a lobby display): ``?embed=true&theme=dark&auto=30&screen=1``.
+Sequencing and styling live in :mod:`perfwatch.meeting`; the numbers come from the engine.
+"""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from perfwatch import charts, meeting, ui
+from perfwatch.plan import plan_curve
+from perfwatch.reports import data
+from perfwatch.settings import LIGHT_NAMES
+
+st.set_page_config(page_title="会议大屏", layout="wide", initial_sidebar_state="collapsed")
+
+KEY_SCREEN = "meeting_screen"
+KEY_LAST = "meeting_last_change"
+KEY_THEME = "meeting_theme"
+KEY_AUTO = "meeting_auto"
+# Streamlit's coloured-text markdown for each light (constant markup, never user text).
+MAX_INDICATORS = 2  # lagging indicators per project screen (readable from the back of the room)
+LIGHT_MD = {"red": "red", "yellow": "orange", "green": "green", "blue": "blue", "grey": "gray"}
+
+url = meeting.parse_options(st.query_params.to_dict())
+if KEY_THEME not in st.session_state:
+    st.session_state[KEY_THEME] = url.theme
+if KEY_AUTO not in st.session_state:
+    st.session_state[KEY_AUTO] = url.auto_seconds
+if KEY_SCREEN not in st.session_state:
+    st.session_state[KEY_SCREEN] = url.screen
+
+ctx = ui.sidebar_context()
+with st.sidebar:
+    st.radio("大屏主题", meeting.THEMES, key=KEY_THEME, format_func=meeting.THEME_LABELS.__getitem__, horizontal=True)
+    auto_choices = sorted(set(meeting.AUTO_CHOICES) | {int(st.session_state[KEY_AUTO])})
+    st.selectbox("自动翻页", auto_choices, key=KEY_AUTO,
+                 format_func=lambda s: "不自动翻页" if s == 0 else f"每 {s} 秒翻一屏",
+                 help="大厅展示时可自动循环播放；也可在网址中加 ?auto=30&theme=dark&embed=true")
+theme: str = st.session_state[KEY_THEME]
+auto: int = int(st.session_state[KEY_AUTO])
+st.markdown(meeting.theme_css(theme), unsafe_allow_html=True)  # constant CSS only, no user text
+
+if not ctx.has_actuals:
+    ui.no_actuals(ctx, "会议大屏内容")
+    st.stop()
+
+status = ui.status(ctx)
+report = data.build_report(ui.connection(), ctx.department_id, as_of=ctx.as_of, status=status)
+screens = meeting.build_screens(report)
+
+
+def _go(delta: int) -> None:
+    st.session_state[KEY_SCREEN] = meeting.step(meeting.clamp(st.session_state.get(KEY_SCREEN), len(screens)),
+                                                len(screens), delta)
+    st.session_state[KEY_LAST] = time.monotonic()
+
+
+def _lights_line(counts: dict[str, int], unit: str) -> str:
+    parts = [f":{LIGHT_MD[k]}-background[**{LIGHT_NAMES[k]} {v}**]" for k, v in counts.items() if v]
+    return "　".join(parts) + f"　（{unit}）" if parts else "—"
+
+
+def _summary() -> None:
+    from perfwatch.reports.data import fmt_amount, fmt_pct
+
+    c = st.columns(6)
+    c[0].metric("监控项目数", f"{len(report.projects)} 个", border=True)
+    c[1].metric("监控资金总量（万元）", fmt_amount(report.budget), border=True)
+    c[2].metric(f"{report.period}执行数（万元）", fmt_amount(report.spent), border=True)
+    gap = None if report.execution_pct is None or report.expected_pct is None else report.execution_pct - report.expected_pct
+    c[3].metric("执行率", fmt_pct(report.execution_pct), border=True,
+                delta=None if gap is None else f"{gap:+.2f} 个百分点")
+    c[4].metric("计划应达进度", fmt_pct(report.expected_pct), border=True)
+    c[5].metric("序时进度", fmt_pct(report.time_pct), border=True)
+    left, right = st.columns([1, 2.3])
+    with left:
+        st.markdown("### 项目亮灯（综合）")
+        st.markdown(_lights_line(report.light_counts(), "个项目"))
+        st.markdown("### 支出进度灯")
+        st.markdown(_lights_line(report.light_counts("execution_light"), "个项目"))
+        st.markdown("### 绩效指标灯")
+        st.markdown(_lights_line(report.indicator_light_counts(), "个指标"))
+        lag = report.lagging
+        st.markdown("### 滞后项目")
+        if lag:
+            st.markdown("\n".join(f"- :{LIGHT_MD[p.combined_light]}[●] {meeting.md_escape(f'{p.seq}. {p.name}')}"
+                                  for p in lag[:6]) + ("\n- ……" if len(lag) > 6 else ""))
+        else:
+            st.markdown("无")
+    with right:
+        fig = charts.execution_chart(status.projects, report.time_pct, name_width=14)
+        st.plotly_chart(meeting.style_figure(fig, theme, height=720), config={"displayModeBar": False},
+                        key=f"meeting_summary_chart_{theme}")
+
+
+def _project(project: data.ProjectLine) -> None:
+    st.markdown(f"## :{LIGHT_MD[project.combined_light]}[●] {meeting.md_escape(f'{project.seq}. {project.name}')}")
+    st.markdown(f"**{meeting.project_facts(project)}**")
+    left, right = st.columns([1.25, 1])
+    with left:
+        series = ui.spend_series(ctx, project.project_id)
+        cps = [(int(r.month), float(r.pct)) for r in ui.df("targets/plan_of_project", {"project_id": project.project_id}).itertuples()]
+        fig = charts.spend_curve(series, plan_curve(cps, status.rules.plan_method), as_of=report.as_of,
+                                 budget=project.budget, checkpoints=cps, light=project.execution_light,
+                                 reason=project.reason, height=640)
+        st.plotly_chart(meeting.style_figure(fig, theme, height=640), config={"displayModeBar": False},
+                        key=f"meeting_project_chart_{project.project_id}_{theme}")
+    with right:
+        with st.container(border=True):
+            st.markdown(f"**支出进度：:{LIGHT_MD[project.execution_light]}[{LIGHT_NAMES[project.execution_light]}]**")
+            lines = [meeting.md_escape(project.execution_reason or "—")]
+            if project.next_checkpoint_month and project.to_next_checkpoint is not None:
+                lines.append(f"距{project.next_checkpoint_month}月底计划节点还需支出 "
+                             f"**{project.to_next_checkpoint:,.2f} 万元**")
+            st.markdown("  \n".join(lines))
+        lagging = data.lagging_indicators(project)
+        if not lagging:
+            st.markdown("### 绩效指标")
+            st.markdown(f"没有红灯或黄灯指标；本项目滞后在支出进度（支出进度{LIGHT_NAMES[project.execution_light]}）。")
+        else:
+            st.markdown(f"### 滞后指标（{len(lagging)} 个）")
+        for ind in lagging[:MAX_INDICATORS]:
+            with st.container(border=True):
+                st.markdown(f":{LIGHT_MD[ind.light]}[●] **{meeting.md_escape(ind.level3)}**"
+                            f"　指标值 {meeting.md_escape(ind.target_text)}")
+                lines = [f"执行情况：{meeting.md_escape(ind.actual_text or '—')}"]
+                causes = "、".join(ind.causes)
+                cause = "：".join(t for t in (causes, ind.cause_text) if t) or "（未填报）"
+                lines.append(f"偏差原因：{meeting.md_escape(cause)}")
+                lines.append(f"纠偏措施：{meeting.md_escape(ind.measure or '（未填报）')}")
+                lines.append(f"完成可能性：{meeting.md_escape(ind.likelihood or '—')}")
+                st.markdown("  \n".join(lines))
+        if len(lagging) > MAX_INDICATORS:
+            st.caption(f"另有 {len(lagging) - MAX_INDICATORS} 个滞后指标，详见运行监控简报。")
+
+
+def _matrix() -> None:
+    st.plotly_chart(meeting.matrix_figure(report, theme, height=800), config={"displayModeBar": False},
+                    key=f"meeting_matrix_{theme}")
+    st.caption("每格为该项目该类（二级指标）中最差的指标灯；“—”表示该项目没有此类指标。灰灯：未到期、待评或未填报。")
+
+
+@st.fragment(run_every=auto if auto > 0 else None)
+def _show() -> None:
+    n = len(screens)
+    index = meeting.clamp(st.session_state.get(KEY_SCREEN), n)
+    if auto > 0:
+        index, last = meeting.auto_step(index, n, st.session_state.get(KEY_LAST), time.monotonic(), auto)
+        st.session_state[KEY_LAST] = last
+    st.session_state[KEY_SCREEN] = index
+    screen = screens[index]
+    head, prev, label, nxt = st.columns([6, 1, 1.1, 1], vertical_alignment="center")
+    head.markdown(f"# {meeting.md_escape(report.name)} · {report.fiscal_year}年{report.period} · {screen.title}")
+    prev.button("◀ 上一屏", on_click=_go, args=(-1,), width="stretch", key="meeting_prev")
+    label.markdown(f"**{meeting.screen_label(index, n)}**")
+    nxt.button("下一屏 ▶", on_click=_go, args=(1,), width="stretch", key="meeting_next")
+    if screen.kind == "summary":
+        _summary()
+    elif screen.kind == "project":
+        _project(next(p for p in report.projects if p.project_id == screen.project_id))
+    else:
+        _matrix()
+
+
+_show()
