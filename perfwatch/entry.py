@@ -900,9 +900,8 @@ def undo_batch(conn: duckdb.DuckDBPyConnection, actor: Actor, batch_id: int) -> 
                 _undo_spend_row(tx, batches, cache, int(row_id), int(project_id), period, Decimal(amount), note)
             return SaveResult(sorted(batches.ids.values()), len(rows_s))
     rows = db.query(conn, "entry/batch_result_rows", {"batch_id": batch_id})
-    for _, indicator_id, _ in rows:
-        _authorize_indicator(conn, actor, int(indicator_id))
-    with _WRITE_LOCK, transaction(conn, actor, action) as tx:
+    project_ids = [_authorize_indicator(conn, actor, int(indicator_id)) for _, indicator_id, _ in rows]
+    with _WRITE_LOCK, transaction(conn, actor, action, project_id=project_ids[0] if project_ids else None) as tx:
         batches = _Batches(tx, "result", note, undoes=batch_id)
         for row_id, indicator_id, as_of in rows:
             _undo_result_row(tx, batches, int(row_id), int(indicator_id), as_of, note)
@@ -1073,11 +1072,14 @@ def validate_result(
     return out
 
 
-def _authorize_indicator(conn: duckdb.DuckDBPyConnection, actor: Actor, indicator_id: int) -> None:
+def _authorize_indicator(conn: duckdb.DuckDBPyConnection, actor: Actor, indicator_id: int) -> int | None:
+    """Check the actor may report this indicator (an owner: only assigned projects); return its project."""
     rows = db.query(conn, "store/indicator_project", {"indicator_id": indicator_id})
     if not rows:
         raise EntryValidationError([f"指标编号 {indicator_id} 不存在。"])
-    authorize(actor, "result.record", project_id=None if rows[0][0] is None else int(rows[0][0]))
+    project_id = None if rows[0][0] is None else int(rows[0][0])
+    authorize(actor, "result.record", project_id=project_id)
+    return project_id
 
 
 def _same_result(current: tuple[Any, ...], fields: Mapping[str, Any]) -> bool:
@@ -1134,9 +1136,9 @@ def save_results(
         cleaned.append(inp)
     if problems:
         raise EntryValidationError(problems)
-    for inp in cleaned:
-        _authorize_indicator(conn, actor, inp.indicator_id)
-    with _WRITE_LOCK, transaction(conn, actor, "result.record") as tx:
+    project_ids = [_authorize_indicator(conn, actor, inp.indicator_id) for inp in cleaned]
+    # Every indicator was authorised above; the transaction checks again for the first one.
+    with _WRITE_LOCK, transaction(conn, actor, "result.record", project_id=project_ids[0]) as tx:
         batches = _Batches(tx, "result", source)
         for inp in cleaned:
             ind = inds[inp.indicator_id]
@@ -1188,8 +1190,8 @@ def undo_result_cell(
 ) -> SaveResult:
     """Undo the last change of one indicator result: append the result before row ``base_id``
     (an empty result if there was none). ``base_id`` must still be current (else ConflictError)."""
-    _authorize_indicator(conn, actor, indicator_id)
-    with _WRITE_LOCK, transaction(conn, actor, "result.record") as tx:
+    project_id = _authorize_indicator(conn, actor, indicator_id)
+    with _WRITE_LOCK, transaction(conn, actor, "result.record", project_id=project_id) as tx:
         current = tx.one("entry/current_result_full", {"indicator_id": indicator_id, "as_of": as_of})
         if current is None or int(current[0]) != base_id:
             raise _result_conflict(f"指标 {indicator_id}", as_of, current)
@@ -1286,6 +1288,9 @@ def results_template(
             ind.target_text, as_of, value, f.get("projected_text"), "、".join(f.get("cause_categories") or []),
             f.get("cause_text"), f.get("likelihood"), f.get("measure"), f.get("note"),
         ])
+        for cell in ws[ws.max_row]:  # user text is text, never a formula (spreadsheet injection)
+            if isinstance(cell.value, str) and cell.value[:1] in ("=", "+", "-", "@"):
+                cell.data_type = "s"
         ws.cell(ws.max_row, 8).number_format = "yyyy-mm-dd"
         if ind.value_kind == "date":
             ws.cell(ws.max_row, 9).number_format = "yyyy-mm-dd"

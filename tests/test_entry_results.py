@@ -145,10 +145,17 @@ def test_finance_may_not_enter_results(mini_db: duckdb.DuckDBPyConnection) -> No
 
 
 def test_owner_limited_to_assigned_projects(mini_db: duckdb.DuckDBPyConnection) -> None:
-    """Test that an owner assigned to P002 cannot report P001's indicators."""
+    """Test that an owner assigned to P002 cannot report P001's indicators, but may report, and
+    undo, P002's; department-level indicators are not theirs."""
     p2 = next(p.id for p in entry.projects_all(mini_db) if p.code == "P002")
+    owner2 = store.Actor("乙负责人", "owner", frozenset({p2}))
     with pytest.raises(store.PermissionDenied):
-        save(mini_db, "办案数量", actor=store.Actor("乙负责人", "owner", frozenset({p2})), value=50.0)
+        save(mini_db, "办案数量", actor=owner2, value=50.0)
+    with pytest.raises(store.PermissionDenied):
+        save(mini_db, "组织培训不少于 2次", actor=owner2, value=1.0)
+    save(mini_db, "总成本", actor=owner2, value=3.0)
+    entry.undo_batch(mini_db, owner2, entry.last_undoable(mini_db, dept(mini_db), "result").batch_id)  # type: ignore[union-attr]
+    assert result_rows(mini_db) == 2
 
 
 # ------------------------------------------------------------------ conflicts, locks, undo
@@ -299,3 +306,12 @@ def test_completeness_lists_what_is_still_owed(mini_db: duckdb.DuckDBPyConnectio
     assert list(rep.projects["本月支出"]) == ["已填", "未填"]
     assert "办案数量" not in set(rep.missing["三级指标"]) and "总成本" in set(rep.missing["三级指标"])
     assert rep.missing.loc[rep.missing["三级指标"] == "总成本", "上次填报"].item() == "2024-05-31"
+
+
+def test_template_keeps_formula_like_text_as_text(mini_db: duckdb.DuckDBPyConnection) -> None:
+    """Test that entered text starting with '=' is written to the template as text, not a formula."""
+    save(mini_db, "办案数量", value=50.0, measure="=HYPERLINK(\"http://x\")", note="+1")
+    data = entry.results_template(mini_db, dept(mini_db), JUNE)
+    ws = openpyxl.load_workbook(io.BytesIO(data))["指标填报"]
+    cells = {c.value: c.data_type for row in ws.iter_rows(min_row=2) for c in row if isinstance(c.value, str)}
+    assert cells['=HYPERLINK("http://x")'] == "s" and cells["+1"] == "s"

@@ -1,0 +1,162 @@
+"""The data-entry pages under AppTest (no browser), each on its own temporary database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from perfwatch import dataset, db, entry, store
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def page_db(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, mini_data: dict[str, Any]) -> Iterator[Path]:
+    """The mini dataset in the app's database file, sign-in off, no cache leaking between tests."""
+    path = tmp_path / "pages.duckdb"
+    conn = db.open_database(path, seed=False)
+    dataset.load_targets(conn, store.SYSTEM, mini_data)
+    conn.close()
+    monkeypatch.setenv(db.ENV_DB, str(path))
+    monkeypatch.setenv("PERFWATCH_AUTH", "off")
+    monkeypatch.chdir(REPO)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield path
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def read(path: Path, sql: str) -> list[tuple[Any, ...]]:
+    """Query the app's file through the app's own cached connection (DuckDB allows one per file)."""
+    from perfwatch import ui
+
+    return ui._connection(str(path)).execute(sql).fetchall()
+
+
+def page(name: str, role: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("PERFWATCH_ROLE", role)
+    monkeypatch.setenv("PERFWATCH_PROJECTS", "P001,P002")  # an owner's assigned projects
+    at = AppTest.from_file(str(REPO / "pages" / name), default_timeout=60).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def errors(at: AppTest) -> str:
+    return "\n".join(e.value for e in at.error)
+
+
+def test_spend_grid_saves_an_edited_cell(page_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Test that editing March of P001 in the grid and saving writes 1.5 万元 and shows it."""
+    at = page("entry_spend.py", "finance", monkeypatch)
+    grid = at.data_editor(key="spend_grid")
+    assert list(grid.value["项目编码"]) == ["P001", "P002"]
+    at.session_state["spend_grid"] = {"edited_rows": {0: {"3月": 1.5}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    at.button(key="spend_save").click().run()
+    assert not at.exception, at.exception
+    assert not at.error, errors(at)
+    assert [(float(a), b) for a, b in read(page_db, "SELECT amount, entered_by FROM spend_entries")] == [(1.5, "本机用户")]
+    assert any("已保存 1 项支出" in s.value for s in at.success)
+    assert at.data_editor(key="spend_grid").value.loc[0, "3月"] == 1.5
+
+
+def test_spend_grid_over_budget_asks_for_confirmation(page_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Test that saving more than the budget shows a warning and a confirmation box; ticking it saves."""
+    at = page("entry_spend.py", "finance", monkeypatch)
+    at.session_state["spend_grid"] = {"edited_rows": {0: {"3月": 12.0}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    at.button(key="spend_save").click().run()
+    assert any("超过预算" in w.value for w in at.warning)
+    assert read(page_db, "SELECT count(*) FROM spend_entries") == [(0,)]
+    at.checkbox(key="spend_confirm_over").check().run()
+    at.button(key="spend_save").click().run()
+    assert not at.exception and not at.error, errors(at)
+    assert read(page_db, "SELECT count(*) FROM spend_entries") == [(1,)]
+
+
+def test_spend_grid_conflict_is_shown_not_overwritten(page_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Test that a change by someone else after the grid was loaded is reported as a conflict."""
+    at = page("entry_spend.py", "finance", monkeypatch)
+    from perfwatch import ui
+
+    conn = ui._connection(str(page_db))
+    p1 = next(p.id for p in entry.projects_all(conn) if p.code == "P001")
+    entry.save_spend(conn, store.Actor("王出纳", "finance"), [entry.SpendChange(p1, dt.date(2024, 3, 1), 2, None)])
+    at.session_state["spend_grid"] = {"edited_rows": {0: {"3月": 1.0}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    at.button(key="spend_save").click().run()
+    assert not at.exception
+    assert "王出纳" in errors(at) and "未保存" in errors(at)
+    assert [float(r[0]) for r in read(page_db, "SELECT amount FROM spend_entries")] == [2.0]
+
+
+def test_spend_page_lock_and_history(page_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Test that an admin locks March from the page, and the lock shows in the grid caption and history."""
+    at = page("entry_spend.py", "admin", monkeypatch)
+    assert at.button(key="spend_save").disabled  # admin: lock/unlock only
+    at.multiselect(key="spend_lock_months").select(dt.date(2024, 3, 1)).run()
+    at.button(key="spend_lock").click().run()
+    assert not at.exception, at.exception
+    assert any("已锁定 1 个月份" in s.value for s in at.success)
+    assert read(page_db, "SELECT locked, changed_by FROM period_locks") == [(True, "本机用户")]
+    assert any("已锁定：3月" in c.value for c in at.caption)
+
+
+def test_spend_page_undo_last_save(page_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Test that 撤销上一次保存 restores the previous figure."""
+    at = page("entry_spend.py", "finance", monkeypatch)
+    at.session_state["spend_grid"] = {"edited_rows": {1: {"2月": 3.0}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    at.button(key="spend_save").click().run()
+    at.button(key="spend_undo_last").click().run()
+    assert not at.exception and not at.error, errors(at)
+    assert [float(r[0]) for r in read(page_db, "SELECT amount FROM spend_entries ORDER BY id")] == [3.0, 0.0]
+
+
+def test_results_form_requires_cause_then_saves(page_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Test that the results form refuses 有可能 without cause and measure, saying why, then saves
+    once they are filled, and the indicator's light appears in the table."""
+    at = page("entry_results.py", "owner", monkeypatch)
+    from perfwatch import ui
+
+    conn = ui._connection(str(page_db))
+    iid = next(i.id for i in entry.indicators_all(conn) if i.level3 == "办案数量")
+    as_of = entry.reporting_as_of(2024, entry.default_month(2024))
+    suffix = f"{iid}_{as_of}"
+    at.number_input(key=f"results_value_{suffix}").set_value(100.0)
+    at.radio(key=f"results_likelihood_{suffix}").set_value("有可能")
+    form_buttons = [b for b in at.button if b.label == "保存"]
+    form_buttons[0].click().run()
+    assert not at.exception, at.exception
+    assert "必须填写偏差原因" in errors(at) and "必须填写纠偏措施" in errors(at)
+    assert read(page_db, "SELECT count(*) FROM indicator_results") == [(0,)]
+    at.multiselect(key=f"results_cats_{suffix}").select("人员保障")
+    at.text_area(key=f"results_measure_{suffix}").input("增派人员")
+    [b for b in at.button if b.label == "保存"][0].click().run()
+    assert not at.exception and not at.error, errors(at)
+    assert read(page_db, "SELECT value, likelihood, measure FROM indicator_results") == [(100.0, "有可能", "增派人员")]
+    table = at.dataframe[0].value
+    row = table[table["三级指标"] == "办案数量"].iloc[0]
+    assert row["截至目前"] == "100件" and "黄灯" in row["指标灯"]
+
+
+def test_results_page_for_finance_is_refused(page_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Test that a finance user opening the results page gets a message, not the form."""
+    monkeypatch.setenv("PERFWATCH_ROLE", "finance")
+    at = AppTest.from_file(str(REPO / "pages" / "entry_results.py"), default_timeout=60).run()
+    assert not at.exception and "无权" in errors(at)
+
+
+def test_completeness_page(page_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Test that the completeness page lists the department and the indicators still owed."""
+    at = page("completeness.py", "leader", monkeypatch)
+    summary = at.dataframe[0].value
+    assert list(summary["指标已填/总数"]) == ["0/5"]
+    missing = at.dataframe[2].value
+    assert len(missing) == 5 and "办案数量" in set(missing["三级指标"])
