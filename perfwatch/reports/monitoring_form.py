@@ -37,7 +37,7 @@ def sheet_name(title: str, taken: set[str]) -> str:
     """A valid, unique Excel sheet name (≤31 characters, no []:*?/\\, no edge apostrophes)."""
     base = _FORBIDDEN.sub("_", title).strip().strip("'") or "项目"
     if base.lower() == "history":
-        base = "history_"
+        base += "_"
     name = base[:MAX_SHEET]
     n = 2
     while name.lower() in {t.lower() for t in taken}:
