@@ -20,14 +20,14 @@ st.caption(f"{ctx.department_name}　{ctx.fiscal_year} 年度　截至 {ctx.as_o
 c1, c2, c3, c4, c5 = st.columns(5)
 c1.metric("预算总额（万元）", views.money(t["budget"]), border=True)
 c2.metric("累计支出（万元）", views.money(t["spent"]), border=True)
-c3.metric("预算执行率", views.pct(t["execution_pct"]), delta=views.pp(t["gap_pp"]) + "（对计划）",
+c3.metric("预算执行率", views.pct(t["execution_pct"]), delta=views.pp(t["gap_pp"]),
           delta_color="normal", border=True,
-          help=f"{t['execution_reason']}。{LIGHT_LABELS[t['light']]}")
+          help=f"累计支出 ÷ 预算数；下方为与计划应达进度之差。{t['execution_reason']}。{LIGHT_LABELS[t['light']]}")
 c4.metric("计划应达进度", views.pct(t["expected_pct"]), border=True,
           help="按各项目支出计划（3/6/10/12月底节点）插值、以预算加权的应达执行率")
 c5.metric("序时进度", views.pct(t["time_pct"]),
-          delta=views.pp(None if views.is_missing(t["execution_pct"]) else t["execution_pct"] - t["time_pct"])
-          + "（执行率对序时）", delta_color="normal", border=True, help="已过月数 ÷ 12")
+          delta=views.pp(views.points_vs_time(t["execution_pct"], t["time_pct"])),
+          delta_color="normal", border=True, help="已过月数 ÷ 12；下方为执行率与序时进度之差")
 
 left, right = st.columns([1, 1])
 with left:
@@ -37,12 +37,12 @@ with left:
     with st.container(horizontal=True, vertical_alignment="center"):
         st.markdown("**绩效目标**")
         ui.light_badge(t["goal_light"], help="部门的绩效目标灯取所有指标中最差的灯")
-    ui.light_counts_row(views.total_counts(s, "projects_"), f"项目（{t['n_projects']} 个，综合灯）")
-    ui.light_counts_row(views.total_counts(s, "indicators_"), f"绩效指标（{t['n_indicators']} 个）")
+    ui.light_counts_row(views.total_counts(s, "projects_"), f"项目 {t['n_projects']} 个")
+    ui.light_counts_row(views.total_counts(s, "indicators_"), f"绩效指标 {t['n_indicators']} 个")
 with right:
     st.plotly_chart(
-        charts.light_count_bars({"项目": views.total_counts(s, "projects_"),
-                                 "绩效指标": views.total_counts(s, "indicators_")}),
+        charts.light_count_bars({f"项目（{t['n_projects']}）": views.total_counts(s, "projects_"),
+                                 f"绩效指标（{t['n_indicators']}）": views.total_counts(s, "indicators_")}),
         config={"displayModeBar": False}, key="overview_counts",
     )
 
@@ -56,12 +56,13 @@ st.subheader("需要关注")
 progress = ui.df("views/project_progress_texts", {"department_id": ctx.department_id, "as_of": ctx.as_of})
 attention = views.attention_list(s, progress)
 if attention.empty:
-    st.success("没有滞后的项目或指标。", icon="✅")
+    st.success("没有滞后的项目或指标。", icon=":material/check_circle:")
 else:
     st.caption(f"共 {len(attention)} 项，红灯在前，滞后越多越靠前。点选一行可查看该项目详情。")
     event = st.dataframe(
         ui.styled_lights(attention),
         hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key="attention",
+        height=min(38 + 35 * len(attention), 740),
         column_config={
             "类别": st.column_config.TextColumn(width="small"),
             "灯": st.column_config.TextColumn(width="small", help="红灯：严重滞后；黄灯：轻度滞后"),

@@ -40,13 +40,14 @@ with st.container(horizontal=True, vertical_alignment="center"):
 
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("累计支出（万元）", views.money(p["spent"]), border=True)
-c2.metric("执行率", views.pct(p["execution_pct"]), delta=views.pp(p["gap_pp"]) + "（对计划）", border=True,
+c2.metric("执行率", views.pct(p["execution_pct"]), delta=views.pp(p["gap_pp"]), border=True,
           help=str(p["execution_reason"]))
 c3.metric("全年预计（万元）", views.money(p["projection"]), border=True,
           help=f"口径：{p['projection_source'] or '—'}；按计划推算 {views.money(p['plan_shaped'])}，"
           f"按月均推算 {views.money(p['run_rate'])}，负责人预计 {views.money(p['owner_projection'])}")
 nxt = "—" if views.is_missing(p["next_checkpoint_month"]) else f"{int(p['next_checkpoint_month'])}月底"
-c4.metric(f"距下一节点（{nxt}）尚需（万元）", views.money(p["to_next_checkpoint"]), border=True)
+c4.metric(f"{nxt}节点尚需（万元）", views.money(p["to_next_checkpoint"]), border=True,
+          help="距下一个计划节点的累计计划金额尚需支出的金额")
 
 checkpoints = [(int(m), float(c)) for m, c in ui.df("targets/plan_of_project", {"project_id": pid}).itertuples(index=False)]
 st.plotly_chart(
@@ -75,6 +76,7 @@ with tab1:
     if hist.empty:
         st.caption("尚无支出记录。")
     else:
+        hist = hist.astype({"source": object, "note": object}).fillna({"source": "", "note": ""})
         st.dataframe(hist.assign(period=hist["period"].dt.strftime("%Y-%m"),
                                  is_current=hist["is_current"].map({True: "当前", False: "已被更正"})).rename(columns={
             "period": "月份", "amount": "金额（万元）", "previous": "更正前（万元）", "is_current": "状态",

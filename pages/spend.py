@@ -21,9 +21,9 @@ st.caption(f"{ctx.department_name}　{ctx.fiscal_year} 年度　截至 {ctx.as_o
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("预算总额（万元）", views.money(dept["budget"]), border=True)
 c2.metric("累计支出（万元）", views.money(dept["spent"]), border=True)
-c3.metric("执行率", views.pct(dept["execution_pct"]), delta=views.pp(dept["gap_pp"]) + "（对计划）",
+c3.metric("执行率", views.pct(dept["execution_pct"]), delta=views.pp(dept["gap_pp"]),
           border=True, help=str(dept["execution_reason"]))
-c4.metric("尚需支出至下一节点（万元）", views.money(s.projects["to_next_checkpoint"].sum(min_count=1)), border=True,
+c4.metric("距下一节点尚需（万元）", views.money(s.projects["to_next_checkpoint"].sum(min_count=1)), border=True,
           help="各项目距其下一个计划节点（累计计划金额）尚需支出的金额之和")
 
 st.subheader("部门累计支出与支出计划")
@@ -75,6 +75,6 @@ def _workbook() -> bytes:
     )
 
 
-st.download_button("下载 Excel", data=_workbook, icon="⬇️",
+st.download_button("下载 Excel", data=_workbook, icon=":material/download:",
                    file_name=f"支出进度_{ctx.department_code}_{ctx.as_of:%Y%m%d}{'_示例数据' if ctx.demo else ''}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")

@@ -114,28 +114,31 @@ def execution_chart(projects: pd.DataFrame, time_pct: float | None = None, *, na
 
 
 def light_count_bars(groups: Mapping[str, Mapping[str, int]]) -> go.Figure:
-    """Stacked horizontal bars of light counts, one row per group (e.g. 项目, 绩效指标)."""
+    """One 100% stacked bar per group (e.g. 项目, 绩效指标): each light's share, its count as text,
+    so groups of very different sizes stay readable side by side."""
     fig = go.Figure()
     names = list(groups)[::-1]
+    totals = {g: max(1, sum(int(v) for v in groups[g].values())) for g in names}
     for light in LIGHT_ORDER:
         counts = [int(groups[g].get(light, 0)) for g in names]
         fig.add_trace(go.Bar(
             orientation="h",
             y=names,
-            x=counts,
+            x=[100.0 * c / totals[g] for c, g in zip(counts, names)],
             name=LIGHT_NAMES[light],
-            marker={"color": LIGHT_COLORS[light]},
+            marker={"color": LIGHT_COLORS[light], "line": {"color": "white", "width": 1}},
             text=[str(c) if c else "" for c in counts],
             textposition="inside",
             insidetextanchor="middle",
-            textfont={"color": "white", "size": 14},
-            hovertemplate=f"%{{y}}：{LIGHT_NAMES[light]} %{{x}} 个<br>{LIGHT_LABELS[light]}<extra></extra>",
+            textfont={"color": "#212121" if light in ("yellow", "grey") else "white", "size": 14},
+            customdata=counts,
+            hovertemplate=f"%{{y}}：{LIGHT_NAMES[light]} %{{customdata}} 个（%{{x:.0f}}%）<br>{LIGHT_LABELS[light]}<extra></extra>",
         ))
-    fig.update_layout(barmode="stack", bargap=0.3)
-    fig.update_xaxes(visible=False)
+    fig.update_layout(barmode="stack", bargap=0.3, uniformtext={"minsize": 10, "mode": "hide"})
+    fig.update_xaxes(visible=False, range=[0, 100])
     fig.update_yaxes(automargin=True, tickfont={"size": 14})
-    fig = _base_layout(fig, height=90 + 48 * len(names))
-    fig.update_layout(legend={"y": -0.05}, margin={"b": 0})
+    fig = _base_layout(fig, height=110 + 48 * len(names))
+    fig.update_layout(legend={"y": -0.05, "traceorder": "normal"}, margin={"b": 0})
     return fig
 
 
@@ -183,7 +186,7 @@ def spend_curve(
         fig.add_trace(go.Scatter(
             x=cx, y=cy, mode="markers+text", name="计划节点",
             marker={"symbol": "diamond", "size": 11, "color": PLAN_COLOR},
-            text=[f"{int(m)}月底 {p:g}%" for m, p in checkpoints],
+            text=[f"{int(m)}月底 {_pct_text(p)}" for m, p in checkpoints],
             textposition="top left",
             textfont={"size": 12, "color": PLAN_COLOR},
             customdata=[budget * p / 100 for p in cy],
@@ -197,14 +200,19 @@ def spend_curve(
     ay = [0.0] + [float(v) if not is_missing(v) else 0.0 for v in s["cumulative_pct"]]
     amounts = [0.0] + [float(v) for v in s["cumulative"]]
     monthly = [0.0] + [0.0 if is_missing(v) else float(v) for v in s["amount"]]
+    actual_name = "累计实际支出"
+    if len(ax) == 1 and last_month > 0:
+        # Nothing entered up to the as-of month: draw the flat zero line the engine counts as spent.
+        ax, ay, amounts, monthly = [0.0, float(last_month)], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0]
+        actual_name = "累计实际支出（尚无支出）"
     fig.add_trace(go.Scatter(
-        x=ax, y=ay, mode="lines+markers", name="累计实际支出",
+        x=ax, y=ay, mode="lines+markers", name=actual_name,
         line={"color": ACTUAL_COLOR, "width": 3},
         marker={"size": 7, "color": ACTUAL_COLOR},
         customdata=list(zip(amounts, monthly)),
         hovertemplate="%{x:.0f}月底累计 %{y:.2f}%（%{customdata[0]:,.2f} 万元；当月 %{customdata[1]:,.2f} 万元）<extra>实际</extra>",
     ))
-    if light is not None and len(ax) > 1:
+    if light is not None and len(ax) > 1:  # the current position, coloured by its light
         fig.add_trace(go.Scatter(
             x=[ax[-1]], y=[ay[-1]], mode="markers", name=f"当前：{LIGHT_NAMES.get(light, '')}",
             marker={"size": 16, "color": LIGHT_COLORS.get(light, ACTUAL_COLOR), "line": {"width": 2, "color": "white"}},
@@ -216,10 +224,14 @@ def spend_curve(
     fig.add_annotation(x=t_asof, y=1, yref="paper", text=f"截至 {as_of.month}月{as_of.day}日", showarrow=False,
                        xanchor="left", yanchor="bottom", font={"size": 12, "color": ASOF_COLOR})
     ymax = max([105.0] + [v + 10 for v in ay])
-    fig.update_xaxes(range=[0, 12.3], tickvals=MONTH_TICKS, ticktext=MONTH_TEXT, title_text="月份（月末）",
-                     gridcolor="#eeeeee")
+    fig.update_xaxes(range=[0, 12.3], tickvals=MONTH_TICKS, ticktext=MONTH_TEXT, gridcolor="#eeeeee")
     fig.update_yaxes(range=[0, ymax], ticksuffix="%", title_text="累计支出占预算", gridcolor="#eeeeee")
     return _base_layout(fig, height=height, title=title)
+
+
+def _pct_text(value: float) -> str:
+    """A checkpoint percentage without trailing zeros, at most 2 decimals: 25 -> "25%", 11.0431 -> "11.04%"."""
+    return f"{value:.2f}".rstrip("0").rstrip(".") + "%"
 
 
 def _year_of(series: pd.DataFrame, as_of: dt.date) -> int:

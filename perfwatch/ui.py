@@ -31,7 +31,11 @@ def db_path() -> str:
 
 
 def connection() -> duckdb.DuckDBPyConnection:
-    """The open database, or a clear message on the page and a stop (never a traceback)."""
+    """The open database, or a clear message on the page and a stop (never a traceback).
+
+    Also the sign-in guard of every page: see :func:`require_visitor`.
+    """
+    require_visitor()
     try:
         return _connection(db_path())
     except db.DatabaseError as exc:
@@ -77,6 +81,7 @@ ACTOR_KEY = "actor"
 _LAST_SEEN_KEY = "auth_last_seen"
 _NOTICE_KEY = "auth_notice"
 _OIDC_REFUSED_KEY = "auth_oidc_refused"
+_PUBLIC_KEY = "auth_public_visitor"
 BACKUP_WARN_DAYS = 7
 
 LOCKED_READ_ONLY_NOTE = (
@@ -200,8 +205,37 @@ def frame_actor() -> tuple[Actor | None, str]:
     if actor is not None:
         return actor, "dev"
     if auth.has_users(conn) and auth.public_screen_enabled(conn):
+        st.session_state[_PUBLIC_KEY] = True
         return Actor("访客", "leader", frozenset()), "public"
+    st.session_state.pop(_PUBLIC_KEY, None)
     return None, "anonymous"
+
+
+def require_visitor() -> None:
+    """Stop a page that runs without the frame having let this visitor in.
+
+    Streamlit runs a page file directly, without dashboard.py, while it still believes the app
+    uses a plain pages/ directory: for the first request after the server starts (a deep link such
+    as /targets) and in every AppTest run. Pages reach the database only through
+    :func:`connection`, which calls this, so none of them shows data to a visitor who is not signed
+    in (or let in as the development actor or the public meeting screen).
+    """
+    if st.session_state.get(ACTOR_KEY) is not None:
+        return
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        if get_script_run_ctx() is None:  # bare Python, not a Streamlit run
+            return
+    except Exception:
+        return
+    conn = frame_connection()
+    if dev_actor(conn) is not None:
+        return
+    if st.session_state.get(_PUBLIC_KEY) and auth.public_screen_enabled(conn):
+        return
+    st.error("请先登录。", icon="🔐")
+    st.stop()
 
 
 def current_actor() -> Actor | None:
@@ -415,10 +449,10 @@ def sidebar_context(title: str | None = None) -> DashboardContext:
     demo_on = demo_active()
     if demo_on:
         st.warning(f"**{_demo.DEMO_BANNER}**（示例：截至 {_demo.DEMO_AS_OF:%Y-%m-%d}，巨鹿县司法局本级）。"
-                   "关闭侧栏的“查看示例数据”即回到真实数据。", icon="🧪")
+                   "关闭侧栏的“查看示例数据”即回到真实数据。", icon=":material/science:")
     depts = df("departments")
     if depts.empty:
-        st.info("数据库中还没有绩效目标。请先在“绩效目标”中导入绩效目标表。", icon="ℹ️")
+        st.info("数据库中还没有绩效目标。请先在“绩效目标”中导入绩效目标表。", icon=":material/info:")
         st.stop()
     years = sorted({int(y) for y in depts["fiscal_year"]}, reverse=True)
     with st.sidebar:
@@ -462,15 +496,15 @@ def sidebar_context(title: str | None = None) -> DashboardContext:
 def no_actuals(ctx: DashboardContext, what: str = "监控数据") -> None:
     """The empty state: no actuals yet. Says so, points to data entry and offers the demo."""
     st.info(f"{ctx.department_name} {ctx.fiscal_year} 年度还没有填报任何实际支出或指标完成情况，暂无{what}可显示。"
-            "请先在“数据填报”中录入每月支出和指标完成情况。", icon="📝")
+            "请先在“数据填报”中录入每月支出和指标完成情况。", icon=":material/edit_note:")
     entry = Path(db.REPO_ROOT / "pages" / "entry_spend.py")
     if entry.exists():
         try:
-            st.page_link("pages/entry_spend.py", label="去填报支出", icon="✏️")
+            st.page_link("pages/entry_spend.py", label="去填报支出", icon=":material/edit:")
         except Exception:  # the page is not in this session's menu (e.g. a leader's)
             pass
     if not ctx.demo:
-        st.button("先看看示例数据", icon="🧪", on_click=enable_demo,
+        st.button("先看看示例数据", icon=":material/science:", on_click=enable_demo,
                   help="切换到示例数据（巨鹿县司法局 2024 年，截至 7 月底），不会写入真实数据库。")
 
 
@@ -483,12 +517,14 @@ def light_badge(light: str, text: str | None = None, *, help: str | None = None)
 
 
 def light_counts_row(counts: Mapping[str, int], label: str) -> None:
-    """"label：红灯 3 黄灯 5 …" as badges, each with the light's meaning as tooltip."""
+    """"label 红灯 3 黄灯 5 …" as badges (lights with a count only), the light's meaning as tooltip."""
     from perfwatch.settings import LIGHT_LABELS, LIGHT_NAMES
 
     with st.container(horizontal=True, vertical_alignment="center"):
         st.markdown(f"**{label}**")
         for light in ("red", "yellow", "green", "blue", "grey"):
+            if not counts.get(light):
+                continue
             st.badge(f"{LIGHT_NAMES[light]} {int(counts.get(light, 0))}", color=_LIGHT_BADGE_COLORS[light],  # type: ignore[arg-type]
                      help=LIGHT_LABELS[light])
 
@@ -511,8 +547,14 @@ def styled_lights(frame: pd.DataFrame, light_col: str = "light", show_col: str =
             return cells
 
         styler = styler.apply(_paint, subset=[show_col])
-    fmt = {c: "{:,.2f}" for c in shown.columns
-           if ("万元" in c or "（%）" in c or "百分点" in c) and pd.api.types.is_numeric_dtype(shown[c])}
+    def _fmt(value: Any, decimals: int = 2) -> str:
+        if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
+            return "—"
+        if isinstance(value, float):
+            return f"{value:,.{decimals}f}"
+        return str(value)
+
+    fmt: dict[str, Any] = {c: _fmt for c in shown.columns}
     if "比值" in shown.columns:
-        fmt["比值"] = "{:.1f}"
-    return styler.format(fmt, na_rep="—")
+        fmt["比值"] = lambda v: _fmt(v, 1)
+    return styler.format(fmt)

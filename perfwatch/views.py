@@ -81,6 +81,13 @@ def light_counts(frame: pd.DataFrame, prefix: str) -> dict[str, int]:
     return {light: int(frame[f"{prefix}{light}"]) for light in LIGHT_ORDER}
 
 
+def points_vs_time(execution_pct: Any, time_pct: Any) -> float | None:
+    """执行率 − 序时进度 in percentage points (None when the 执行率 is undefined)."""
+    if is_missing(execution_pct) or is_missing(time_pct):
+        return None
+    return float(execution_pct) - float(time_pct)
+
+
 def total_counts(status: Status, prefix: str) -> dict[str, int]:
     """{light: count} of the status total, e.g. prefix "projects_" or "indicators_"."""
     return {light: int(status.total.get(f"{prefix}{light}", 0)) for light in LIGHT_ORDER}
@@ -221,7 +228,11 @@ def variance_table(status: Status) -> pd.DataFrame:
     })
     out["_sev"] = out["light"].map(SEVERITY)
     out = out.sort_values(["偏差（百分点）", "_sev"], ascending=[True, False], kind="stable", na_position="last")
-    return out.drop(columns="_sev").reset_index(drop=True)
+    order = ["灯", "项目名称", "预算数（万元）", "累计支出（万元）", "执行率（%）", "计划应达（%）", "偏差（百分点）",
+             "偏差金额（万元）", "下一节点", "距下一节点尚需支出（万元）", "全年预计·按计划（万元）",
+             "全年预计·按月均（万元）", "全年预计·负责人（万元）", "预计结余（万元）", "序时进度（%）", "比值", "超预算",
+             "判定依据", "序号", "light", "project_code"]
+    return out[order].reset_index(drop=True)
 
 
 def department_plan_curve(plans: pd.DataFrame, steps: Iterable[float] | None = None,
