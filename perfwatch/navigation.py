@@ -24,12 +24,14 @@ class PageSpec:
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/overview.py", "总览", "📊", "监控看板", default=True, url_path="overview"),
-    PageSpec("pages/spend.py", "支出进度", "💹", "监控看板", url_path="spend"),
-    PageSpec("pages/indicators.py", "绩效指标", "🎯", "监控看板", url_path="indicators"),
-    PageSpec("pages/project.py", "项目详情", "🔎", "监控看板", url_path="project"),
-    PageSpec("pages/departments.py", "部门汇总", "🏛️", "监控看板", url_path="departments"),
+    PageSpec("pages/overview.py", "总览", ":material/dashboard:", "监控看板", default=True, url_path="overview"),
+    PageSpec("pages/spend.py", "支出进度", ":material/payments:", "监控看板", url_path="spend"),
+    PageSpec("pages/indicators.py", "绩效指标", ":material/flag:", "监控看板", url_path="indicators"),
+    PageSpec("pages/project.py", "项目详情", ":material/search:", "监控看板", url_path="project"),
+    PageSpec("pages/departments.py", "部门汇总", ":material/account_balance:", "监控看板", url_path="departments"),
     PageSpec("pages/targets.py", "项目与绩效目标", "📋", "绩效目标", url_path="targets"),
+    PageSpec("pages/import_targets.py", "目标导入", "📥", "绩效目标", roles=frozenset({"admin"}),
+             url_path="import_targets"),
     PageSpec("pages/entry_spend.py", "支出填报", "💴", "数据填报", roles=frozenset({"finance", "admin"}),
              url_path="entry_spend"),
     PageSpec("pages/entry_results.py", "指标填报", "✍️", "数据填报", roles=frozenset({"owner", "admin"}),
