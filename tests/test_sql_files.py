@@ -37,6 +37,9 @@ _BY_NAME: dict[str, Any] = {
     "deadline": dt.date(2024, 12, 31),
     "key": "test.key",
     "value": 1.0,
+    "locked": True,
+    "plan_method": "linear",
+    "execution_rule": "ratio",
 }
 
 
@@ -47,7 +50,9 @@ def _guess(name: str) -> Any:
         return 1
     if name.endswith(("_at", "_date", "_from", "_to", "_until", "_since")):
         return dt.date(2024, 7, 31)
-    if name.endswith(("amount", "pct", "budget", "funds", "value")):
+    if name.startswith(("is_", "has_")):
+        return True
+    if name.endswith(("amount", "pct", "budget", "funds", "value", "_below", "_above", "_pp", "tolerance")):
         return 1.0
     if name.endswith("seq"):
         return 99  # clear of the fixture's own sequence numbers
@@ -76,6 +81,10 @@ def test_query_file_runs(mini_db: duckdb.DuckDBPyConnection, name: str) -> None:
     cur = mini_db.cursor()
     cur.begin()
     try:
+        # "-- test-relations: {"rel": "other/query"}": relations the caller registers first
+        m = re.search(r"^--\s*test-relations:\s*(\{.*\})\s*$", db.load_query(name), re.MULTILINE)
+        for rel, source in (json.loads(m.group(1)) if m else {}).items():
+            cur.register(rel, cur.sql(db.load_query(source), params=_params(source)).to_arrow_table())
         cur.execute(db.load_query(name), _params(name))
     finally:
         cur.rollback()

@@ -1,17 +1,19 @@
 -- engine/indicator_status: the light of every live indicator at an as-of date, one row each.
 -- Mirrors perfwatch.status.indicator_light rule for rule and reason for reason
 -- (tests/test_status_engine.py checks they agree on generated cases).
--- The project spend and projection used by cost indicators repeat engine/project_status's
--- definitions (latest row per month up to $as_of; owner's 全年预计, else plan-shaped, else run-rate).
+-- test-relations: {"project_figures": "engine/project_status"}
+-- Reads the relation project_figures (project_id, spent, projection, projection_source): the
+-- result of engine/project_status, registered on the cursor by perfwatch.status, so cost
+-- indicators use exactly the project's spend and projection.
 -- Params: $as_of (DATE); $fiscal_year (INTEGER, used when $department_id is NULL);
---   $department_id (BIGINT or NULL = every department of $fiscal_year); $plan_method ('linear'|'step');
+--   $department_id (BIGINT or NULL = every department of $fiscal_year);
 --   $rate_tolerance_pp, $count_red_below, $count_yellow_below, $count_blue_from (DOUBLE).
 -- Returns: indicator_id, department_id, department_code, project_id, project_code, project_name,
 --   project_seq, sub_goal_id, sub_goal_seq, sub_goal_title, seq, level1, level2, level3, description,
 --   target_text, kind, rule_kind, comparator, target_value, unit, deadline, due (deadline or year end),
---   satisfaction, milestone_based,
---   actual, expected, light, reason, result_id, result_as_of, done_date, rating, likelihood,
---   projected_text, projected_value, cause_categories, cause_text, measure, note.
+--   satisfaction, milestone_based, actual, expected, light, reason, result_id, result_as_of, done_date,
+--   rating, likelihood, projected_text, projected_value, cause_categories, cause_text, measure, note.
+-- The current result is the latest reporting date up to $as_of, then the latest entry (ids < 1e10).
 WITH params AS (
     SELECT $as_of::DATE AS as_of, $rate_tolerance_pp::DOUBLE AS tol,
            $count_red_below::DOUBLE AS crb, $count_yellow_below::DOUBLE AS cyb, $count_blue_from::DOUBLE AS cbf,
@@ -30,86 +32,32 @@ dept AS (
     WHERE CASE WHEN $department_id::BIGINT IS NULL THEN d.fiscal_year = $fiscal_year::INTEGER
                ELSE d.id = $department_id::BIGINT END
 ),
-proj AS (
-    SELECT p.id AS project_id, p.code, p.name, p.seq, dept.fiscal_year, dept.months
-    FROM projects p JOIN dept ON dept.department_id = p.department_id
-    WHERE NOT p.retired
-),
+-- Narrow on purpose (ids, numbers, flags): the display text joins in at the end.
 ind AS (
-    SELECT i.id AS indicator_id, i.department_id, dept.department_code, i.project_id,
-           proj.code AS project_code, proj.name AS project_name, proj.seq AS project_seq,
-           i.sub_goal_id, sg.seq AS sub_goal_seq, sg.title AS sub_goal_title, i.seq,
-           i.level1, i.level2, i.level3, i.description, i.target_text, i.kind, i.comparator,
-           i.value AS target_value, i.unit, coalesce(i.unit, '') AS u,
-           i.deadline, coalesce(i.deadline, make_date(dept.fiscal_year, 12, 31)) AS due, dept.months,
+    SELECT i.id AS indicator_id, i.project_id, dept.months, i.value AS target_value, i.unit,
+           coalesce(i.unit, '') AS u, i.target_text,
+           coalesce(i.deadline, make_date(dept.fiscal_year, 12, 31)) AS due,
            (coalesce(i.level2, '') = '服务对象满意度指标' OR contains(coalesce(i.level3, ''), '满意度')) AS satisfaction,
            CASE WHEN i.kind IN ('count', 'rate') AND i.comparator = '<=' THEN 'ceiling' ELSE i.kind END AS rule_kind
     FROM indicators i
     JOIN dept ON dept.department_id = i.department_id
-    LEFT JOIN proj ON proj.project_id = i.project_id
-    LEFT JOIN sub_goals sg ON sg.id = i.sub_goal_id
-    WHERE NOT i.retired AND (i.project_id IS NULL OR proj.project_id IS NOT NULL)
+    LEFT JOIN projects p ON p.id = i.project_id
+    WHERE NOT i.retired AND (i.project_id IS NULL OR NOT p.retired)
 ),
--- Project spend and projection, for cost indicators (same definitions as engine/project_status).
-month_spend AS (
-    SELECT s.project_id, s.period, arg_max(s.amount, s.id) AS amount
-    FROM spend_entries s JOIN proj ON proj.project_id = s.project_id, params
-    WHERE s.period <= params.as_of AND year(s.period) = proj.fiscal_year
-    GROUP BY s.project_id, s.period
-),
-spend AS (SELECT project_id, sum(amount)::DOUBLE AS spent FROM month_spend GROUP BY project_id),
-checkpoints AS (
-    SELECT c.project_id, c.month::DOUBLE AS m, c.pct::DOUBLE AS p
-    FROM plan_checkpoints c JOIN proj ON proj.project_id = c.project_id
-    UNION ALL
-    SELECT project_id, 0.0, 0.0 FROM proj
-    UNION ALL
-    SELECT project_id, 12.0, 100.0 FROM proj
-    WHERE NOT EXISTS (SELECT 1 FROM plan_checkpoints c WHERE c.project_id = proj.project_id)
-),
-segments AS (
-    SELECT project_id, m AS m0, p AS p0,
-           coalesce(lead(m) OVER w, 13.0) AS m1, coalesce(lead(p) OVER w, p) AS p1
-    FROM checkpoints
-    WINDOW w AS (PARTITION BY project_id ORDER BY m)
-),
-expected AS (
-    SELECT s.project_id,
-           CASE WHEN $plan_method = 'step' THEN s.p0
-                ELSE s.p0 + (s.p1 - s.p0) * (proj.months - s.m0) / (s.m1 - s.m0) END AS expected_pct
-    FROM segments s JOIN proj ON proj.project_id = s.project_id
-    WHERE proj.months >= s.m0 AND proj.months < s.m1
-),
-owner AS (
-    SELECT r.project_id, arg_max(r.projected_amount, (r.as_of, r.id))::DOUBLE AS owner_projection
-    FROM project_reports r JOIN proj ON proj.project_id = r.project_id, params
-    WHERE r.as_of <= params.as_of AND r.projected_amount IS NOT NULL
-    GROUP BY r.project_id
-),
-pfig AS (
-    SELECT proj.project_id, coalesce(spend.spent, 0.0) AS spent, owner.owner_projection,
-           CASE WHEN e.expected_pct > 1e-9 THEN 100.0 * coalesce(spend.spent, 0.0) / e.expected_pct END AS plan_shaped,
-           CASE WHEN proj.months > 0 THEN coalesce(spend.spent, 0.0) * 12 / proj.months END AS run_rate
-    FROM proj
-    JOIN expected e ON e.project_id = proj.project_id
-    LEFT JOIN spend ON spend.project_id = proj.project_id
-    LEFT JOIN owner ON owner.project_id = proj.project_id
-),
--- The current result: latest reporting date up to $as_of, then the latest entry for it.
 latest AS (
-    SELECT r.indicator_id, arg_max(r.id, (r.as_of, r.id)) AS result_id
-    FROM indicator_results r JOIN ind ON ind.indicator_id = r.indicator_id, params
-    WHERE r.as_of <= params.as_of
+    SELECT r.indicator_id,
+           max(date_diff('day', DATE '2000-01-01', r.as_of) * 10000000000 + r.id) % 10000000000 AS result_id
+    FROM indicator_results r, params
+    WHERE r.as_of <= params.as_of AND r.indicator_id IN (SELECT indicator_id FROM ind)
     GROUP BY r.indicator_id
 ),
-res AS (SELECT r.* FROM indicator_results r JOIN latest ON latest.result_id = r.id),
 -- Milestones: linear from (0, 0) through the cumulative values, flat after the last one.
 ms_points AS (
     SELECT m.indicator_id, m.month::DOUBLE AS m, m.value AS v
-    FROM indicator_milestones m JOIN ind ON ind.indicator_id = m.indicator_id
+    FROM indicator_milestones m WHERE m.indicator_id IN (SELECT indicator_id FROM ind)
     UNION ALL
     SELECT DISTINCT m.indicator_id, 0.0, 0.0
-    FROM indicator_milestones m JOIN ind ON ind.indicator_id = m.indicator_id
+    FROM indicator_milestones m WHERE m.indicator_id IN (SELECT indicator_id FROM ind)
 ),
 ms_segments AS (
     SELECT indicator_id, m AS m0, v AS v0,
@@ -123,37 +71,31 @@ ms_expected AS (
     WHERE ind.months >= s.m0 AND ind.months < s.m1
 ),
 facts AS (
-    SELECT ind.*, res.id AS result_id, res.as_of AS result_as_of, res.value AS a, res.done_date, res.rating,
-           res.likelihood, res.projected_text, res.projected_value, res.cause_categories, res.cause_text,
-           res.measure, res.note,
-           rtrim(rtrim(printf('%.2f', res.value), '0'), '.') AS a_t,
+    SELECT ind.*, res.id AS result_id, res.value AS a, res.done_date, res.rating, res.likelihood, res.projected_value,
            ms.expected IS NOT NULL AS milestone_based,
            CASE WHEN ind.rule_kind = 'count' THEN coalesce(ms.expected, ind.target_value * ind.months / 12) END AS e,
            CASE WHEN ms.expected IS NOT NULL THEN '按里程碑' ELSE '按序时' END AS basis,
            CASE WHEN ind.unit LIKE '%亿%' THEN ind.target_value * 10000
                 WHEN ind.unit = '元' THEN ind.target_value / 10000
                 ELSE ind.target_value END AS cap,
-           CASE WHEN ind.project_id IS NOT NULL THEN pfig.spent ELSE res.value END AS cost_spent,
-           CASE WHEN ind.project_id IS NOT NULL THEN coalesce(pfig.owner_projection, pfig.plan_shaped, pfig.run_rate)
-                ELSE res.projected_value END AS cost_projection,
-           CASE WHEN ind.project_id IS NULL THEN '填报预计'
-                WHEN pfig.owner_projection IS NOT NULL THEN '负责人预计'
-                WHEN pfig.plan_shaped IS NOT NULL THEN '按计划推算'
-                WHEN pfig.run_rate IS NOT NULL THEN '按月均推算' END AS cost_source,
+           CASE WHEN ind.project_id IS NOT NULL THEN pf.spent ELSE res.value END AS cost_spent,
+           CASE WHEN ind.project_id IS NOT NULL THEN pf.projection ELSE res.projected_value END AS cost_projection,
+           CASE WHEN ind.project_id IS NULL THEN '填报预计' ELSE pf.projection_source END AS cost_source,
            (res.done_date IS NOT NULL AND res.done_date <= params.as_of) AS done_by_date,
-           CASE WHEN ind.satisfaction THEN '待评：满意度调查尚未开展（灰灯）'
-                ELSE '未填报：尚无实际完成值（灰灯）' END AS no_data,
            params.*
     FROM ind
     CROSS JOIN params
-    LEFT JOIN res ON res.indicator_id = ind.indicator_id
+    LEFT JOIN latest ON latest.indicator_id = ind.indicator_id
+    LEFT JOIN indicator_results res ON res.id = latest.result_id
     LEFT JOIN ms_expected ms ON ms.indicator_id = ind.indicator_id
-    LEFT JOIN pfig ON pfig.project_id = ind.project_id
+    LEFT JOIN project_figures pf ON pf.project_id = ind.project_id
 ),
 scored AS (
     SELECT f.*,
            CASE WHEN f.rule_kind = 'count' AND f.e >= 1 AND f.a IS NOT NULL
-                THEN floor(100.0 * f.a / f.e * 10 + 0.5) / 10 END AS q
+                THEN floor(100.0 * f.a / f.e * 10 + 0.5) / 10 END AS q,
+           CASE WHEN f.satisfaction THEN '待评：满意度调查尚未开展（灰灯）'
+                ELSE '未填报：尚无实际完成值（灰灯）' END AS no_data
     FROM facts f
 ),
 base AS (
@@ -191,10 +133,10 @@ base AS (
         WHEN 'count' THEN
             CASE WHEN s.e IS NULL THEN '指标值未量化，无法按进度评价（灰灯）'
                  WHEN s.e < 1 THEN
-                     CASE WHEN s.a > 0 THEN printf('实际%s%s，%s应达%.2f%s，不足1%s未到期，已有完成（绿灯）', s.a_t, s.u, s.basis, s.e, s.u, s.u)
+                     CASE WHEN s.a > 0 THEN printf('实际%s%s，%s应达%.2f%s，不足1%s未到期，已有完成（绿灯）', rtrim(rtrim(printf('%.2f', s.a), '0'), '.'), s.u, s.basis, s.e, s.u, s.u)
                           ELSE printf('未到期：%s应达%.2f%s，不足1%s（灰灯）', s.basis, s.e, s.u, s.u) END
                  WHEN s.a IS NULL THEN s.no_data
-                 ELSE printf('实际%s%s，%s应达%.1f%s，完成%.1f%%（%s）', s.a_t, s.u, s.basis, s.e, s.u, s.q,
+                 ELSE printf('实际%s%s，%s应达%.1f%s，完成%.1f%%（%s）', rtrim(rtrim(printf('%.2f', s.a), '0'), '.'), s.u, s.basis, s.e, s.u, s.q,
                              CASE WHEN s.q < s.crb THEN '<' || s.crb_t || ' 红灯'
                                   WHEN s.q < s.cyb THEN s.crb_t || '–' || s.cyb_t || ' 黄灯'
                                   WHEN s.q < s.cbf THEN s.cyb_t || '–' || s.cbf_t || ' 绿灯'
@@ -203,8 +145,8 @@ base AS (
         WHEN 'rate' THEN
             CASE WHEN s.target_value IS NULL THEN '指标值未量化（灰灯）'
                  WHEN s.a IS NULL THEN s.no_data
-                 WHEN s.a >= s.target_value - 1e-9 THEN printf('实际%s%s，目标%s（达标 绿灯）', s.a_t, s.u, s.target_text)
-                 ELSE printf('实际%s%s，目标%s，低于指标值%s%s（%s）', s.a_t, s.u, s.target_text,
+                 WHEN s.a >= s.target_value - 1e-9 THEN printf('实际%s%s，目标%s（达标 绿灯）', rtrim(rtrim(printf('%.2f', s.a), '0'), '.'), s.u, s.target_text)
+                 ELSE printf('实际%s%s，目标%s，低于指标值%s%s（%s）', rtrim(rtrim(printf('%.2f', s.a), '0'), '.'), s.u, s.target_text,
                              rtrim(rtrim(printf('%.2f', s.target_value - s.a), '0'), '.'),
                              CASE WHEN s.u = '%' THEN '个百分点' ELSE s.u END,
                              CASE WHEN s.a >= s.target_value - s.tol - 1e-9 THEN '容差' || s.tol_t || '个百分点以内 黄灯'
@@ -213,13 +155,13 @@ base AS (
         WHEN 'ceiling' THEN
             CASE WHEN s.target_value IS NULL THEN '指标值未量化（灰灯）'
                  WHEN s.a IS NULL THEN s.no_data
-                 WHEN s.a <= s.target_value + 1e-9 THEN printf('实际%s%s，目标%s（未超上限 绿灯）', s.a_t, s.u, s.target_text)
-                 ELSE printf('实际%s%s，目标%s（超过上限 红灯）', s.a_t, s.u, s.target_text)
+                 WHEN s.a <= s.target_value + 1e-9 THEN printf('实际%s%s，目标%s（未超上限 绿灯）', rtrim(rtrim(printf('%.2f', s.a), '0'), '.'), s.u, s.target_text)
+                 ELSE printf('实际%s%s，目标%s（超过上限 红灯）', rtrim(rtrim(printf('%.2f', s.a), '0'), '.'), s.u, s.target_text)
             END
         WHEN 'zero' THEN
             CASE WHEN s.a IS NULL THEN s.no_data
-                 WHEN s.a <= 1e-9 THEN printf('实际%s%s，目标%s（未发生 绿灯）', s.a_t, s.u, s.target_text)
-                 ELSE printf('实际%s%s，目标%s（已发生 红灯）', s.a_t, s.u, s.target_text)
+                 WHEN s.a <= 1e-9 THEN printf('实际%s%s，目标%s（未发生 绿灯）', rtrim(rtrim(printf('%.2f', s.a), '0'), '.'), s.u, s.target_text)
+                 ELSE printf('实际%s%s，目标%s（已发生 红灯）', rtrim(rtrim(printf('%.2f', s.a), '0'), '.'), s.u, s.target_text)
             END
         WHEN 'cost' THEN
             CASE WHEN s.cap IS NULL THEN '成本上限未量化（灰灯）'
@@ -249,10 +191,10 @@ base AS (
         END AS base_reason
     FROM scored s
 )
-SELECT b.indicator_id, b.department_id, b.department_code, b.project_id, b.project_code, b.project_name,
-       b.project_seq, b.sub_goal_id, b.sub_goal_seq, b.sub_goal_title, b.seq, b.level1, b.level2, b.level3,
-       b.description, b.target_text, b.kind, b.rule_kind, b.comparator, b.target_value, b.unit, b.deadline, b.due,
-       b.satisfaction, b.milestone_based,
+SELECT b.indicator_id, i.department_id, dept.department_code, b.project_id, p.code AS project_code,
+       p.name AS project_name, p.seq AS project_seq, i.sub_goal_id, sg.seq AS sub_goal_seq, sg.title AS sub_goal_title,
+       i.seq, i.level1, i.level2, i.level3, i.description, i.target_text, i.kind, b.rule_kind, i.comparator,
+       b.target_value, b.unit, i.deadline, b.due, b.satisfaction, b.milestone_based,
        CASE WHEN b.rule_kind = 'cost' THEN b.cost_spent ELSE b.a END AS actual,
        CASE b.rule_kind WHEN 'count' THEN b.e WHEN 'rate' THEN b.target_value WHEN 'ceiling' THEN b.target_value
             WHEN 'zero' THEN 0.0 WHEN 'cost' THEN b.cap END AS expected,
@@ -264,7 +206,12 @@ SELECT b.indicator_id, b.department_id, b.department_code, b.project_id, b.proje
                              WHEN b.likelihood = '有可能' AND b.base_light IN ('green', 'blue', 'grey')
                                  THEN '；负责人判断完成目标可能性为“有可能”，调为黄灯'
                              ELSE '' END AS reason,
-       b.result_id, b.result_as_of, b.done_date, b.rating, b.likelihood, b.projected_text, b.projected_value,
-       b.cause_categories, b.cause_text, b.measure, b.note
+       b.result_id, r.as_of AS result_as_of, r.done_date, r.rating, r.likelihood, r.projected_text, r.projected_value,
+       r.cause_categories, r.cause_text, r.measure, r.note
 FROM base b
-ORDER BY b.department_code, b.project_seq NULLS FIRST, b.sub_goal_seq NULLS FIRST, b.seq, b.indicator_id;
+JOIN indicators i ON i.id = b.indicator_id
+JOIN dept ON dept.department_id = i.department_id
+LEFT JOIN projects p ON p.id = b.project_id
+LEFT JOIN sub_goals sg ON sg.id = i.sub_goal_id
+LEFT JOIN indicator_results r ON r.id = b.result_id
+ORDER BY dept.department_code, p.seq NULLS FIRST, sg.seq NULLS FIRST, i.seq, b.indicator_id;

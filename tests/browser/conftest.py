@@ -142,3 +142,11 @@ def page(browser: "object", app_server: AppServer) -> Iterator["object"]:
     wait_idle(pg)
     yield pg
     ctx.close()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test under tests/browser as `browser` (so `-m "not browser"` skips them)."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.browser)
