@@ -10,7 +10,7 @@ from perfwatch import charts, exports, ui, views
 ctx = ui.sidebar_context("部门汇总")
 if ctx.year_departments < 2:
     st.info(f"部门汇总用于比较多个部门：数据库中 {ctx.fiscal_year} 年度目前只有 1 个部门（{ctx.department_name}）。"
-            "导入其他部门的绩效目标后，这里会按执行偏差对各部门排序。", icon="🏛️")
+            "导入其他部门的绩效目标后，这里会按执行偏差对各部门排序。", icon=":material/account_balance:")
     st.stop()
 
 s = ui.status(ctx, all_departments=True)
@@ -22,13 +22,12 @@ c1, c2, c3, c4 = st.columns(4)
 c1.metric("部门数", t["n_departments"], border=True)
 c2.metric("预算总额（万元）", views.money(t["budget"]), border=True)
 c3.metric("累计支出（万元）", views.money(t["spent"]), border=True)
-c4.metric("执行率", views.pct(t["execution_pct"]), delta=views.pp(t["gap_pp"]) + "（对计划）", border=True,
+c4.metric("执行率", views.pct(t["execution_pct"]), delta=views.pp(t["gap_pp"]), border=True,
           help=str(t["execution_reason"]))
 if t["spent"] == 0:
-    st.info("各部门尚未填报实际支出，偏差均为计划应达的负值。", icon="📝")
+    st.info("各部门尚未填报实际支出，偏差均为计划应达的负值。", icon=":material/edit_note:")
 st.plotly_chart(charts.department_chart(ranking), config={"displayModeBar": False}, key="departments_chart")
-st.dataframe(ui.styled_lights(ranking), hide_index=True, width="stretch",
-             column_config={"判定依据": st.column_config.TextColumn(width="large")})
+ui.light_dataframe(ranking, column_config={"判定依据": st.column_config.TextColumn(width="large")})
 
 
 def _workbook() -> bytes:
@@ -36,5 +35,5 @@ def _workbook() -> bytes:
                                      title=f"{ctx.fiscal_year}年 部门汇总（截至 {ctx.as_of:%Y-%m-%d}）")
 
 
-st.download_button("下载 Excel", data=_workbook, icon="⬇️", file_name=f"部门汇总_{ctx.as_of:%Y%m%d}.xlsx",
+st.download_button("下载 Excel", data=_workbook, icon=":material/download:", file_name=f"部门汇总_{ctx.as_of:%Y%m%d}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")

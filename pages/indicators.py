@@ -17,7 +17,7 @@ s = ui.status(ctx)
 ind = s.indicators
 st.caption(f"{ctx.department_name}　{ctx.fiscal_year} 年度　截至 {ctx.as_of:%Y-%m-%d}　共 {len(ind)} 个指标")
 
-with st.expander("亮灯规则", icon="ℹ️"):
+with st.expander("亮灯规则", icon=":material/info:"):
     for key in ("count", "rate", "ceiling", "zero", "cost", "deadline", "qualitative", "satisfaction", "likelihood"):
         st.text(LIGHT_RULE_TEXT[key])
 
@@ -45,7 +45,7 @@ column_config = {
 if table.empty:
     st.info("没有符合筛选条件的指标。")
 else:
-    st.dataframe(ui.styled_lights(table), hide_index=True, width="stretch", column_config=column_config)
+    ui.light_dataframe(table, column_config=column_config)
 
 part = views.department_part(s)
 dept_table = views.indicator_table(part) if not part.empty else part
@@ -59,7 +59,7 @@ if not part.empty:
     for seq, grp in dept_shown.groupby("sub_goal_seq", sort=True):
         st.markdown(f"**分项目标 {int(seq)}：{grp['sub_goal_title'].iloc[0]}**")
         t = views.indicator_table(grp).drop(columns=["项目", "一级指标", "二级指标"])
-        st.dataframe(ui.styled_lights(t), hide_index=True, width="stretch", column_config=column_config)
+        ui.light_dataframe(t, column_config=column_config)
 
 
 def _workbook() -> bytes:
@@ -71,6 +71,6 @@ def _workbook() -> bytes:
         + ("【示例数据】" if ctx.demo else ""))
 
 
-st.download_button("下载 Excel", data=_workbook, icon="⬇️",
+st.download_button("下载 Excel", data=_workbook, icon=":material/download:",
                    file_name=f"绩效指标_{ctx.department_code}_{ctx.as_of:%Y%m%d}{'_示例数据' if ctx.demo else ''}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")

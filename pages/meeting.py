@@ -42,7 +42,7 @@ with st.sidebar:
                  help="大厅展示时可自动循环播放；也可在网址中加 ?auto=30&theme=dark&embed=true")
 theme: str = st.session_state[KEY_THEME]
 auto: int = int(st.session_state[KEY_AUTO])
-st.markdown(meeting.theme_css(theme), unsafe_allow_html=True)  # constant CSS only, no user text
+st.markdown(meeting.theme_css(theme), unsafe_allow_html=True)  # safe-html: constant CSS, no user text
 
 if not ctx.has_actuals:
     ui.no_actuals(ctx, "会议大屏内容")

@@ -59,9 +59,8 @@ if attention.empty:
     st.success("没有滞后的项目或指标。", icon=":material/check_circle:")
 else:
     st.caption(f"共 {len(attention)} 项，红灯在前，滞后越多越靠前。点选一行可查看该项目详情。")
-    event = st.dataframe(
-        ui.styled_lights(attention),
-        hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key="attention",
+    event = ui.light_dataframe(
+        attention, on_select="rerun", selection_mode="single-row", key="attention",
         height=min(38 + 35 * len(attention), 740),
         column_config={
             "类别": st.column_config.TextColumn(width="small"),
@@ -86,4 +85,4 @@ if not part.empty:
         with st.expander(f"分项目标 {int(seq)}：{title}　（" + "、".join(
                 f"{LIGHT_NAMES[l]}{counts[l]}" for l in views.LIGHT_ORDER if counts.get(l)) + "）"):
             table = views.indicator_table(grp).drop(columns=["项目", "一级指标", "二级指标"])
-            st.dataframe(ui.styled_lights(table), hide_index=True, width="stretch")
+            ui.light_dataframe(table)

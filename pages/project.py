@@ -66,8 +66,7 @@ if not goals.empty:
 st.markdown("**绩效指标**")
 ind = s.indicators[s.indicators["project_id"] == pid]
 table = views.indicator_table(ind).drop(columns=["项目"])
-st.dataframe(ui.styled_lights(table), hide_index=True, width="stretch",
-             column_config={"判定依据": st.column_config.TextColumn(width="large")})
+ui.light_dataframe(table, column_config={"判定依据": st.column_config.TextColumn(width="large")})
 
 st.markdown("**填报记录**")
 tab1, tab2, tab3 = st.tabs(["支出", "指标完成情况", "全年预计与进展"])

@@ -58,8 +58,8 @@ st.caption("按与计划应达的偏差（百分点）排序，最落后的在�
            "偏差金额 = 累计支出 − 预算数 × 计划应达；全年预计三种口径：按计划推算（支出 ÷ 计划应达比例）、"
            "按月均推算（支出 × 12 ÷ 已过月数）、负责人填报的全年预计执行数。")
 table = views.variance_table(s)
-st.dataframe(
-    ui.styled_lights(table), hide_index=True, width="stretch",
+ui.light_dataframe(
+    table,
     column_config={"判定依据": st.column_config.TextColumn(width="large"),
                    "项目名称": st.column_config.TextColumn(width="medium")},
 )

@@ -62,14 +62,19 @@ def row_counts(conn: duckdb.DuckDBPyConnection | Any) -> dict[str, int]:
     return {n: int(conn.execute(f"SELECT count(*) FROM {_ident(n)}").fetchone()[0]) for n in names}
 
 
+def _comparable(value: Any) -> Any:
+    # NaN never equals itself; stand in a marker so equal tables compare equal.
+    return "<NaN>" if isinstance(value, float) and value != value else value
+
+
 def snapshot(conn: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, in a stable order: to compare two databases."""
+    """Every row of every table, in a stable order: to compare two databases (NaN as "<NaN>")."""
     out: dict[str, list[tuple[Any, ...]]] = {}
     cur = conn.cursor()
     try:
         for name in tables(conn):
             rows = cur.execute(f"SELECT * FROM {_ident(name)}").fetchall()
-            out[name] = sorted(rows, key=repr)
+            out[name] = sorted((tuple(_comparable(v) for v in row) for row in rows), key=repr)
     finally:
         cur.close()
     return out

@@ -529,32 +529,32 @@ def light_counts_row(counts: Mapping[str, int], label: str) -> None:
                      help=LIGHT_LABELS[light])
 
 
-def styled_lights(frame: pd.DataFrame, light_col: str = "light", show_col: str = "灯") -> Any:
-    """A Styler colouring the ``show_col`` cells with the light colours (``light_col`` holds the
-    light key and is hidden), and 2 decimals for 万元 / % columns."""
+def _light_dot(light: str) -> str:
+    """A small SVG dot in the light's colour, as a data URL for st.column_config.ImageColumn."""
+    import base64
+
     from perfwatch.settings import LIGHT_COLORS
 
-    lights = frame[light_col] if light_col in frame.columns else None
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16">'
+           f'<circle cx="8" cy="8" r="7" fill="{LIGHT_COLORS.get(light, "#9e9e9e")}"/></svg>')
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def light_dataframe(frame: pd.DataFrame, *, column_config: Mapping[str, Any] | None = None,
+                    light_col: str = "light", show_col: str = "灯", **kwargs: Any) -> Any:
+    """st.dataframe of a table with a light column: a dot in the light's exact colour before the
+    ``show_col`` text (红灯/黄灯…), 2 decimals for numbers, machine columns hidden. Plain data (no
+    Styler, no HTML): user text is shown as text, and large tables stay fast."""
     shown = frame.drop(columns=[c for c in (light_col, "project_code", "department_id") if c in frame.columns])
-    styler = shown.style
-    if lights is not None and show_col in shown.columns:
-        # Yellow and grey take dark text, the others white, for contrast.
-        cells = [f"background-color: {LIGHT_COLORS.get(str(l), '#9e9e9e')}; "
-                 f"color: {'#212121' if str(l) in ('yellow', 'grey') else 'white'}; font-weight: 600"
-                 for l in lights]
-
-        def _paint(col: pd.Series) -> list[str]:
-            return cells
-
-        styler = styler.apply(_paint, subset=[show_col])
-    def _fmt(value: Any, decimals: int = 2) -> str:
-        if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
-            return "—"
-        if isinstance(value, float):
-            return f"{value:,.{decimals}f}"
-        return str(value)
-
-    fmt: dict[str, Any] = {c: _fmt for c in shown.columns}
-    if "比值" in shown.columns:
-        fmt["比值"] = lambda v: _fmt(v, 1)
-    return styler.format(fmt)
+    config: dict[str, Any] = {}
+    if light_col in frame.columns and show_col in shown.columns:
+        at = list(shown.columns).index(show_col)
+        shown.insert(at, "　", [_light_dot(str(l)) for l in frame[light_col]])
+        config["　"] = st.column_config.ImageColumn("　", width=28)
+        config[show_col] = st.column_config.TextColumn(show_col, width=60)
+    for col in shown.columns:
+        if col in config or not pd.api.types.is_float_dtype(shown[col]):
+            continue
+        config[col] = st.column_config.NumberColumn(format="%.1f" if col == "比值" else "%.2f")
+    config.update(column_config or {})
+    return st.dataframe(shown, column_config=config, hide_index=True, width="stretch", **kwargs)

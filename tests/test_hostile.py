@@ -259,11 +259,12 @@ def _mutate(data: dict[str, Any], path: tuple[Any, ...], value: Any, delete: boo
 
 # Crashes found by these properties in code outside issue 8 (store.py, dataset.py): numbers that
 # cannot become DECIMAL(18,2) (NaN, infinity, >= 1e16, non-numeric text) raise decimal or DuckDB
-# conversion errors instead of ValidationError. Nothing is written in those cases (checked above
+# conversion errors instead of ValidationError; record_result passes Decimal('sNaN') to DuckDB
+# (NotImplementedException) and stores float NaN/infinity as they are. Nothing is written in those cases (checked above
 # before re-raising). Remove the marks once store/dataset validate the range.
 KNOWN_NUMBER_CRASH = pytest.mark.xfail(
     raises=(decimal.InvalidOperation, duckdb.ConversionException, duckdb.OutOfRangeException,
-            TypeError, ValueError),
+            duckdb.NotImplementedException, TypeError, ValueError),
     strict=False,
     reason="store/dataset do not yet turn unconvertible amounts into ValidationError (reported)",
 )
@@ -311,6 +312,7 @@ def test_record_spend_accepts_or_refuses_random_amounts(mini_db: duckdb.DuckDBPy
         assert stored_note == note
 
 
+@KNOWN_NUMBER_CRASH
 @FUZZ
 @given(value=st.one_of(st.none(), number_values), projected=st.one_of(st.none(), number_values),
        rating=st.one_of(st.none(), st.sampled_from(store.RATINGS), text_values),
