@@ -40,6 +40,7 @@ _BY_NAME: dict[str, Any] = {
     "locked": True,
     "plan_method": "linear",
     "execution_rule": "ratio",
+    "count_blue_from": 120.0,
 }
 
 
@@ -48,12 +49,12 @@ def _guess(name: str) -> Any:
         return _BY_NAME[name]
     if name == "id" or name.endswith("_id"):
         return 1
-    if name.endswith(("_at", "_date", "_from", "_to", "_until", "_since")):
-        return dt.date(2024, 7, 31)
     if name.startswith(("is_", "has_")):
         return True
     if name.endswith(("amount", "pct", "budget", "funds", "value", "_below", "_above", "_pp", "tolerance")):
         return 1.0
+    if name.endswith(("_at", "_date", "_from", "_to", "_until", "_since")):
+        return dt.date(2024, 7, 31)
     if name.endswith("seq"):
         return 99  # clear of the fixture's own sequence numbers
     if name.endswith(("count", "limit")):
