@@ -69,9 +69,10 @@ def after_write() -> None:
 import datetime as dt  # noqa: E402  (this section's imports, kept with it)
 import os  # noqa: E402
 import re  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 from perfwatch import auth  # noqa: E402
-from perfwatch.navigation import PageSpec  # noqa: E402
+from perfwatch.navigation import PageSpec, pages_for  # noqa: E402
 from perfwatch.store import ROLE_LABELS, Actor  # noqa: E402
 
 ENV_AUTH = "PERFWATCH_AUTH"
@@ -82,6 +83,7 @@ _LAST_SEEN_KEY = "auth_last_seen"
 _NOTICE_KEY = "auth_notice"
 _OIDC_REFUSED_KEY = "auth_oidc_refused"
 _PUBLIC_KEY = "auth_public_visitor"
+PUBLIC_VISITOR = Actor("访客", "leader", frozenset())  # the meeting screen: read-only, public pages only
 BACKUP_WARN_DAYS = 7
 
 LOCKED_READ_ONLY_NOTE = (
@@ -206,36 +208,59 @@ def frame_actor() -> tuple[Actor | None, str]:
         return actor, "dev"
     if auth.has_users(conn) and auth.public_screen_enabled(conn):
         st.session_state[_PUBLIC_KEY] = True
-        return Actor("访客", "leader", frozenset()), "public"
+        return PUBLIC_VISITOR, "public"
     st.session_state.pop(_PUBLIC_KEY, None)
     return None, "anonymous"
 
 
 def require_visitor() -> None:
-    """Stop a page that runs without the frame having let this visitor in.
+    """Stop a page that runs without the frame having let this visitor in, or that is not one of
+    the visitor's pages.
 
     Streamlit runs a page file directly, without dashboard.py, while it still believes the app
     uses a plain pages/ directory: for the first request after the server starts (a deep link such
     as /targets) and in every AppTest run. Pages reach the database only through
     :func:`connection`, which calls this, so none of them shows data to a visitor who is not signed
-    in (or let in as the development actor or the public meeting screen).
+    in (or let in as the development actor or the public meeting screen), nor a page outside the
+    visitor's role.
     """
-    if st.session_state.get(ACTOR_KEY) is not None:
-        return
     try:
         from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-        if get_script_run_ctx() is None:  # bare Python, not a Streamlit run
-            return
+        ctx = get_script_run_ctx()
     except Exception:
+        ctx = None
+    if ctx is None:  # bare Python, not a Streamlit run
         return
-    conn = frame_connection()
-    if dev_actor(conn) is not None:
-        return
-    if st.session_state.get(_PUBLIC_KEY) and auth.public_screen_enabled(conn):
-        return
-    st.error("请先登录。", icon="🔐")
-    st.stop()
+    actor: Actor | None = st.session_state.get(ACTOR_KEY)
+    public_only = False
+    if actor is None:
+        conn = frame_connection()
+        actor = dev_actor(conn)
+        if actor is None and st.session_state.get(_PUBLIC_KEY) and auth.public_screen_enabled(conn):
+            actor, public_only = PUBLIC_VISITOR, True
+    if actor is None:
+        st.error("请先登录。", icon="🔐")
+        st.stop()
+    assert actor is not None
+    if not _page_allowed(ctx, actor.role, public_only):
+        st.error("您的角色无权访问此页面。", icon="⛔")
+        st.stop()
+
+
+def _page_allowed(ctx: Any, role: str, public_only: bool) -> bool:
+    """Whether the running page is one of the role's pages (by Streamlit's page hash)."""
+    from streamlit.util import calc_hash
+
+    current = ctx.page_script_hash
+    if current in ("", ctx.pages_manager.main_script_hash):
+        return True  # the page is the app itself (AppTest.from_file on a page, or no frame at all)
+    allowed = set()
+    for specs in pages_for(role, public_only=public_only).values():
+        for spec in specs:
+            stem = Path(spec.path).stem
+            allowed.update({calc_hash(spec.url_path or stem), calc_hash(stem)})
+    return current in allowed
 
 
 def current_actor() -> Actor | None:
