@@ -80,6 +80,8 @@ def run_page(page: str | None, timeout: float = 120) -> tuple[float, float]:
     elapsed = time.perf_counter() - t0
     if at.exception:
         raise RuntimeError(f"{page}: {at.exception[0].message}")
+    if at.error:  # e.g. a sign-in guard stopped the page: the timing would be meaningless
+        raise RuntimeError(f"{page}: {at.error[0].value}")
     return elapsed, float(builtins._perfwatch_bench_seconds)  # type: ignore[attr-defined]
 
 
