@@ -65,7 +65,7 @@ else:
         column_config={
             "类别": st.column_config.TextColumn(width="small"),
             "灯": st.column_config.TextColumn(width="small", help="红灯：严重滞后；黄灯：轻度滞后"),
-            "原因": st.column_config.TextColumn(width="large", help="引擎的判定依据（规则与数值）"),
+            "原因": st.column_config.TextColumn(width="medium", help="引擎的判定依据（规则与数值）"),
             "偏差原因/说明": st.column_config.TextColumn(width="medium"),
             "纠偏措施": st.column_config.TextColumn(width="medium"),
         },

@@ -110,7 +110,9 @@ def execution_chart(projects: pd.DataFrame, time_pct: float | None = None, *, na
                      gridcolor="#eeeeee", zeroline=True, zerolinecolor="#bdbdbd")
     fig.update_yaxes(automargin=True, tickfont={"size": 13}, categoryorder="array", categoryarray=labels)
     fig.update_layout(barmode="overlay", bargap=0.35)
-    return _base_layout(fig, height=max(320, 110 + 44 * len(p)))
+    fig = _base_layout(fig, height=max(340, 130 + 44 * len(p)))
+    fig.update_layout(legend={"y": -0.2})  # below the axis title
+    return fig
 
 
 def light_count_bars(groups: Mapping[str, Mapping[str, int]]) -> go.Figure:
