@@ -63,12 +63,14 @@ t_add, t_reset, t_state, t_edit, t_assign, t_settings = st.tabs(
 
 with t_add:
     with st.form("add_user", clear_on_submit=False):
-        username = st.text_input("用户名", max_chars=auth.USERNAME_MAX_LENGTH)
-        display_name = st.text_input("姓名", max_chars=auth.DISPLAY_NAME_MAX_LENGTH)
+        username = st.text_input("用户名", max_chars=auth.USERNAME_MAX_LENGTH, key="add_username")
+        display_name = st.text_input("姓名", max_chars=auth.DISPLAY_NAME_MAX_LENGTH, key="add_display_name")
         role = st.selectbox("角色", ROLE_OPTIONS, format_func=role_label, key="add_role")
-        codes = st.multiselect("负责项目（仅项目负责人）", list(project_label), format_func=project_label.get)
-        email = st.text_input("统一身份认证邮箱（可选）")
-        password = st.text_input(f"初始密码（至少 {auth.PASSWORD_MIN_LENGTH} 个字符）", type="password")
+        codes = st.multiselect("负责项目（仅项目负责人）", list(project_label), format_func=project_label.get,
+                               key="add_projects")
+        email = st.text_input("统一身份认证邮箱（可选）", key="add_email")
+        password = st.text_input(f"初始密码（至少 {auth.PASSWORD_MIN_LENGTH} 个字符）", type="password",
+                                 key="add_password")
         go = st.form_submit_button("添加", type="primary")
     if go:
         attempt(

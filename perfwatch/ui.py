@@ -319,9 +319,9 @@ def user_box(actor: Actor, mode: str) -> None:
         st.markdown(f"**{_md_escape(name)}**　{ROLE_LABELS.get(actor.role, actor.role)}")
         if mode == "dev":
             st.caption(f"开发模式（{ENV_AUTH}=off）：未启用登录。")
-        elif st.button("退出登录", key="auth_sign_out"):
-            sign_out("已退出登录。")
-            st.rerun()
+        else:
+            # A callback, so it takes effect before whichever script the rerun runs.
+            st.button("退出登录", key="auth_sign_out", on_click=sign_out, args=("已退出登录。",))
         if actor.role == "admin":
             text, warn = backup_status(conn)
             (st.warning if warn else st.caption)(text)
