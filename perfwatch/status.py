@@ -47,6 +47,7 @@ from typing import Any, Sequence
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from perfwatch import db
 from perfwatch.plan import expected_pct_at, months_elapsed, next_checkpoint, plan_curve, time_pct
@@ -398,6 +399,36 @@ class Status:
     total: dict[str, Any] = field(default_factory=dict)
 
 
+def engine_query(
+    conn: duckdb.DuckDBPyConnection,
+    name: str,
+    params: dict[str, Any],
+    relations: dict[str, pa.Table] | None = None,
+) -> pa.Table:
+    """Run ``queries/<name>.sql`` on a fresh cursor and return an Arrow table.
+
+    ``relations`` are registered on that cursor first (engine/indicator_status reads
+    ``project_figures``, the result of engine/project_status). Arrow rather than ``.df()``: on
+    700,000 rows of text DuckDB's pandas conversion takes seconds, Arrow a fraction of that.
+    """
+    cur = conn.cursor()
+    try:
+        for rel_name, table in (relations or {}).items():
+            cur.register(rel_name, table)
+        return cur.sql(db.load_query(name), params=db._bind(name, params)).to_arrow_table()
+    finally:
+        cur.close()
+
+
+def _to_pandas(table: pa.Table) -> pd.DataFrame:
+    """A DataFrame like DuckDB's ``.df()``: dates as datetime64, integer columns with NULLs as Int64."""
+    frame = table.to_pandas(date_as_object=False)
+    for fld in table.schema:
+        if pa.types.is_integer(fld.type) and table.column(fld.name).null_count > 0:
+            frame[fld.name] = frame[fld.name].astype("Int64")
+    return frame
+
+
 def _params(as_of: date, department_id: int | None, fiscal_year: int | None, rules: Rules) -> dict[str, Any]:
     return {
         "as_of": as_of,
@@ -405,39 +436,6 @@ def _params(as_of: date, department_id: int | None, fiscal_year: int | None, rul
         "fiscal_year": fiscal_year if fiscal_year is not None else as_of.year,
         **rules.as_params(),
     }
-
-
-def _severity(lights: pd.Series) -> pd.Series:
-    return lights.map(SEVERITY).fillna(0).astype(int)
-
-
-_BY_SEVERITY = {v: k for k, v in SEVERITY.items()}
-
-
-def _light_counts(frame: pd.DataFrame, key: str, light_col: str, prefix: str) -> pd.DataFrame:
-    """Counts per ``key`` of each light as columns ``{prefix}{light}``."""
-    if frame.empty:
-        return pd.DataFrame(columns=[f"{prefix}{l}" for l in LIGHTS], index=pd.Index([], name=key), dtype="int64")
-    counts = frame.groupby([key, light_col]).size().unstack(fill_value=0)
-    counts = counts.reindex(columns=list(LIGHTS), fill_value=0)
-    counts.columns = [f"{prefix}{l}" for l in LIGHTS]
-    return counts.astype("int64")
-
-
-def _counts_text(frame: pd.DataFrame, prefix: str) -> pd.Series:
-    """"红灯1个、绿灯5个" from count columns, vectorised; "无" when all are zero."""
-    text = pd.Series("", index=frame.index, dtype=object)
-    for light in LIGHTS:
-        n = frame[f"{prefix}{light}"].astype("int64")
-        text = text + np.where(n > 0, LIGHT_NAMES[light] + n.astype(str) + "个、", "")
-    text = text.str.rstrip("、")
-    return text.where(text != "", "无")
-
-
-def _rollup_worst(frame: pd.DataFrame, key: str) -> pd.Series:
-    """The worst light per ``key`` (grey only when all are grey)."""
-    sev = _severity(frame["light"]).groupby(frame[key]).max()
-    return sev.map(_BY_SEVERITY)
 
 
 def compute_status(
@@ -448,32 +446,30 @@ def compute_status(
     rules: Rules | None = None,
     fiscal_year: int | None = None,
 ) -> Status:
-    """Lights, figures and projections of every project and indicator in scope at ``as_of``."""
+    """Lights, figures and projections of every project and indicator in scope at ``as_of``.
+
+    Five set-based queries, each feeding the next as registered Arrow relations: departments,
+    project spend pace, indicator lights (cost indicators read the project figures), project
+    roll-up, department roll-up. Only the department totals' light is computed in Python (one
+    :func:`execution_light` call per department).
+    """
     rules = rules or load_rules(conn)
     params = _params(as_of, department_id, fiscal_year, rules)
-    depts = db.query_df(conn, "engine/departments", params)
-    projects = db.query_df(conn, "engine/project_status", params)
-    indicators = db.query_df(conn, "engine/indicator_status", params)
-    projects["overspent"] = projects["overspent"].astype(bool)
-
-    # Project roll-ups: indicator counts, goal light (worst indicator), combined light.
-    pind = indicators[indicators["project_id"].notna()]
-    counts = _light_counts(pind, "project_id", "light", "n_")
-    projects = projects.merge(counts, how="left", left_on="project_id", right_index=True)
-    for light in LIGHTS:
-        projects[f"n_{light}"] = projects[f"n_{light}"].fillna(0).astype("int64")
-    projects["n_indicators"] = projects[[f"n_{l}" for l in LIGHTS]].sum(axis=1).astype("int64")
-    goal = _rollup_worst(pind, "project_id") if not pind.empty else pd.Series(dtype=object)
-    projects["goal_light"] = projects["project_id"].map(goal).fillna("grey")
-    combined = np.maximum(_severity(projects["execution_light"]), _severity(projects["goal_light"]))
-    projects["combined_light"] = combined.map(_BY_SEVERITY)
-    projects["reason"] = (
-        "支出进度：" + projects["execution_reason"] + "；绩效指标：" + _counts_text(projects, "n_")
-        + "（目标灯" + projects["goal_light"].map(LIGHT_NAMES) + "）"
+    dept_t = engine_query(conn, "engine/departments", params)
+    proj_t = engine_query(conn, "engine/project_status", params)
+    figures = proj_t.select(["project_id", "spent", "projection", "projection_source"])
+    ind_t = engine_query(conn, "engine/indicator_status", params, {"project_figures": figures})
+    lights = ind_t.select(["project_id", "department_id", "light"])
+    proj_t = engine_query(conn, "engine/project_rollup", {}, {"project_rows": proj_t, "indicator_lights": lights})
+    dep_t = engine_query(
+        conn, "engine/department_rollup", {},
+        {"department_rows": dept_t, "rolled_projects": proj_t, "indicator_lights": lights},
     )
-
-    departments = _department_rollup(depts, projects, indicators, rules)
-    total = _total_rollup(departments, projects, indicators, as_of, rules)
+    projects = _to_pandas(proj_t)
+    projects["overspent"] = projects["overspent"].astype(bool)
+    indicators = _to_pandas(ind_t)
+    departments = _department_lights(_to_pandas(dep_t), rules)
+    total = _total_rollup(departments, as_of, rules)
     return Status(
         as_of=as_of, rules=rules, departments=departments, projects=projects, indicators=indicators, total=total
     )
@@ -492,72 +488,57 @@ def _department_figures(spent: float, budget: float, expected: float, rules: Rul
     }
 
 
-def _department_rollup(
-    depts: pd.DataFrame, projects: pd.DataFrame, indicators: pd.DataFrame, rules: Rules
-) -> pd.DataFrame:
-    p = projects.assign(expected_amount=projects["budget"] * projects["expected_pct"] / 100)
-    sums = p.groupby("department_id").agg(
-        n_projects=("project_id", "size"),
-        budget=("budget", "sum"),
-        spent=("spent", "sum"),
-        expected_amount=("expected_amount", "sum"),
-    )
-    out = depts.merge(sums, how="left", left_on="department_id", right_index=True)
-    out["n_projects"] = out["n_projects"].fillna(0).astype("int64")
-    for col in ("budget", "spent", "expected_amount"):
-        out[col] = out[col].fillna(0.0)
+_FIGURE_COLUMNS = ["execution_pct", "ratio", "gap_pp", "light", "execution_reason", "overspent"]
+
+
+def _department_lights(out: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+    """Add the budget-weighted expectation and the spend light of each department's totals."""
     # Budget-weighted expectation; a department without budget falls back to 序时.
+    budget = out["budget"].astype(float)
     out["expected_pct"] = np.where(
-        out["budget"] > 0, 100.0 * out["expected_amount"] / out["budget"].where(out["budget"] > 0, 1.0), out["time_pct"]
+        budget > 0, 100.0 * out["expected_amount"].astype(float) / budget.where(budget > 0, 1.0), out["time_pct"]
     )
-    # One pure-function call per department (a handful of rows): the department light is the
-    # project rule applied to the totals.
+    # One pure-function call per department (a few rows per thousand projects): the department
+    # light is the project rule applied to the totals.
     figs = [
-        _department_figures(s, b, e, rules)
-        for s, b, e in zip(out["spent"].tolist(), out["budget"].tolist(), out["expected_pct"].tolist())
+        _department_figures(sp, b, e, rules)
+        for sp, b, e in zip(out["spent"].tolist(), budget.tolist(), out["expected_pct"].tolist())
     ]
-    figs_df = pd.DataFrame(figs, index=out.index, columns=["execution_pct", "ratio", "gap_pp", "light", "execution_reason", "overspent"])
-    out = pd.concat([out, figs_df], axis=1)
+    out = pd.concat([out, pd.DataFrame(figs, index=out.index, columns=_FIGURE_COLUMNS)], axis=1)
     out["execution_light"] = out["light"]
-    for prefix, col in (("exec_", "execution_light"), ("projects_", "combined_light")):
-        c = _light_counts(projects, "department_id", col, prefix)
-        out = out.merge(c, how="left", left_on="department_id", right_index=True)
-    ic = _light_counts(indicators, "department_id", "light", "indicators_")
-    out = out.merge(ic, how="left", left_on="department_id", right_index=True)
-    for prefix in ("exec_", "projects_", "indicators_"):
-        for light in LIGHTS:
-            out[f"{prefix}{light}"] = out[f"{prefix}{light}"].fillna(0).astype("int64")
-    goal = _rollup_worst(indicators, "department_id") if not indicators.empty else pd.Series(dtype=object)
-    out["goal_light"] = out["department_id"].map(goal).fillna("grey")
-    out["combined_light"] = np.maximum(_severity(out["light"]), _severity(out["goal_light"])).map(_BY_SEVERITY)
-    return out.reset_index(drop=True)
+    sev = np.maximum(out["light"].map(SEVERITY).fillna(0), out["goal_light"].map(SEVERITY).fillna(0)).astype(int)
+    out["combined_light"] = sev.map(_BY_SEVERITY)
+    return out
 
 
-def _total_rollup(
-    departments: pd.DataFrame, projects: pd.DataFrame, indicators: pd.DataFrame, as_of: date, rules: Rules
-) -> dict[str, Any]:
-    budget = float(departments["budget"].sum()) if not departments.empty else 0.0
-    spent = float(departments["spent"].sum()) if not departments.empty else 0.0
-    years = sorted(set(departments["fiscal_year"].tolist())) if not departments.empty else [as_of.year]
+_BY_SEVERITY = {v: k for k, v in SEVERITY.items()}
+
+
+def _total_rollup(departments: pd.DataFrame, as_of: date, rules: Rules) -> dict[str, Any]:
+    """The same figures across all departments in scope."""
+    d = departments
+    budget = float(d["budget"].sum()) if not d.empty else 0.0
+    spent = float(d["spent"].sum()) if not d.empty else 0.0
+    years = sorted(set(d["fiscal_year"].tolist())) if not d.empty else [as_of.year]
     tp = time_pct(as_of, years[0]) if len(years) == 1 else time_pct(as_of)
-    expected = 100.0 * float(departments["expected_amount"].sum()) / budget if budget > 0 else tp
+    expected = 100.0 * float(d["expected_amount"].sum()) / budget if budget > 0 else tp
     total: dict[str, Any] = {
         "code": "ALL",
         "name": "合计",
-        "n_departments": int(len(departments)),
-        "n_projects": int(len(projects)),
-        "n_indicators": int(len(indicators)),
+        "n_departments": int(len(d)),
+        "n_projects": int(d["n_projects"].sum()) if not d.empty else 0,
+        "n_indicators": int(d["n_indicators"].sum()) if not d.empty else 0,
         "budget": budget,
         "spent": spent,
+        "expected_amount": float(d["expected_amount"].sum()) if not d.empty else 0.0,
         "expected_pct": expected,
         "time_pct": tp,
         **_department_figures(spent, budget, expected, rules),
     }
     for light in LIGHTS:
-        total[f"exec_{light}"] = int((projects["execution_light"] == light).sum())
-        total[f"projects_{light}"] = int((projects["combined_light"] == light).sum())
-        total[f"indicators_{light}"] = int((indicators["light"] == light).sum())
-    total["goal_light"] = worst(indicators["light"].tolist())
+        for prefix in ("exec_", "projects_", "indicators_"):
+            total[f"{prefix}{light}"] = int(d[f"{prefix}{light}"].sum()) if not d.empty else 0
+    total["goal_light"] = worst(d["goal_light"].tolist()) if not d.empty else "grey"
     total["combined_light"] = worst([total["light"], total["goal_light"]])
     return total
 

@@ -1,10 +1,9 @@
 -- engine/indicator_status: the light of every live indicator at an as-of date, one row each.
 -- Mirrors perfwatch.status.indicator_light rule for rule and reason for reason
 -- (tests/test_status_engine.py checks they agree on generated cases).
--- test-relations: {"project_figures": "engine/project_status"}
 -- Reads the relation project_figures (project_id, spent, projection, projection_source): the
--- result of engine/project_status, registered on the cursor by perfwatch.status, so cost
--- indicators use exactly the project's spend and projection.
+-- result of engine/project_status, registered on the cursor by perfwatch.status.engine_query, so
+-- cost indicators use exactly the project's spend and projection.
 -- Params: $as_of (DATE); $fiscal_year (INTEGER, used when $department_id is NULL);
 --   $department_id (BIGINT or NULL = every department of $fiscal_year);
 --   $rate_tolerance_pp, $count_red_below, $count_yellow_below, $count_blue_from (DOUBLE).
@@ -13,7 +12,7 @@
 --   target_text, kind, rule_kind, comparator, target_value, unit, deadline, due (deadline or year end),
 --   satisfaction, milestone_based, actual, expected, light, reason, result_id, result_as_of, done_date,
 --   rating, likelihood, projected_text, projected_value, cause_categories, cause_text, measure, note.
--- The current result is the latest reporting date up to $as_of, then the latest entry (ids < 1e10).
+-- The current result: the latest reporting date up to $as_of, then the latest entry (ids < 1e10).
 WITH params AS (
     SELECT $as_of::DATE AS as_of, $rate_tolerance_pp::DOUBLE AS tol,
            $count_red_below::DOUBLE AS crb, $count_yellow_below::DOUBLE AS cyb, $count_blue_from::DOUBLE AS cbf,
@@ -32,7 +31,7 @@ dept AS (
     WHERE CASE WHEN $department_id::BIGINT IS NULL THEN d.fiscal_year = $fiscal_year::INTEGER
                ELSE d.id = $department_id::BIGINT END
 ),
--- Narrow on purpose (ids, numbers, flags): the display text joins in at the end.
+-- Narrow on purpose (ids, numbers, flags); the display columns join in at the end.
 ind AS (
     SELECT i.id AS indicator_id, i.project_id, dept.months, i.value AS target_value, i.unit,
            coalesce(i.unit, '') AS u, i.target_text,
@@ -44,20 +43,21 @@ ind AS (
     LEFT JOIN projects p ON p.id = i.project_id
     WHERE NOT i.retired AND (i.project_id IS NULL OR NOT p.retired)
 ),
+-- Results are dated within their fiscal year, so older years are skipped cheaply.
 latest AS (
     SELECT r.indicator_id,
            max(date_diff('day', DATE '2000-01-01', r.as_of) * 10000000000 + r.id) % 10000000000 AS result_id
     FROM indicator_results r, params
-    WHERE r.as_of <= params.as_of AND r.indicator_id IN (SELECT indicator_id FROM ind)
+    WHERE r.as_of <= params.as_of AND r.as_of >= (SELECT make_date(min(fiscal_year), 1, 1) FROM dept)
     GROUP BY r.indicator_id
 ),
 -- Milestones: linear from (0, 0) through the cumulative values, flat after the last one.
 ms_points AS (
     SELECT m.indicator_id, m.month::DOUBLE AS m, m.value AS v
-    FROM indicator_milestones m WHERE m.indicator_id IN (SELECT indicator_id FROM ind)
+    FROM indicator_milestones m JOIN ind ON ind.indicator_id = m.indicator_id
     UNION ALL
     SELECT DISTINCT m.indicator_id, 0.0, 0.0
-    FROM indicator_milestones m WHERE m.indicator_id IN (SELECT indicator_id FROM ind)
+    FROM indicator_milestones m JOIN ind ON ind.indicator_id = m.indicator_id
 ),
 ms_segments AS (
     SELECT indicator_id, m AS m0, v AS v0,
@@ -71,7 +71,9 @@ ms_expected AS (
     WHERE ind.months >= s.m0 AND ind.months < s.m1
 ),
 facts AS (
-    SELECT ind.*, res.id AS result_id, res.value AS a, res.done_date, res.rating, res.likelihood, res.projected_value,
+    SELECT ind.*, params.*,
+           res.id AS result_id, res.as_of AS result_as_of, res.value AS a, res.done_date, res.rating, res.likelihood,
+           res.projected_text, res.projected_value, res.cause_categories, res.cause_text, res.measure, res.note,
            ms.expected IS NOT NULL AS milestone_based,
            CASE WHEN ind.rule_kind = 'count' THEN coalesce(ms.expected, ind.target_value * ind.months / 12) END AS e,
            CASE WHEN ms.expected IS NOT NULL THEN '按里程碑' ELSE '按序时' END AS basis,
@@ -81,8 +83,7 @@ facts AS (
            CASE WHEN ind.project_id IS NOT NULL THEN pf.spent ELSE res.value END AS cost_spent,
            CASE WHEN ind.project_id IS NOT NULL THEN pf.projection ELSE res.projected_value END AS cost_projection,
            CASE WHEN ind.project_id IS NULL THEN '填报预计' ELSE pf.projection_source END AS cost_source,
-           (res.done_date IS NOT NULL AND res.done_date <= params.as_of) AS done_by_date,
-           params.*
+           (res.done_date IS NOT NULL AND res.done_date <= params.as_of) AS done_by_date
     FROM ind
     CROSS JOIN params
     LEFT JOIN latest ON latest.indicator_id = ind.indicator_id
@@ -94,6 +95,7 @@ scored AS (
     SELECT f.*,
            CASE WHEN f.rule_kind = 'count' AND f.e >= 1 AND f.a IS NOT NULL
                 THEN floor(100.0 * f.a / f.e * 10 + 0.5) / 10 END AS q,
+           rtrim(rtrim(printf('%.2f', f.a), '0'), '.') AS a_t,
            CASE WHEN f.satisfaction THEN '待评：满意度调查尚未开展（灰灯）'
                 ELSE '未填报：尚无实际完成值（灰灯）' END AS no_data
     FROM facts f
@@ -133,54 +135,55 @@ base AS (
         WHEN 'count' THEN
             CASE WHEN s.e IS NULL THEN '指标值未量化，无法按进度评价（灰灯）'
                  WHEN s.e < 1 THEN
-                     CASE WHEN s.a > 0 THEN printf('实际%s%s，%s应达%.2f%s，不足1%s未到期，已有完成（绿灯）', rtrim(rtrim(printf('%.2f', s.a), '0'), '.'), s.u, s.basis, s.e, s.u, s.u)
-                          ELSE printf('未到期：%s应达%.2f%s，不足1%s（灰灯）', s.basis, s.e, s.u, s.u) END
+                     CASE WHEN s.a > 0
+                          THEN concat('实际', s.a_t, s.u, '，', s.basis, '应达', printf('%.2f', s.e), s.u, '，不足1', s.u, '未到期，已有完成（绿灯）')
+                          ELSE concat('未到期：', s.basis, '应达', printf('%.2f', s.e), s.u, '，不足1', s.u, '（灰灯）') END
                  WHEN s.a IS NULL THEN s.no_data
-                 ELSE printf('实际%s%s，%s应达%.1f%s，完成%.1f%%（%s）', rtrim(rtrim(printf('%.2f', s.a), '0'), '.'), s.u, s.basis, s.e, s.u, s.q,
-                             CASE WHEN s.q < s.crb THEN '<' || s.crb_t || ' 红灯'
-                                  WHEN s.q < s.cyb THEN s.crb_t || '–' || s.cyb_t || ' 黄灯'
-                                  WHEN s.q < s.cbf THEN s.cyb_t || '–' || s.cbf_t || ' 绿灯'
-                                  ELSE '≥' || s.cbf_t || ' 蓝灯，远超进度' END)
+                 ELSE concat('实际', s.a_t, s.u, '，', s.basis, '应达', printf('%.1f', s.e), s.u, '，完成', printf('%.1f', s.q), '%（',
+                             CASE WHEN s.q < s.crb THEN concat('<', s.crb_t, ' 红灯')
+                                  WHEN s.q < s.cyb THEN concat(s.crb_t, '–', s.cyb_t, ' 黄灯')
+                                  WHEN s.q < s.cbf THEN concat(s.cyb_t, '–', s.cbf_t, ' 绿灯')
+                                  ELSE concat('≥', s.cbf_t, ' 蓝灯，远超进度') END, '）')
             END
         WHEN 'rate' THEN
             CASE WHEN s.target_value IS NULL THEN '指标值未量化（灰灯）'
                  WHEN s.a IS NULL THEN s.no_data
-                 WHEN s.a >= s.target_value - 1e-9 THEN printf('实际%s%s，目标%s（达标 绿灯）', rtrim(rtrim(printf('%.2f', s.a), '0'), '.'), s.u, s.target_text)
-                 ELSE printf('实际%s%s，目标%s，低于指标值%s%s（%s）', rtrim(rtrim(printf('%.2f', s.a), '0'), '.'), s.u, s.target_text,
+                 WHEN s.a >= s.target_value - 1e-9 THEN concat('实际', s.a_t, s.u, '，目标', s.target_text, '（达标 绿灯）')
+                 ELSE concat('实际', s.a_t, s.u, '，目标', s.target_text, '，低于指标值',
                              rtrim(rtrim(printf('%.2f', s.target_value - s.a), '0'), '.'),
                              CASE WHEN s.u = '%' THEN '个百分点' ELSE s.u END,
-                             CASE WHEN s.a >= s.target_value - s.tol - 1e-9 THEN '容差' || s.tol_t || '个百分点以内 黄灯'
-                                  ELSE '超出容差' || s.tol_t || '个百分点 红灯' END)
+                             CASE WHEN s.a >= s.target_value - s.tol - 1e-9 THEN concat('（容差', s.tol_t, '个百分点以内 黄灯）')
+                                  ELSE concat('（超出容差', s.tol_t, '个百分点 红灯）') END)
             END
         WHEN 'ceiling' THEN
             CASE WHEN s.target_value IS NULL THEN '指标值未量化（灰灯）'
                  WHEN s.a IS NULL THEN s.no_data
-                 WHEN s.a <= s.target_value + 1e-9 THEN printf('实际%s%s，目标%s（未超上限 绿灯）', rtrim(rtrim(printf('%.2f', s.a), '0'), '.'), s.u, s.target_text)
-                 ELSE printf('实际%s%s，目标%s（超过上限 红灯）', rtrim(rtrim(printf('%.2f', s.a), '0'), '.'), s.u, s.target_text)
+                 WHEN s.a <= s.target_value + 1e-9 THEN concat('实际', s.a_t, s.u, '，目标', s.target_text, '（未超上限 绿灯）')
+                 ELSE concat('实际', s.a_t, s.u, '，目标', s.target_text, '（超过上限 红灯）')
             END
         WHEN 'zero' THEN
             CASE WHEN s.a IS NULL THEN s.no_data
-                 WHEN s.a <= 1e-9 THEN printf('实际%s%s，目标%s（未发生 绿灯）', rtrim(rtrim(printf('%.2f', s.a), '0'), '.'), s.u, s.target_text)
-                 ELSE printf('实际%s%s，目标%s（已发生 红灯）', rtrim(rtrim(printf('%.2f', s.a), '0'), '.'), s.u, s.target_text)
+                 WHEN s.a <= 1e-9 THEN concat('实际', s.a_t, s.u, '，目标', s.target_text, '（未发生 绿灯）')
+                 ELSE concat('实际', s.a_t, s.u, '，目标', s.target_text, '（已发生 红灯）')
             END
         WHEN 'cost' THEN
             CASE WHEN s.cap IS NULL THEN '成本上限未量化（灰灯）'
                  WHEN s.cost_spent IS NULL THEN s.no_data
                  WHEN s.cost_spent > s.cap + 1e-9
-                     THEN printf('已支出%.2f万元，超过成本上限%.2f万元（红灯）', s.cost_spent, s.cap)
+                     THEN concat('已支出', printf('%.2f', s.cost_spent), '万元，超过成本上限', printf('%.2f', s.cap), '万元（红灯）')
                  WHEN s.cost_projection > s.cap + 1e-9
-                     THEN printf('已支出%.2f万元，全年预计%.2f万元（%s），将超过成本上限%.2f万元（黄灯）',
-                                 s.cost_spent, s.cost_projection, s.cost_source, s.cap)
+                     THEN concat('已支出', printf('%.2f', s.cost_spent), '万元，全年预计', printf('%.2f', s.cost_projection),
+                                 '万元（', s.cost_source, '），将超过成本上限', printf('%.2f', s.cap), '万元（黄灯）')
                  WHEN s.cost_projection IS NOT NULL
-                     THEN printf('已支出%.2f万元，全年预计%.2f万元（%s），未超成本上限%.2f万元（绿灯）',
-                                 s.cost_spent, s.cost_projection, s.cost_source, s.cap)
-                 ELSE printf('已支出%.2f万元，未超成本上限%.2f万元（绿灯）', s.cost_spent, s.cap)
+                     THEN concat('已支出', printf('%.2f', s.cost_spent), '万元，全年预计', printf('%.2f', s.cost_projection),
+                                 '万元（', s.cost_source, '），未超成本上限', printf('%.2f', s.cap), '万元（绿灯）')
+                 ELSE concat('已支出', printf('%.2f', s.cost_spent), '万元，未超成本上限', printf('%.2f', s.cap), '万元（绿灯）')
             END
         WHEN 'deadline' THEN
-            CASE WHEN s.done_by_date THEN printf('已于%s完成，期限%s（绿灯）', strftime(s.done_date, '%Y-%m-%d'), strftime(s.due, '%Y-%m-%d'))
-                 WHEN s.rating = '达成' THEN printf('负责人评价：已完成（达成），期限%s（绿灯）', strftime(s.due, '%Y-%m-%d'))
-                 WHEN s.as_of <= s.due THEN printf('未到期：期限%s，尚未完成（灰灯）', strftime(s.due, '%Y-%m-%d'))
-                 ELSE printf('已逾期：期限%s，尚未完成（红灯）', strftime(s.due, '%Y-%m-%d'))
+            CASE WHEN s.done_by_date THEN concat('已于', strftime(s.done_date, '%Y-%m-%d'), '完成，期限', strftime(s.due, '%Y-%m-%d'), '（绿灯）')
+                 WHEN s.rating = '达成' THEN concat('负责人评价：已完成（达成），期限', strftime(s.due, '%Y-%m-%d'), '（绿灯）')
+                 WHEN s.as_of <= s.due THEN concat('未到期：期限', strftime(s.due, '%Y-%m-%d'), '，尚未完成（灰灯）')
+                 ELSE concat('已逾期：期限', strftime(s.due, '%Y-%m-%d'), '，尚未完成（红灯）')
             END
         ELSE
             CASE s.rating WHEN '达成' THEN '负责人评价：达成（绿灯）'
@@ -201,17 +204,16 @@ SELECT b.indicator_id, i.department_id, dept.department_code, b.project_id, p.co
        CASE WHEN b.likelihood = '完全不可能' THEN 'red'
             WHEN b.likelihood = '有可能' AND b.base_light IN ('green', 'blue', 'grey') THEN 'yellow'
             ELSE b.base_light END AS light,
-       b.base_reason || CASE WHEN b.likelihood = '完全不可能' AND b.base_light <> 'red'
-                                 THEN '；负责人判断完成目标可能性为“完全不可能”，调为红灯'
-                             WHEN b.likelihood = '有可能' AND b.base_light IN ('green', 'blue', 'grey')
-                                 THEN '；负责人判断完成目标可能性为“有可能”，调为黄灯'
-                             ELSE '' END AS reason,
-       b.result_id, r.as_of AS result_as_of, r.done_date, r.rating, r.likelihood, r.projected_text, r.projected_value,
-       r.cause_categories, r.cause_text, r.measure, r.note
+       CASE WHEN b.likelihood = '完全不可能' AND b.base_light <> 'red'
+                THEN concat(b.base_reason, '；负责人判断完成目标可能性为“完全不可能”，调为红灯')
+            WHEN b.likelihood = '有可能' AND b.base_light IN ('green', 'blue', 'grey')
+                THEN concat(b.base_reason, '；负责人判断完成目标可能性为“有可能”，调为黄灯')
+            ELSE b.base_reason END AS reason,
+       b.result_id, b.result_as_of, b.done_date, b.rating, b.likelihood, b.projected_text, b.projected_value,
+       b.cause_categories, b.cause_text, b.measure, b.note
 FROM base b
 JOIN indicators i ON i.id = b.indicator_id
 JOIN dept ON dept.department_id = i.department_id
 LEFT JOIN projects p ON p.id = b.project_id
 LEFT JOIN sub_goals sg ON sg.id = i.sub_goal_id
-LEFT JOIN indicator_results r ON r.id = b.result_id
 ORDER BY dept.department_code, p.seq NULLS FIRST, sg.seq NULLS FIRST, i.seq, b.indicator_id;

@@ -10,7 +10,7 @@
 --   (2 decimals, half up), execution_light, execution_reason, overspent, plan_shaped, run_rate,
 --   owner_projection, projection, projection_source, next_checkpoint_month, next_checkpoint_pct,
 --   next_checkpoint_amount, to_next_checkpoint, last_spend_period, plan_text.
--- Amounts in 万元 (DOUBLE, unrounded), percentages 0–100.
+-- Amounts in 万元 (DOUBLE, unrounded), percentages 0–100. Report ids are assumed < 1e10.
 WITH params AS (
     SELECT $as_of::DATE AS as_of,
            $ratio_red_below::DOUBLE AS rr, $ratio_yellow_below::DOUBLE AS ry,
@@ -77,13 +77,14 @@ next_cp AS (
     GROUP BY c.project_id
 ),
 plan_text AS (
-    SELECT project_id, string_agg(printf('%d月%s%%', month, rtrim(rtrim(printf('%.2f', pct::DOUBLE), '0'), '.')), '/' ORDER BY month) AS plan_text
-    FROM plan_checkpoints WHERE project_id IN (SELECT project_id FROM proj)
-    GROUP BY project_id
+    SELECT c.project_id,
+           string_agg(c.month || '月' || rtrim(rtrim(c.pct::VARCHAR, '0'), '.') || '%', '/' ORDER BY c.month) AS plan_text
+    FROM plan_checkpoints c JOIN proj ON proj.project_id = c.project_id
+    GROUP BY c.project_id
 ),
 -- The owner's 全年预计执行数: latest report (by as_of, then entry) with an amount, dated up to $as_of.
 owner AS (
-    SELECT r.project_id, arg_max(r.projected_amount, (r.as_of, r.id))::DOUBLE AS owner_projection
+    SELECT r.project_id, arg_max(r.projected_amount, date_diff('day', DATE '2000-01-01', r.as_of) * 10000000000 + r.id)::DOUBLE AS owner_projection
     FROM project_reports r JOIN proj ON proj.project_id = r.project_id, params
     WHERE r.as_of <= params.as_of AND r.projected_amount IS NOT NULL
     GROUP BY r.project_id
