@@ -39,16 +39,16 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/completeness.py", "填报情况", "📝", "数据填报", url_path="completeness"),
     PageSpec("pages/meeting.py", "会议大屏", "🖥️", "会议与报告", url_path="meeting", public=True),
     PageSpec("pages/reports.py", "报表导出", "📑", "会议与报告", url_path="reports"),
-    PageSpec("pages/admin_users.py", "用户管理", "👥", "系统管理", roles=frozenset({"admin"}), url_path="admin_users"),
-    PageSpec("pages/admin_audit.py", "操作日志", "🧾", "系统管理", roles=frozenset({"admin"}), url_path="admin_audit"),
-    PageSpec("pages/admin_backup.py", "数据备份", "💾", "系统管理", roles=frozenset({"admin"}), url_path="admin_backup"),
+    PageSpec("pages/admin_users.py", "用户管理", ":material/group:", "系统管理", roles=frozenset({"admin"}), url_path="admin_users"),
+    PageSpec("pages/admin_audit.py", "操作日志", ":material/receipt_long:", "系统管理", roles=frozenset({"admin"}), url_path="admin_audit"),
+    PageSpec("pages/admin_backup.py", "数据备份", ":material/backup:", "系统管理", roles=frozenset({"admin"}), url_path="admin_backup"),
 )
 
 SECTION_ORDER: tuple[str, ...] = ("监控看板", "数据填报", "绩效目标", "会议与报告", "系统管理")
 
 
 # The sign-in page: the only page before sign-in (dashboard.py), never in the menu of a signed-in user.
-LOGIN_PAGE = PageSpec("pages/login.py", "登录", "🔐", "账号", roles=frozenset(), url_path="login")
+LOGIN_PAGE = PageSpec("pages/login.py", "登录", ":material/login:", "账号", roles=frozenset(), url_path="login")
 
 
 def pages_for(role: str | None, *, public_only: bool = False) -> dict[str, list[PageSpec]]:

@@ -98,7 +98,7 @@ def frame_connection() -> duckdb.DuckDBPyConnection:
         return _connection(real_db_path())  # accounts live in the real database, never the demo
     except db.DatabaseError as exc:
         text = exc.message + ("\n\n" + LOCKED_READ_ONLY_NOTE if exc.reason == "locked" else "")
-        st.error(text, icon="🚫")
+        st.error(text, icon=":material/error:")
         st.stop()
         raise  # unreachable; st.stop() raises
 
@@ -240,11 +240,11 @@ def require_visitor() -> None:
         if actor is None and st.session_state.get(_PUBLIC_KEY) and auth.public_screen_enabled(conn):
             actor, public_only = PUBLIC_VISITOR, True
     if actor is None:
-        st.error("请先登录。", icon="🔐")
+        st.error("请先登录。", icon=":material/lock:")
         st.stop()
     assert actor is not None
     if not _page_allowed(ctx, actor.role, public_only):
-        st.error("您的角色无权访问此页面。", icon="⛔")
+        st.error("您的角色无权访问此页面。", icon=":material/block:")
         st.stop()
 
 
@@ -279,11 +279,11 @@ def require_role(*roles: str) -> Actor:
     """
     actor = current_actor()
     if actor is None:
-        st.error("请先登录。", icon="🔐")
+        st.error("请先登录。", icon=":material/lock:")
         st.stop()
     assert actor is not None
     if actor.role not in roles:
-        st.error("您的角色无权访问此页面。", icon="⛔")
+        st.error("您的角色无权访问此页面。", icon=":material/block:")
         st.stop()
     return actor
 
