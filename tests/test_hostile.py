@@ -407,3 +407,44 @@ def test_spend_importer_accepts_or_refuses_random_csv(rows: list[list[str]], hea
         assert str(exc)
     else:
         assert all(str(e) for e in result.errors)
+
+
+try:
+    from perfwatch.importers.results import parse_results
+except ImportError:  # pragma: no cover
+    parse_results = None  # type: ignore[assignment]
+
+
+@pytest.mark.skipif(parse_results is None, reason="results importer not present")
+@FUZZ
+@given(rows=st.lists(st.lists(st.one_of(text_values, number_values.map(str)), min_size=1, max_size=6), max_size=6),
+       header=st.sampled_from([["指标编号", "截至日期", "完成值", "偏差原因", "完成可能性"],
+                               ["项目编码", "三级指标", "完成值", "纠偏措施"], []]),
+       as_xlsx=st.booleans())
+def test_results_importer_accepts_or_refuses_random_tables(rows: list[list[str]], header: list[str], as_xlsx: bool) -> None:
+    """Test that the results importer turns any CSV or XLSX table into rows and row errors, never a crash."""
+    if as_xlsx:
+        import openpyxl
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        wb = openpyxl.Workbook()
+        for r in ([header] if header else []) + rows:
+            wb.active.append([ILLEGAL_CHARACTERS_RE.sub("", c)[:200] for c in r])  # what Excel can hold
+        buf = io.BytesIO()
+        wb.save(buf)
+        data, name = buf.getvalue(), "fuzz.xlsx"
+    else:
+        import csv
+
+        text = io.StringIO()
+        w = csv.writer(text)
+        if header:
+            w.writerow(header)
+        w.writerows(rows)
+        data, name = text.getvalue().encode("utf-8"), "fuzz.csv"
+    try:
+        result = parse_results(data, name)
+    except (ValidationError, ValueError) as exc:
+        assert str(exc)
+    else:
+        assert all(str(e) for e in result.errors)
