@@ -25,6 +25,6 @@ else:
     }
     if mode == "public":
         menu[LOGIN_PAGE.section] = [ui.nav_page(LOGIN_PAGE)]
-    pg = st.navigation(menu)
+    pg = st.navigation(menu, expanded=True)
     ui.user_box(actor, mode)
 pg.run()
