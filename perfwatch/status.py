@@ -48,6 +48,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from perfwatch import db
 from perfwatch.plan import expected_pct_at, months_elapsed, next_checkpoint, plan_curve, time_pct
@@ -459,6 +460,7 @@ def compute_status(
     proj_t = engine_query(conn, "engine/project_status", params)
     figures = proj_t.select(["project_id", "spent", "projection", "projection_source"])
     ind_t = engine_query(conn, "engine/indicator_status", params, {"project_figures": figures})
+    ind_t = ind_t.take(pc.sort_indices(ind_t, sort_keys=_INDICATOR_ORDER))
     lights = ind_t.select(["project_id", "department_id", "light"])
     proj_t = engine_query(conn, "engine/project_rollup", {}, {"project_rows": proj_t, "indicator_lights": lights})
     dep_t = engine_query(
@@ -473,6 +475,13 @@ def compute_status(
     return Status(
         as_of=as_of, rules=rules, departments=departments, projects=projects, indicators=indicators, total=total
     )
+
+
+# Department-level indicators (no project) first, then by project and published order.
+_INDICATOR_ORDER = [
+    ("department_code", "ascending", "at_start"), ("project_seq", "ascending", "at_start"),
+    ("sub_goal_seq", "ascending", "at_start"), ("seq", "ascending", "at_start"), ("indicator_id", "ascending", "at_start"),
+]
 
 
 def _department_figures(spent: float, budget: float, expected: float, rules: Rules) -> dict[str, Any]:

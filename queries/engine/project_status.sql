@@ -37,10 +37,12 @@ proj AS (
     WHERE NOT p.retired
 ),
 -- The current figure of each month is its latest row; months after the as-of date don't count.
+-- Every project in scope has the same fiscal year (one department, or the departments of one year).
 month_spend AS (
     SELECT s.project_id, s.period, arg_max(s.amount, s.id) AS amount
-    FROM spend_entries s JOIN proj ON proj.project_id = s.project_id, params
-    WHERE s.period <= params.as_of AND year(s.period) = proj.fiscal_year
+    FROM spend_entries s, params
+    WHERE s.period <= params.as_of AND s.period >= (SELECT make_date(min(fiscal_year), 1, 1) FROM dept)
+      AND s.project_id IN (SELECT project_id FROM proj)
     GROUP BY s.project_id, s.period
 ),
 spend AS (
@@ -66,15 +68,12 @@ segments AS (
 expected AS (
     SELECT s.project_id,
            CASE WHEN $plan_method = 'step' THEN s.p0
-                ELSE s.p0 + (s.p1 - s.p0) * (proj.months - s.m0) / (s.m1 - s.m0) END AS expected_pct
+                ELSE s.p0 + (s.p1 - s.p0) * (proj.months - s.m0) / (s.m1 - s.m0) END AS expected_pct,
+           -- the segment's end is the first checkpoint strictly after the as-of date
+           CASE WHEN s.m1 <= 12 THEN s.m1::INTEGER END AS next_checkpoint_month,
+           CASE WHEN s.m1 <= 12 THEN s.p1 END AS next_checkpoint_pct
     FROM segments s JOIN proj ON proj.project_id = s.project_id
     WHERE proj.months >= s.m0 AND proj.months < s.m1
-),
-next_cp AS (
-    SELECT c.project_id, arg_min(c.m, c.m) AS next_checkpoint_month, arg_min(c.p, c.m) AS next_checkpoint_pct
-    FROM checkpoints c JOIN proj ON proj.project_id = c.project_id
-    WHERE c.m > proj.months
-    GROUP BY c.project_id
 ),
 plan_text AS (
     SELECT c.project_id,
@@ -93,13 +92,12 @@ figures AS (
     SELECT proj.*, coalesce(spend.spent, 0.0) AS spent, spend.last_spend_period,
            100.0 * proj.months / 12 AS time_pct, e.expected_pct,
            CASE WHEN proj.budget > 0 THEN 100.0 * coalesce(spend.spent, 0.0) / proj.budget END AS execution_pct,
-           owner.owner_projection, n.next_checkpoint_month::INTEGER AS next_checkpoint_month, n.next_checkpoint_pct,
+           owner.owner_projection, e.next_checkpoint_month, e.next_checkpoint_pct,
            plan_text.plan_text
     FROM proj
     JOIN expected e ON e.project_id = proj.project_id
     LEFT JOIN spend ON spend.project_id = proj.project_id
     LEFT JOIN owner ON owner.project_id = proj.project_id
-    LEFT JOIN next_cp n ON n.project_id = proj.project_id
     LEFT JOIN plan_text ON plan_text.project_id = proj.project_id
 ),
 rated AS (
