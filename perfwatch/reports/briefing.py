@@ -111,15 +111,40 @@ class _Briefing(FPDF):
         self.set_text_color(*INK)
 
     def paragraph(self, text: str, size: float = 10.5, color: tuple[int, int, int] = INK, h: float = 6.0) -> None:
+        """Wrapped Chinese text that never starts a line with closing punctuation (，。；）etc.)."""
         self.set_font(FONT, size=size)
         self.set_text_color(*color)
-        self.multi_cell(0, h, text, wrapmode=WrapMode.CHAR, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        for line in cjk_lines(self, text, self.content_width):
+            self.cell(0, h, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_text_color(*INK)
 
     def dot(self, x: float, y: float, light: str, d: float = 3.2) -> None:
         """A filled light dot with its top-left corner at (x, y)."""
         self.set_fill_color(*LIGHT_RGB.get(light, LIGHT_RGB["grey"]))
         self.rect(x, y, d, d, style="F", round_corners=True, corner_radius=d / 2)
+
+
+# Characters that may not begin a line in Chinese typesetting (行首禁则).
+NO_LINE_START = set("，。、；：！？）》」』】”’%‰·…,.;:!?)]")
+
+
+def cjk_lines(pdf: FPDF, text: str, width: float) -> list[str]:
+    """``text`` broken into lines of at most ``width`` mm, pulling a character down whenever a
+    line would begin with closing punctuation (fpdf2 breaks anywhere in CJK text)."""
+    lines: list[str] = []
+    for para in text.split("\n"):
+        current = ""
+        for ch in para:
+            if current and pdf.get_string_width(current + ch) > width:
+                if ch in NO_LINE_START and len(current) > 1:
+                    lines.append(current[:-1])
+                    current = current[-1]
+                else:
+                    lines.append(current)
+                    current = ""
+            current += ch
+        lines.append(current)
+    return lines
 
 
 def _cover(pdf: _Briefing) -> None:
@@ -389,7 +414,10 @@ def _lagging(pdf: _Briefing) -> None:
 
 
 def _lagging_project(pdf: _Briefing, p: ProjectLine) -> None:
-    if pdf.get_y() > pdf.h - 60:
+    inds = lagging_indicators(p)
+    # Keep a project's block on one page: an estimate of its height (title, two text lines, table).
+    need = 36 + (14 + 16 * len(inds) if inds else 0)
+    if pdf.get_y() + need > pdf.h - pdf.b_margin:
         pdf.add_page()
     y = pdf.get_y()
     pdf.dot(pdf.l_margin, y + 1.8, p.combined_light, 4)
@@ -414,13 +442,12 @@ def _lagging_project(pdf: _Briefing, p: ProjectLine) -> None:
         pdf.multi_cell(pdf.content_width - 6, 5.5, f"判定依据：{p.reason}", wrapmode=WrapMode.CHAR,
                        new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.set_text_color(*INK)
-    inds = lagging_indicators(p)
     if inds:
         pdf.ln(1.5)
         pdf.set_font(FONT, size=9)
         pdf.set_fill_color(255, 255, 255)  # fpdf2 tables start from the current fill colour
         with pdf.table(
-            col_widths=(34, 12, 22, 46, 44, 16),
+            col_widths=(32, 11, 20, 46, 45, 20),
             headings_style=_headings_style(),
             line_height=5,
             wrapmode=WrapMode.CHAR,
