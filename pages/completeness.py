@@ -18,12 +18,13 @@ if depts.empty:
 years = sorted({int(y) for y in depts["fiscal_year"]}, reverse=True)
 c1, c2 = st.columns([1, 1])
 year = c1.selectbox("年度", years, key="completeness_year") if len(years) > 1 else years[0]
-month = c2.selectbox("填报月份（截至月底）", list(range(1, 13)), index=entry.default_month(year) - 1,
+in_year = depts[depts["fiscal_year"] == year]
+last = max((d for d in (entry.last_data_date(conn, int(i)) for i in in_year["id"]) if d is not None), default=None)
+month = c2.selectbox("填报月份（截至月底）", list(range(1, 13)), index=entry.default_month(year, last_data=last) - 1,
                      format_func=lambda m: f"{year}年1–{m}月", key="completeness_month")
 as_of = entry.reporting_as_of(year, month)
 st.caption(f"截止日期 {as_of.isoformat()}：统计截止日期在 {month} 月内的指标填报，以及 {month} 月的支出。")
 
-in_year = depts[depts["fiscal_year"] == year]
 reports = {int(r.id): entry.completeness(conn, int(r.id), as_of) for r in in_year.itertuples()}
 st.subheader("各部门")
 st.dataframe(
@@ -31,7 +32,7 @@ st.dataframe(
       "指标已填/总数": f"{reports[int(r.id)].indicators_reported}/{reports[int(r.id)].indicators_total}",
       "待填指标": reports[int(r.id)].indicators_total - reports[int(r.id)].indicators_reported,
       "本月支出未填项目": reports[int(r.id)].spend_missing,
-      "状态": "✅ 已齐" if reports[int(r.id)].complete else "⏳ 未齐"} for r in in_year.itertuples()],
+      "状态": "已齐" if reports[int(r.id)].complete else "未齐"} for r in in_year.itertuples()],
     hide_index=True, width="stretch",
 )
 
@@ -47,6 +48,6 @@ st.subheader("各项目")
 st.dataframe(rep.projects, hide_index=True, width="stretch")
 st.subheader("尚未填报的指标")
 if rep.missing.empty:
-    st.success("本月所有指标都已填报。", icon="✅")
+    st.success("本月所有指标都已填报。", icon=":material/check_circle:")
 else:
     st.dataframe(rep.missing, hide_index=True, width="stretch")

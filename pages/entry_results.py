@@ -29,12 +29,12 @@ def attempt(action: Callable[[], Any]) -> Any:
     try:
         return action()
     except entry.USER_ERRORS as exc:
-        st.error(entry.error_text(exc), icon="⚠️")
+        st.error(entry.error_text(exc), icon=":material/warning:")
         return None
 
 
 if "results_flash" in st.session_state:
-    st.success(st.session_state.pop("results_flash"), icon="✅")
+    st.success(st.session_state.pop("results_flash"), icon=":material/check_circle:")
 
 depts = ui.df("departments")
 if depts.empty:
@@ -58,11 +58,12 @@ if not options:
 c1, c2 = st.columns([3, 1])
 project_id = c1.selectbox("项目", options, format_func=lambda i: names.get(i, "部门整体绩效目标") if i else "部门整体绩效目标",
                           key="results_project")
-month = c2.selectbox("填报月份（截至月底）", list(range(1, 13)), index=entry.default_month(year) - 1,
+month = c2.selectbox("填报月份（截至月底）", list(range(1, 13)),
+                     index=entry.default_month(year, last_data=entry.last_data_date(conn, dept_id)) - 1,
                      format_func=lambda m: f"{year}年1–{m}月", key="results_month")
 as_of = entry.reporting_as_of(year, month)
 locked = dt.date(year, month, 1) in entry.locked_months(conn, dept_id)
-st.caption(f"截止日期：{as_of.isoformat()}。" + ("🔒 该月已锁定（已上报），不能修改。" if locked else ""))
+st.caption(f"截止日期：{as_of.isoformat()}。" + ("该月已锁定（已上报），不能修改。" if locked else ""))
 
 indicators = entry.indicators_of(conn, dept_id, project_id, department_level=project_id is None)
 current = entry.current_results(conn, dept_id, as_of)
@@ -108,13 +109,14 @@ with tab_form:
     st.caption("指标为黄灯、红灯，或完成可能性选“有可能”“完全不可能”时，必须填写偏差原因和纠偏措施。")
     for ind in indicators:
         light = lights[ind.id][0]
-        icon = (entry.LIGHT_LABELS.get(light or "", "⚪").split(" ")[0]) if light else "⚪"
+        color = {"red": "red", "yellow": "orange", "green": "green", "blue": "blue"}.get(light or "", "gray")
+        badge = f":{color}[{entry.LIGHT_LABELS.get(light or '', '未知')}]"
         cur = current.get(ind.id)
         base_key = f"results_base_{ind.id}_{as_of.isoformat()}"
         if base_key not in st.session_state:  # the row this edit is based on (conflict check)
             st.session_state[base_key] = cur.id if cur is not None and cur.as_of == as_of else None
         f: dict[str, Any] = dict(cur.fields) if cur is not None else {}
-        with st.expander(f"{icon} {ind.level2 or ''} · {ind.level3}　目标 {ind.target_text}"):
+        with st.expander(f"{badge}　{ind.level2 or ''} · {ind.level3}　目标 {ind.target_text}"):
             with st.form(key=f"results_form_{ind.id}_{as_of}"):
                 value: float | None = None
                 done_date: dt.date | None = None
@@ -154,6 +156,7 @@ with tab_form:
                 result = attempt(lambda: entry.save_results(conn, actor, [inp], source="表单填报"))
                 if result is not None:
                     ui.after_write()
+                    st.cache_data.clear()  # also the dashboard's last-data date (ui.after_write misses it)
                     st.session_state.pop(base_key, None)
                     st.session_state["results_flash"] = (f"已保存“{ind.level3}”。" if result.written
                                                          else f"“{ind.level3}”没有变化。")
@@ -183,7 +186,7 @@ with tab_file:
                 st.session_state["results_plan"] = entry.plan_results_import(conn, rf, department_id=dept_id)
             plan: entry.ResultsImportPlan = st.session_state["results_plan"]
             if plan.errors:
-                st.error(f"文件有 {len(plan.errors)} 处错误，不能导入（不会写入任何数据）。", icon="🚫")
+                st.error(f"文件有 {len(plan.errors)} 处错误，不能导入（不会写入任何数据）。", icon=":material/block:")
                 st.dataframe(plan.error_frame(), hide_index=True, width="stretch")
             if plan.inputs:
                 st.markdown(f"**预览**：{len(plan.inputs)} 个指标" + (f"，{plan.skipped} 行未填写已跳过" if plan.skipped else ""))
@@ -193,6 +196,7 @@ with tab_file:
                 result = attempt(lambda: entry.commit_results_import(conn, actor, plan))
                 if result is not None:
                     ui.after_write()
+                    st.cache_data.clear()  # also the dashboard's last-data date (ui.after_write misses it)
                     st.session_state.pop("results_plan_key", None)
                     for k in [k for k in st.session_state if str(k).startswith("results_base_")]:
                         st.session_state.pop(k, None)
@@ -207,6 +211,7 @@ with tab_history:
             result = attempt(lambda: entry.undo_batch(conn, actor, last.batch_id))
             if result is not None:
                 ui.after_write()
+                st.cache_data.clear()  # also the dashboard's last-data date (ui.after_write misses it)
                 for k in [k for k in st.session_state if str(k).startswith("results_base_")]:
                     st.session_state.pop(k, None)
                 st.session_state["results_flash"] = f"已撤销：恢复了 {result.written} 项填报的原值。"

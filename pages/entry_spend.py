@@ -32,7 +32,7 @@ def attempt(action: Callable[[], Any]) -> Any:
     except entry.OverBudgetError:
         raise
     except entry.USER_ERRORS as exc:
-        st.error(entry.error_text(exc), icon="⚠️")
+        st.error(entry.error_text(exc), icon=":material/warning:")
         return None
 
 
@@ -40,8 +40,15 @@ def flash(text: str) -> None:
     st.session_state["spend_flash"] = text
 
 
+def reset_grid(dept: int) -> None:
+    """Forget the grid's base and edits: the next run loads the current figures into a new editor
+    (a new widget key, so the old editor's state cannot trigger another run)."""
+    st.session_state.pop(f"spend_base_{dept}", None)
+    st.session_state["spend_grid_version"] = st.session_state.get("spend_grid_version", 0) + 1
+
+
 if "spend_flash" in st.session_state:
-    st.success(st.session_state.pop("spend_flash"), icon="✅")
+    st.success(st.session_state.pop("spend_flash"), icon=":material/check_circle:")
 
 depts = ui.df("departments")
 if depts.empty:
@@ -79,16 +86,24 @@ with tab_grid:
     column_config["执行率"] = st.column_config.NumberColumn("执行率", format="%.1f%%")
     edited = st.data_editor(
         frame,
-        key="spend_grid",
+        key=f"spend_grid_{st.session_state.get('spend_grid_version', 0)}",
         hide_index=True,
         width="stretch",
         num_rows="fixed",
         disabled=[c for c in frame.columns if c not in editable],
         column_config=column_config,
     )
+    try:  # what the person has typed so far, checked on every edit (nothing is written yet)
+        pending = entry.grid_changes(grid, edited, quarterly=quarterly)
+        if pending:
+            st.caption(f"未保存的修改：{len(pending)} 项（"
+                       + "、".join(f"{c.label} → {c.amount}" for c in pending[:6])
+                       + ("……" if len(pending) > 6 else "") + "）")
+    except entry.EntryValidationError as exc:
+        st.warning(entry.error_text(exc), icon=":material/warning:")
     confirm = False
     if st.session_state.get("spend_over_budget"):
-        st.warning("\n".join(f"- {m}" for m in st.session_state["spend_over_budget"]), icon="💰")
+        st.warning("\n".join(f"- {m}" for m in st.session_state["spend_over_budget"]), icon=":material/savings:")
         confirm = st.checkbox("我已核实，确认保存超过预算的支出", key="spend_confirm_over")
     c1, c2 = st.columns([1, 5])
     if c1.button("保存", type="primary", disabled=not can_edit, key="spend_save"):
@@ -99,9 +114,9 @@ with tab_grid:
             else:
                 result = entry.save_spend(conn, actor, changes, source="表格录入", confirm_over_budget=confirm)
                 ui.after_write()
+                st.cache_data.clear()  # also the dashboard's last-data date (ui.after_write misses it)
                 st.session_state.pop("spend_over_budget", None)
-                st.session_state.pop(base_key, None)
-                st.session_state.pop("spend_grid", None)
+                reset_grid(dept_id)
                 flash(f"已保存 {result.written} 项支出" + (f"（{result.unchanged} 项与原值相同）" if result.unchanged else "")
                       + "。可在“修改历史与撤销”中撤销。")
                 st.rerun()
@@ -109,10 +124,9 @@ with tab_grid:
             st.session_state["spend_over_budget"] = exc.messages[:-1]
             st.rerun()
         except entry.USER_ERRORS as exc:
-            st.error(entry.error_text(exc), icon="⚠️")
+            st.error(entry.error_text(exc), icon=":material/warning:")
     if c2.button("刷新（放弃未保存的修改）", key="spend_refresh"):
-        st.session_state.pop(base_key, None)
-        st.session_state.pop("spend_grid", None)
+        reset_grid(dept_id)
         st.session_state.pop("spend_over_budget", None)
         st.rerun()
 
@@ -148,13 +162,13 @@ with tab_import:
                        f"{'（来自表头）' if sf.unit_source == 'header' else ''}；"
                        f"覆盖月份：{'、'.join(entry.month_label(m) for m in plan.months) or '—'}。")
             if plan.errors:
-                st.error(f"文件有 {len(plan.errors)} 处错误，不能导入（不会写入任何数据）。请修改文件后重新上传。", icon="🚫")
+                st.error(f"文件有 {len(plan.errors)} 处错误，不能导入（不会写入任何数据）。请修改文件后重新上传。", icon=":material/block:")
                 st.dataframe(plan.error_frame(), hide_index=True, width="stretch")
             for w in plan.warnings:
                 st.info(w)
             confirm_import = True
             if plan.over_budget:
-                st.warning("\n".join(f"- {m}" for m in plan.over_budget), icon="💰")
+                st.warning("\n".join(f"- {m}" for m in plan.over_budget), icon=":material/savings:")
                 confirm_import = st.checkbox("我已核实，确认导入超过预算的支出", key="spend_import_confirm_over")
             if plan.changes or plan.unchanged:
                 st.markdown(f"**预览**：更新 {len(plan.changes)} 个项目月份，{len(plan.unchanged)} 个与现有数值相同。")
@@ -165,9 +179,9 @@ with tab_import:
                                                                    confirm_over_budget=bool(plan.over_budget)))
                 if result is not None:
                     ui.after_write()
+                    st.cache_data.clear()  # also the dashboard's last-data date (ui.after_write misses it)
                     st.session_state.pop("spend_plan_key", None)
-                    st.session_state.pop(f"spend_base_{dept_id}", None)
-                    st.session_state.pop("spend_grid", None)
+                    reset_grid(dept_id)
                     flash(f"已从 {plan.file} 导入：写入 {result.written} 项支出。")
                     st.rerun()
 
@@ -177,7 +191,7 @@ with tab_lock:
     months = [dt.date(year, m, 1) for m in range(1, 13)]
     st.dataframe(
         [{"月份": entry.month_label(p),
-          "状态": "🔒 已锁定" if states.get(p) and states[p].locked else "开放",
+          "状态": "已锁定" if states.get(p) and states[p].locked else "开放",
           "操作人": states[p].changed_by if p in states else "",
           "时间": states[p].changed_at.strftime("%Y-%m-%d %H:%M") if p in states else ""} for p in months],
         hide_index=True, width="stretch",
@@ -189,8 +203,7 @@ with tab_lock:
         if st.button("锁定", key="spend_lock", disabled=not to_lock):
             n = attempt(lambda: entry.set_lock(conn, actor, dept_id, to_lock, True))
             if n is not None:
-                st.session_state.pop(f"spend_base_{dept_id}", None)
-                st.session_state.pop("spend_grid", None)
+                reset_grid(dept_id)
                 flash(f"已锁定 {n} 个月份。")
                 st.rerun()
     if can_unlock:
@@ -199,8 +212,7 @@ with tab_lock:
         if st.button("解锁", key="spend_unlock", disabled=not to_unlock):
             n = attempt(lambda: entry.set_lock(conn, actor, dept_id, to_unlock, False))
             if n is not None:
-                st.session_state.pop(f"spend_base_{dept_id}", None)
-                st.session_state.pop("spend_grid", None)
+                reset_grid(dept_id)
                 flash(f"已解锁 {n} 个月份。")
                 st.rerun()
     history = entry.lock_history(conn, dept_id)
@@ -217,8 +229,8 @@ with tab_history:
             result = attempt(lambda: entry.undo_batch(conn, actor, last.batch_id))
             if result is not None:
                 ui.after_write()
-                st.session_state.pop(f"spend_base_{dept_id}", None)
-                st.session_state.pop("spend_grid", None)
+                st.cache_data.clear()  # also the dashboard's last-data date (ui.after_write misses it)
+                reset_grid(dept_id)
                 flash(f"已撤销：恢复了 {result.written} 项支出的原值（撤销本身也记录在历史中）。")
                 st.rerun()
     else:
@@ -243,7 +255,7 @@ with tab_history:
                 result = attempt(lambda: entry.undo_spend_cell(conn, actor, info[1], info[2], row_id))
                 if result is not None:
                     ui.after_write()
-                    st.session_state.pop(f"spend_base_{dept_id}", None)
-                    st.session_state.pop("spend_grid", None)
+                    st.cache_data.clear()  # also the dashboard's last-data date (ui.after_write misses it)
+                    reset_grid(dept_id)
                     flash("已撤销该格的最近一次修改。")
                     st.rerun()

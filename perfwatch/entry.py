@@ -52,8 +52,7 @@ MONTH_COLUMNS: tuple[str, ...] = tuple(f"{m}月" for m in range(1, 13))
 QUARTER_COLUMNS: tuple[str, ...] = ("一季度", "二季度", "三季度", "四季度")
 RATING_LIGHTS: dict[str, str] = {"达成": "green", "部分达成": "yellow", "未达成": "red"}
 LIGHT_LABELS: dict[str, str] = {
-    "green": "🟢 绿灯", "yellow": "🟡 黄灯", "red": "🔴 红灯", "blue": "🔵 蓝灯",
-    "grey": "⚪ 灰灯", "gray": "⚪ 灰灯",
+    "green": "绿灯", "yellow": "黄灯", "red": "红灯", "blue": "蓝灯", "grey": "灰灯", "gray": "灰灯",
 }
 RESULT_FIELD_LABELS: dict[str, str] = {
     "as_of": "截止日期",
@@ -141,15 +140,24 @@ def reporting_as_of(fiscal_year: int, month: int, today: dt.date | None = None) 
     return min(month_end(dt.date(fiscal_year, month, 1)), max(_today(today), dt.date(fiscal_year, month, 1)))
 
 
-def default_month(fiscal_year: int, today: dt.date | None = None) -> int:
-    """The month to report by default: the current month in the fiscal year, 12 for past years,
-    1 for future ones."""
+def default_month(fiscal_year: int, today: dt.date | None = None, last_data: dt.date | None = None) -> int:
+    """The month to report by default: the current month while the fiscal year runs; for a past
+    year the month of the last data (``last_data``), else December; 1 for a future year."""
     t = _today(today)
     if t.year > fiscal_year:
-        return 12
+        return last_data.month if last_data is not None and last_data.year == fiscal_year else 12
     if t.year < fiscal_year:
         return 1
     return t.month
+
+
+def last_data_date(conn: duckdb.DuckDBPyConnection, department_id: int) -> dt.date | None:
+    """The last month-end with spend, results or a project report (the engine's), or None."""
+    try:
+        from perfwatch.status import last_data_date as engine_last
+    except ImportError:
+        return None
+    return engine_last(conn, department_id)
 
 
 def needs_explanation(light: str | None, likelihood: str | None) -> bool:
@@ -488,19 +496,22 @@ class SpendGrid:
         for p in self.projects:
             rec: dict[str, Any] = {"项目编码": p.code, "项目名称": p.name, "预算数": float(p.budget)}
             months = [self.amount(p.id, dt.date(self.fiscal_year, m, 1)) for m in range(1, 13)]
+            nan = float("nan")  # empty cell (no figure yet); float columns for the editor
             if quarterly:
                 for q, col in enumerate(QUARTER_COLUMNS):
                     part = months[3 * q:3 * q + 3]
-                    rec[col] = None if all(v is None for v in part) else float(sum(v or 0 for v in part))
+                    rec[col] = nan if all(v is None for v in part) else float(sum(v or 0 for v in part))
             else:
                 for m, col in enumerate(MONTH_COLUMNS):
-                    rec[col] = None if months[m] is None else float(months[m])
+                    rec[col] = nan if months[m] is None else float(months[m])
             total = sum((v or Decimal(0)) for v in months)
             rec["合计"] = float(total)
-            rec["执行率"] = None if not p.budget else float(total / p.budget * 100)
+            rec["执行率"] = float("nan") if not p.budget else float(total / p.budget * 100)
             records.append(rec)
-        columns = ["项目编码", "项目名称", "预算数", *(QUARTER_COLUMNS if quarterly else MONTH_COLUMNS), "合计", "执行率"]
-        return pd.DataFrame.from_records(records, columns=columns)
+        periods = list(QUARTER_COLUMNS if quarterly else MONTH_COLUMNS)
+        columns = ["项目编码", "项目名称", "预算数", *periods, "合计", "执行率"]
+        frame = pd.DataFrame.from_records(records, columns=columns)
+        return frame.astype({c: "float64" for c in [*periods, "预算数", "合计", "执行率"]})
 
     def editable_columns(self, today: dt.date | None = None, *, quarterly: bool = False) -> list[str]:
         """Month (quarter) columns that may be edited: in the past or current month and not locked."""
@@ -1132,7 +1143,7 @@ def save_results(
             continue
         light = indicator_light(conn, ind, inp)
         for fname, msg in validate_result(ind, inp, light=light, today=today):
-            problems.append(f"{ind.label}「{RESULT_FIELD_LABELS.get(fname, fname)}」：{msg}")
+            problems.append(f"{ind.label} · {RESULT_FIELD_LABELS.get(fname, fname)}：{msg}")
         cleaned.append(inp)
     if problems:
         raise EntryValidationError(problems)

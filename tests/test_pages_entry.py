@@ -47,6 +47,14 @@ def page(name: str, role: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     return at
 
 
+def edit_grid(at: AppTest, edited_rows: dict[int, dict[str, float]]) -> None:
+    """Seed the spend grid's edit state (what a person typing into cells produces) and rerun."""
+    key = at.data_editor[0].key
+    assert key is not None and key.startswith("spend_grid")
+    at.session_state[key] = {"edited_rows": edited_rows, "added_rows": [], "deleted_rows": []}
+    at.run()
+
+
 def errors(at: AppTest) -> str:
     return "\n".join(e.value for e in at.error)
 
@@ -54,23 +62,21 @@ def errors(at: AppTest) -> str:
 def test_spend_grid_saves_an_edited_cell(page_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Test that editing March of P001 in the grid and saving writes 1.5 万元 and shows it."""
     at = page("entry_spend.py", "finance", monkeypatch)
-    grid = at.data_editor(key="spend_grid")
+    grid = at.data_editor[0]
     assert list(grid.value["项目编码"]) == ["P001", "P002"]
-    at.session_state["spend_grid"] = {"edited_rows": {0: {"3月": 1.5}}, "added_rows": [], "deleted_rows": []}
-    at.run()
+    edit_grid(at, {0: {"3月": 1.5}})
     at.button(key="spend_save").click().run()
     assert not at.exception, at.exception
     assert not at.error, errors(at)
     assert [(float(a), b) for a, b in read(page_db, "SELECT amount, entered_by FROM spend_entries")] == [(1.5, "本机用户")]
     assert any("已保存 1 项支出" in s.value for s in at.success)
-    assert at.data_editor(key="spend_grid").value.loc[0, "3月"] == 1.5
+    assert at.data_editor[0].value.loc[0, "3月"] == 1.5
 
 
 def test_spend_grid_over_budget_asks_for_confirmation(page_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Test that saving more than the budget shows a warning and a confirmation box; ticking it saves."""
     at = page("entry_spend.py", "finance", monkeypatch)
-    at.session_state["spend_grid"] = {"edited_rows": {0: {"3月": 12.0}}, "added_rows": [], "deleted_rows": []}
-    at.run()
+    edit_grid(at, {0: {"3月": 12.0}})
     at.button(key="spend_save").click().run()
     assert any("超过预算" in w.value for w in at.warning)
     assert read(page_db, "SELECT count(*) FROM spend_entries") == [(0,)]
@@ -88,8 +94,7 @@ def test_spend_grid_conflict_is_shown_not_overwritten(page_db: Path, monkeypatch
     conn = ui._connection(str(page_db))
     p1 = next(p.id for p in entry.projects_all(conn) if p.code == "P001")
     entry.save_spend(conn, store.Actor("王出纳", "finance"), [entry.SpendChange(p1, dt.date(2024, 3, 1), 2, None)])
-    at.session_state["spend_grid"] = {"edited_rows": {0: {"3月": 1.0}}, "added_rows": [], "deleted_rows": []}
-    at.run()
+    edit_grid(at, {0: {"3月": 1.0}})
     at.button(key="spend_save").click().run()
     assert not at.exception
     assert "王出纳" in errors(at) and "未保存" in errors(at)
@@ -111,8 +116,7 @@ def test_spend_page_lock_and_history(page_db: Path, monkeypatch: pytest.MonkeyPa
 def test_spend_page_undo_last_save(page_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Test that 撤销上一次保存 restores the previous figure."""
     at = page("entry_spend.py", "finance", monkeypatch)
-    at.session_state["spend_grid"] = {"edited_rows": {1: {"2月": 3.0}}, "added_rows": [], "deleted_rows": []}
-    at.run()
+    edit_grid(at, {1: {"2月": 3.0}})
     at.button(key="spend_save").click().run()
     at.button(key="spend_undo_last").click().run()
     assert not at.exception and not at.error, errors(at)
