@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
 import unicodedata
 from datetime import date
@@ -108,13 +109,17 @@ def cmd_status(args: argparse.Namespace) -> int:
     finally:
         conn.close()
     out = sys.stdout
-    if args.format == "json":
-        json.dump(to_json(status), out, ensure_ascii=False, indent=2)
-        out.write("\n")
-    elif args.format == "csv":
-        write_csv(status, args.table, out)
-    else:
-        out.write(render_text(status))
+    try:
+        if args.format == "json":
+            json.dump(to_json(status), out, ensure_ascii=False, indent=2)
+            out.write("\n")
+        elif args.format == "csv":
+            write_csv(status, args.table, out)
+        else:
+            out.write(render_text(status))
+        out.flush()
+    except BrokenPipeError:  # e.g. piped into head: stop quietly
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")
     return 0
 
 
