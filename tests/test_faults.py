@@ -96,7 +96,7 @@ KILLED_LOADER = textwrap.dedent(
     data = json.loads(open(sys.argv[2], encoding="utf-8").read())
     template = data["projects"][0]
     data["projects"] = []
-    for n in range(1500):  # a large import: thousands of rows in one transaction
+    for n in range(600):  # a large import: thousands of rows in one transaction
         proj = copy.deepcopy(template)
         proj.update(code=f"BIG{n:05d}", seq=n + 1, name=f"大项目{n}")
         data["projects"].append(proj)
@@ -106,7 +106,7 @@ KILLED_LOADER = textwrap.dedent(
     def run(self, name, params=None):
         global calls
         calls += 1
-        if calls == 20000:
+        if calls == 6000:
             print("MIDWAY", flush=True)
             sys.stdin.readline()  # wait here, mid-transaction, until killed
         return real_run(self, name, params)
@@ -119,7 +119,7 @@ KILLED_LOADER = textwrap.dedent(
 
 
 def test_killed_process_in_the_middle_of_an_import_leaves_the_database_as_before(mini_path: Path) -> None:
-    """Test that SIGKILL during a big targets import (20,000 writes in) loses the whole import and nothing else."""
+    """Test that SIGKILL during a big targets import (6,000 writes in) loses the whole import and nothing else."""
     before = _snapshot(mini_path)
     proc = subprocess.Popen(
         [sys.executable, "-c", KILLED_LOADER, str(mini_path), str(FIXTURES / "mini.targets.json")],
