@@ -379,6 +379,16 @@ def test_spend_series_and_last_data_date(julu: duckdb.DuckDBPyConnection) -> Non
         spend_series(julu, year=2024)
 
 
+def test_indicator_order(julu: duckdb.DuckDBPyConnection) -> None:
+    """Test the order: department-level indicators (by sub-goal) first, then projects by seq."""
+    ind = compute_status(julu, JULY).indicators
+    part = ind["project_seq"].isna()
+    assert part.iloc[:23].all() and not part.iloc[23:].any()
+    assert list(ind["sub_goal_seq"].iloc[:23]) == sorted(ind["sub_goal_seq"].iloc[:23])
+    seqs = list(ind["project_seq"].iloc[23:])
+    assert seqs == sorted(seqs) and list(ind["seq"].iloc[23:30]) == list(range(1, 8))
+
+
 def test_to_json_shape(julu: duckdb.DuckDBPyConnection) -> None:
     """Test the JSON contract: 2-decimal amounts and percentages, light names."""
     out = to_json(compute_status(julu, JULY))
@@ -546,7 +556,7 @@ def _same(a: Any, b: Any) -> bool:
     return b is not None and not pd.isna(b) and abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(a)))
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", [1, 2])
 @pytest.mark.parametrize(
     "rules",
     [DEFAULT_RULES, Rules(execution_rule="points", plan_method="step", rate_tolerance_pp=3, count_blue_from=150)],
