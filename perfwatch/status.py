@@ -6,8 +6,12 @@ Two implementations of one set of rules:
   :func:`project_projections`, ...) that state the rules and are pinned by boundary tables in the
   unit tests;
 * the set-based engine (:func:`compute_status`), which runs ``queries/engine/*.sql`` (every row at
-  once in DuckDB) and rolls up with vectorised pandas. A property test checks the engine agrees
+  once in DuckDB; each query's Arrow result is registered as a relation for the next one, so the
+  roll-ups are SQL too) and hands back pandas DataFrames. A property test checks the engine agrees
   with the pure functions, light and reason, on generated cases.
+
+Performance (benchmarks/bench_status.py, 2 cores): 5,000 projects / 35,000 indicators ≈ 0.25 s
+CPU; 100,000 projects / 700,000 indicators ≈ 2.6 s CPU.
 
 Decisions where the spec is silent (also in ``LIGHT_RULE_TEXT``):
 
@@ -51,10 +55,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from perfwatch import db
-from perfwatch.plan import expected_pct_at, months_elapsed, next_checkpoint, plan_curve, time_pct
+from perfwatch.plan import months_elapsed, next_checkpoint, plan_curve, time_pct
 from perfwatch.settings import (
     DEFAULT_RULES,
-    LIGHT_NAMES,
     LIGHTS,
     SEVERITY,
     Rules,
@@ -67,6 +70,7 @@ __all__ = [
     "Status",
     "compute_status",
     "cost_cap_wan",
+    "engine_query",
     "count_expected",
     "execution_light",
     "indicator_light",
@@ -390,7 +394,20 @@ def indicator_light(f: IndicatorFacts, as_of: date, rules: Rules = DEFAULT_RULES
 
 @dataclass
 class Status:
-    """Everything the dashboard shows at one as-of date (DataFrames, amounts in 万元, pct 0–100)."""
+    """Everything the dashboard shows at one as-of date (DataFrames, amounts in 万元, pct 0–100).
+
+    ``projects``: engine/project_status + engine/project_rollup columns (project_id, department_id,
+    department_code, code, name, seq, budget, spent, execution_pct, expected_pct, time_pct, ratio,
+    gap_pp, execution_light, execution_reason, overspent, plan_shaped, run_rate, owner_projection,
+    projection, projection_source, next_checkpoint_month/pct/amount, to_next_checkpoint, plan_text,
+    n_red … n_grey, n_indicators, goal_light, combined_light, reason).
+    ``indicators``: engine/indicator_status columns (indicator_id, project_id/code/name, sub_goal_seq
+    /title, level1–3, target_text, kind, actual, expected, light, reason, likelihood, cause_categories,
+    cause_text, measure, result_as_of, ...), department-level first, then by project and seq.
+    ``departments``: engine/department_rollup columns plus expected_pct (budget-weighted),
+    execution_pct, ratio, gap_pp, light (= execution_light on the totals), execution_reason,
+    goal_light, combined_light. ``total``: the same figures across the departments, as a dict.
+    """
 
     as_of: date
     rules: Rules
