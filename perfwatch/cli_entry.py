@@ -78,7 +78,7 @@ def cmd_import_spend(args: argparse.Namespace) -> int:
         unit_from = {"header": "来自表头", "given": "由 --unit 指定", "default": "默认"}[sf.unit_source]
         print(f"文件 {name}：{plan.rows_read} 行有效数据，金额单位 {plan.unit}（{unit_from}）")
         if plan.errors:
-            return _errors(list(plan.errors))
+            return _errors(sorted(plan.errors, key=lambda e: e.row or 0))
         print(f"覆盖月份：{'、'.join(entry.month_label(m) for m in plan.months) or '—'}；"
               f"更新 {len(plan.changes)} 个项目月份，{len(plan.unchanged)} 个不变")
         for ch in plan.changes:
@@ -116,7 +116,7 @@ def cmd_import_results(args: argparse.Namespace) -> int:
         plan = entry.plan_results_import(conn, rf)
         print(f"文件 {name}：{len(rf.rows)} 行数据，{len(plan.inputs)} 行待导入，{plan.skipped} 行未填写（跳过）")
         if plan.errors:
-            return _errors(list(plan.errors))
+            return _errors(sorted(plan.errors, key=lambda e: e.row or 0))
         for inp, label in zip(plan.inputs, plan.labels):
             value = inp.rating or (inp.done_date.isoformat() if inp.done_date else None) or (
                 "（未完成）" if inp.value is None else f"{inp.value:g}")

@@ -643,8 +643,8 @@ class SpendImportPlan:
             recs.append({
                 "项目": ch.label.rsplit(" ", 1)[0],
                 "月份": month_label(ch.period),
-                "原数（万元）": None if ch.old_amount is None else float(ch.old_amount),
-                "新数（万元）": float(ch.amount),
+                "原数（万元）": "—" if ch.old_amount is None else f"{_dec(ch.old_amount)}",
+                "新数（万元）": f"{_dec(ch.amount)}",
                 "状态": state,
                 "文件行": "、".join(str(r) for r in ch.rows),
                 "_sort": (ch.label, ch.period),
@@ -655,8 +655,9 @@ class SpendImportPlan:
         return frame.drop(columns="_sort").reset_index(drop=True)
 
     def error_frame(self) -> pd.DataFrame:
+        errors = sorted(self.errors, key=lambda e: (e.row or 0))
         return pd.DataFrame.from_records(
-            [{"文件": e.file, "行": e.row, "列": e.column, "问题": e.message} for e in self.errors],
+            [{"文件": e.file, "行": e.row, "列": e.column, "问题": e.message} for e in errors],
             columns=["文件", "行", "列", "问题"])
 
 

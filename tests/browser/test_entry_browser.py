@@ -162,3 +162,32 @@ def test_spend_and_result_entered_in_the_browser_change_the_overview(app: App) -
     expect(table).to_contain_text("办案数量")
     expect(table).to_contain_text("案件来源少于预期")  # the owner's cause, beside the engine's reason
     screenshot(page, "entry-overview-after-result")
+
+
+def test_spend_file_upload_previews_errors_then_commits(app: App, tmp_path: Path) -> None:
+    """Test that uploading a spend export shows row errors (nothing written), and a corrected file
+    shows the preview and is committed all at once."""
+    bad = tmp_path / "国库导出-错误.csv"
+    bad.write_text("项目编码,支出日期,支出金额（元）\nP001,2024-03-05,10000\nP999,2024-03-06,500\nP001,2024-03-07,-1\n",
+                   encoding="utf-8")
+    good = tmp_path / "国库导出.csv"
+    good.write_text("项目编码,支出日期,支出金额（元）\nP001,2024-03-05,10000\nP001,2024-03-20,5000\n"
+                    "P002,2024-04-01,20000\n", encoding="utf-8")
+    page = app.start("finance")
+    app.open(page, "支出填报")
+    page.get_by_role("tab", name="导入文件").click()
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(bad))
+    expect(page.get_by_text("文件有 2 处错误，不能导入")).to_be_visible()
+    expect(page.get_by_role("button", name="确认导入（全部写入）")).to_be_disabled()
+    wait_idle(page)
+    screenshot(page, "entry-spend-import-errors")
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(good))
+    expect(page.get_by_text("更新 2 个项目月份")).to_be_visible()
+    wait_idle(page)
+    screenshot(page, "entry-spend-import-preview")
+    page.get_by_role("button", name="确认导入（全部写入）").click()
+    expect(page.get_by_text("已从 国库导出.csv 导入：写入 2 项支出")).to_be_visible()
+    page.get_by_role("tab", name="录入支出").click()
+    expect(page.get_by_text("未保存的修改：")).to_have_count(0)
+    grid = page.locator("[data-testid='stDataFrame']").first
+    expect(grid).to_contain_text("1.5")  # P001 March = 10000 + 5000 元
