@@ -59,6 +59,7 @@ def after_write() -> None:
     """Forget cached query results once something was written."""
     _cached_df.clear()
     _cached_status.clear()
+    _cached_last_data.clear()
 
 
 # ---------------------------------------------------------------- sign-in and sessions (issue 8)
