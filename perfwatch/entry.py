@@ -33,6 +33,7 @@ from perfwatch import db
 from perfwatch.importers.spend import RowError, SpendFile, monthly_totals, to_wan
 from perfwatch.store import (
     CAUSE_CATEGORIES,
+    SPEND_QUANTUM,
     LIKELIHOODS,
     RATINGS,
     Actor,
@@ -132,7 +133,12 @@ def _fmt_time(value: Any) -> str:
 
 
 def _dec(value: Any) -> Decimal:
-    return Decimal(str(value)).quantize(Decimal("0.01"))
+    return Decimal(str(value)).quantize(SPEND_QUANTUM)
+
+
+def _wan(value: Any) -> str:
+    """An amount in 万元 as shown to people: two decimals."""
+    return f"{Decimal(str(value)):,.2f}"
 
 
 def reporting_as_of(fiscal_year: int, month: int, today: dt.date | None = None) -> dt.date:
@@ -389,7 +395,7 @@ def _spend_conflict(p: Project, period: dt.date, current: tuple[Any, ...] | None
         return ConflictError(f"{p.label} {month_label(period)} 的支出已被他人撤销或更改，你的修改未保存。请刷新后重试。")
     return ConflictError(
         f"{p.label} {month_label(period)} 的支出已被 {current[2]} 于 {_fmt_time(current[3])} 改为 "
-        f"{_dec(current[1])} 万元，你的修改未保存。请刷新后核对再保存。",
+        f"{_wan(current[1])} 万元，你的修改未保存。请刷新后核对再保存。",
         current[2], current[3],
     )
 
@@ -462,7 +468,7 @@ def save_spend(
             total = _dec(total_row[0] if total_row else 0)
             if total > p.budget:
                 result.over_budget.append(
-                    f"{p.label}：全年支出合计 {total} 万元，超过预算 {_dec(p.budget)} 万元（超出 {total - _dec(p.budget)} 万元）。")
+                    f"{p.label}：全年支出合计 {_wan(total)} 万元，超过预算 {_wan(p.budget)} 万元（超出 {_wan(total - _dec(p.budget))} 万元）。")
         if result.over_budget and not confirm_over_budget:
             raise OverBudgetError(result.over_budget + ["如确认无误（例如已追加预算），请勾选“确认超预算”后再保存。"])
         if result.over_budget:
@@ -603,7 +609,7 @@ def grid_changes(
                 continue
             value = new_total - _dec(others)
             if value < 0:
-                problems.append(f"{where}：季度合计 {new_total} 万元小于本季度其他月份已录入的 {_dec(others)} 万元，"
+                problems.append(f"{where}：季度合计 {_wan(new_total)} 万元小于本季度其他月份已录入的 {_wan(others)} 万元，"
                                 "请切换到“按月”录入修改。")
                 continue
             base = grid.base.get((p.id, target))
@@ -765,7 +771,7 @@ def plan_spend_import(
             p = next((q for q in projects_all(conn) if q.id == pid), None)
             if p is not None and p.department_id in deps:
                 plan.warnings.append(f"文件覆盖 {month_label(month)}，但没有项目 {p.label} 的数据；"
-                                     f"其当前支出 {_dec(amount)} 万元保持不变。")
+                                     f"其当前支出 {_wan(amount)} 万元保持不变。")
     # Budget check on the figures after import.
     for p in by_project.values():
         year_total = sum((amt for (pid, mo), (_, amt) in current.items() if pid == p.id and mo.year == p.fiscal_year),
@@ -774,7 +780,7 @@ def plan_spend_import(
             if ch.project_id == p.id:
                 year_total += ch.amount - (ch.old_amount or 0)
         if year_total > p.budget:
-            plan.over_budget.append(f"{p.label}：导入后全年支出 {_dec(year_total)} 万元，超过预算 {_dec(p.budget)} 万元。"
+            plan.over_budget.append(f"{p.label}：导入后全年支出 {_wan(year_total)} 万元，超过预算 {_wan(p.budget)} 万元。"
                                     + ("请确认金额单位（元/万元）是否正确。" if year_total > p.budget * 10 else ""))
     return plan
 

@@ -43,6 +43,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 # Actions an owner may only take on the projects assigned to them.
 PROJECT_SCOPED: frozenset[str] = frozenset({"report.record", "result.record"})
 
+# Spend is stored in 万元 with six decimals: exact to the 分 when an export is in 元.
+SPEND_QUANTUM = Decimal("0.000001")
+
 CAUSE_CATEGORIES: tuple[str, ...] = ("经费保障", "制度保障", "人员保障", "硬件条件保障", "其他")
 LIKELIHOODS: tuple[str, ...] = ("确定能", "有可能", "完全不可能")
 RATINGS: tuple[str, ...] = ("达成", "部分达成", "未达成")
@@ -175,7 +178,7 @@ def record_spend(
 
     The previous figure for that month stays in the table and in the audit row.
     """
-    value = Decimal(str(amount)).quantize(Decimal("0.01"))
+    value = Decimal(str(amount)).quantize(SPEND_QUANTUM)
     if value < 0:
         raise ValidationError(f"支出金额不能为负数：{value}")
     with transaction(conn, actor, "spend.record", project_id=project_id) as tx:

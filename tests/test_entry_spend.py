@@ -50,10 +50,10 @@ def dept(conn: duckdb.DuckDBPyConnection) -> int:
 
 
 def test_import_sums_transactions_per_month_in_wan(mini_db: duckdb.DuckDBPyConnection) -> None:
-    """Test that transaction rows in 元 become monthly totals in 万元."""
+    """Test that transaction rows in 元 become monthly totals in 万元, exact to the 分 (2500.50 元)."""
     result = do_import(mini_db, (FIXTURES / "spend_transactions.csv").read_bytes())
     assert result.written == 3
-    assert month_totals(mini_db) == {("P001", 3): Decimal("1.50"), ("P001", 4): Decimal("0.25"),
+    assert month_totals(mini_db) == {("P001", 3): Decimal("1.50"), ("P001", 4): Decimal("0.25005"),
                                      ("P002", 4): Decimal("2.00")}
 
 
@@ -76,7 +76,7 @@ def test_later_export_replaces_the_months_it_covers(mini_db: duckdb.DuckDBPyConn
     do_import(mini_db, later.encode())
     totals = month_totals(mini_db)
     assert totals[("P001", 3)] == Decimal("1.80")    # replaced: 10000 + 5000 + 3000 元
-    assert totals[("P001", 4)] == Decimal("0.25")    # not in the later file: kept
+    assert totals[("P001", 4)] == Decimal("0.25005")  # not in the later file: kept (2500.50 元)
     assert totals[("P001", 5)] == Decimal("0.10")    # new month
     history = entry.spend_history(mini_db, dept(mini_db))
     march = history[(history["项目编码"] == "P001") & (history["月份"] == "2024年3月")]

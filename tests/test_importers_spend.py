@@ -154,11 +154,13 @@ def test_quarter_covers_three_months_and_counts_in_the_last() -> None:
 
 
 def test_numbers_and_units() -> None:
-    """Test number spellings and the conversion to 万元 with two decimals."""
+    """Test number spellings and the conversion to 万元, exact to the 分 (six decimals)."""
     assert parse_number("¥1,234.50") == Decimal("1234.50")
     assert parse_number("85%") == Decimal(85)
     assert to_wan(Decimal("15000"), "元") == Decimal("1.50")
-    assert to_wan(Decimal("1.234"), "万元") == Decimal("1.23")
+    assert to_wan(Decimal("1.234"), "万元") == Decimal("1.234")
+    assert to_wan(Decimal("2500.50"), "元") == Decimal("0.25005")        # 50 分 kept
+    assert to_wan(Decimal("0.004"), "元") == Decimal("0.000000")         # below 1 分: rounded
 
 
 def test_not_a_spreadsheet() -> None:

@@ -19,6 +19,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
+from perfwatch.store import SPEND_QUANTUM
+
 UNITS: tuple[str, ...] = ("元", "万元")
 
 # field -> accepted header names (compared after normalising: lower case, no spaces/brackets/units).
@@ -398,9 +400,9 @@ def parse_spend(
 
 
 def to_wan(amount: Decimal, unit: str) -> Decimal:
-    """An amount in ``unit`` as 万元 with two decimals (the store's precision)."""
+    """An amount in ``unit`` as 万元 at the store's precision (exact to the 分)."""
     value = amount / Decimal(10000) if unit == "元" else amount
-    return value.quantize(Decimal("0.01"))
+    return value.quantize(SPEND_QUANTUM)
 
 
 def monthly_totals(rows: Iterable[SpendRow]) -> dict[tuple[str, dt.date], tuple[Decimal, list[int]]]:

@@ -102,13 +102,14 @@ CREATE TABLE indicator_milestones (
     PRIMARY KEY (indicator_id, month)
 );
 
--- Actual spend, append-only: amount (万元) spent in the month starting at period.
+-- Actual spend, append-only: amount (万元, six decimals = exact to the 分 for exports in 元)
+-- spent in the month starting at period.
 -- The current figure for (project, period) is the row with the highest id.
 CREATE TABLE spend_entries (
     id          BIGINT PRIMARY KEY DEFAULT nextval('seq_spend_id'),
     project_id  BIGINT NOT NULL,
     period      DATE NOT NULL,               -- first day of the month
-    amount      DECIMAL(18, 2) NOT NULL,
+    amount      DECIMAL(18, 6) NOT NULL,
     source      VARCHAR,                     -- 'grid', file name ...
     note        VARCHAR,
     entered_by  VARCHAR NOT NULL,
