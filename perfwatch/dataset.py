@@ -18,7 +18,7 @@ from typing import Any, Iterable
 import duckdb
 
 from perfwatch import db
-from perfwatch.store import SYSTEM, Actor, ValidationError, WriteTx, transaction
+from perfwatch.store import SYSTEM, Actor, ValidationError, WriteTx, finite_number, parse_amount, transaction
 
 DATA_DIR = db.REPO_ROOT / "data"
 DEFAULT_DATASET = DATA_DIR / "julu-justice-bureau-2024.targets.json"
@@ -73,6 +73,8 @@ def _need(obj: Any, key: str, where: str, types: type | tuple[type, ...], *, opt
 
 def _validate_indicator(ind: Any, where: str) -> None:
     _need(ind, "level3", where, str)
+    for key in ("level1", "level2", "description", "unit", "basis"):
+        _need(ind, key, where, str, optional=True)
     _need(ind, "target_text", where, str)
     comp = _need(ind, "comparator", where, str)
     if comp not in COMPARATORS:
@@ -80,7 +82,7 @@ def _validate_indicator(ind: Any, where: str) -> None:
     kind = _need(ind, "kind", where, str)
     if kind not in KINDS:
         raise ValidationError(f"{where}：kind 须为 {sorted(KINDS)} 之一，收到 {kind!r}")
-    _need(ind, "value", where, (int, float), optional=True)
+    finite_number(_need(ind, "value", where, (int, float), optional=True), f"{where}：value ")
     deadline = _need(ind, "deadline", where, str, optional=True)
     if deadline is not None:
         try:
@@ -101,11 +103,14 @@ def validate_dataset(data: Any, where: str = "数据") -> None:
         code = _need(dept, "code", w, str)
         year = _need(dept, "fiscal_year", w, int)
         _need(dept, "name", w, str)
+        for key in ("overall_goal", "safeguards"):
+            _need(dept, key, w, str, optional=True)
         known.add((code, year))
         for j, sg in enumerate(_need(dept, "sub_goals", w, list, optional=True) or [], 1):
             ws = f"{w} 分项目标#{j}"
             _need(sg, "seq", ws, int)
             _need(sg, "title", ws, str)
+            _need(sg, "goal", ws, str, optional=True)
             for k, ind in enumerate(_need(sg, "indicators", ws, list, optional=True) or [], 1):
                 _validate_indicator(ind, f"{ws} 指标#{k}")
     codes: set[tuple[str, str, int]] = set()
@@ -120,15 +125,17 @@ def validate_dataset(data: Any, where: str = "数据") -> None:
             raise ValidationError(f"{w}：项目编码 {code} 重复")
         codes.add((dcode, code, year))
         _need(proj, "name", w, str)
+        _need(proj, "purpose", w, str, optional=True)
+        _need(proj, "seq", w, int, optional=True)
         for key in ("budget", "fiscal_funds", "other_funds"):
             v = _need(proj, key, w, (int, float), optional=key != "budget")
-            if v is not None and v < 0:
-                raise ValidationError(f"{w}（{code}）：{key} 不能为负数")
+            if v is not None:
+                parse_amount(v, f"{w}（{code}）：{key} ")
         months = []
         for cp in _need(proj, "plan", w, list):
             m = _need(cp, "month", w + " 支出计划", int)
             p = _need(cp, "pct", w + " 支出计划", (int, float))
-            if not 1 <= m <= 12 or not 0 <= p <= 100:
+            if not 1 <= m <= 12 or not 0 <= p <= 100:  # NaN fails this too
                 raise ValidationError(f"{w}（{code}）：支出计划 {m} 月 {p}% 超出范围")
             months.append(m)
         if len(set(months)) != len(months):

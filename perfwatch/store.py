@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any, Iterator, Mapping, Sequence
 
 import duckdb
@@ -90,6 +91,45 @@ def authorize(actor: Actor, action: str, *, project_id: int | None = None) -> No
         and project_id not in actor.project_ids
     ):
         raise PermissionDenied(f"{actor.label} 不是该项目的负责人，不能为其填报。")
+
+
+# Largest amount accepted anywhere, in 万元 (fits DECIMAL(18, 6) with room to add up).
+MAX_AMOUNT_WAN = Decimal("1000000000")
+
+
+def parse_amount(value: Any, what: str, quantum: Decimal = Decimal("0.01")) -> Decimal:
+    """``value`` as a non-negative 万元 amount rounded to ``quantum``; ValidationError otherwise.
+
+    Refuses text that is not a number, NaN, infinity, negatives and absurd magnitudes.
+    """
+    if isinstance(value, bool):
+        raise ValidationError(f"{what}应为数字，收到 {value!r}。")
+    try:
+        dec = Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, ValueError, TypeError) as exc:
+        raise ValidationError(f"{what}应为数字，收到“{value}”。") from exc
+    if not dec.is_finite():
+        raise ValidationError(f"{what}应为有限的数字，收到“{value}”。")
+    if dec < 0:
+        raise ValidationError(f"{what}不能为负数：{dec}")
+    if dec >= MAX_AMOUNT_WAN:
+        raise ValidationError(f"{what}数值过大：{value}（上限 {MAX_AMOUNT_WAN} 万元）。")
+    return dec.quantize(quantum)
+
+
+def finite_number(value: Any, what: str) -> float | None:
+    """``value`` as a finite float (None stays None); ValidationError for text, NaN or infinity."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValidationError(f"{what}应为数字，收到 {value!r}。")
+    try:
+        num = float(Decimal(str(value)))
+    except (InvalidOperation, ValueError, TypeError, OverflowError) as exc:
+        raise ValidationError(f"{what}应为数字，收到“{value}”。") from exc
+    if not math.isfinite(num) or abs(num) >= 1e15:
+        raise ValidationError(f"{what}应为有限的数字，收到“{value}”。")
+    return num
 
 
 def _jsonable(value: Any) -> Any:
@@ -178,9 +218,7 @@ def record_spend(
 
     The previous figure for that month stays in the table and in the audit row.
     """
-    value = Decimal(str(amount)).quantize(SPEND_QUANTUM)
-    if value < 0:
-        raise ValidationError(f"支出金额不能为负数：{value}")
+    value = parse_amount(amount, "支出金额", SPEND_QUANTUM)
     with transaction(conn, actor, "spend.record", project_id=project_id) as tx:
         if tx.one("store/project_exists", {"project_id": project_id}) is None:
             raise ValidationError(f"项目编号 {project_id} 不存在。")
@@ -232,6 +270,8 @@ def record_result(
     bad = [c for c in cause_categories if c not in CAUSE_CATEGORIES]
     if bad:
         raise ValidationError(f"偏差原因类别须为 {'/'.join(CAUSE_CATEGORIES)}，收到：{'、'.join(bad)}")
+    value = finite_number(value, "完成值")
+    projected_value = finite_number(projected_value, "全年预计完成值")
     owner = db.query(conn, "store/indicator_project", {"indicator_id": indicator_id})
     if not owner:
         raise ValidationError(f"指标编号 {indicator_id} 不存在。")
@@ -279,9 +319,7 @@ def record_project_report(
     progress_text: str | None = None,
 ) -> int:
     """Append the owner's 全年预计执行数 (万元) and progress text for ``as_of``."""
-    amount = None if projected_amount is None else Decimal(str(projected_amount)).quantize(Decimal("0.01"))
-    if amount is not None and amount < 0:
-        raise ValidationError(f"全年预计执行数不能为负数：{amount}")
+    amount = None if projected_amount is None else parse_amount(projected_amount, "全年预计执行数")
     with transaction(conn, actor, "report.record", project_id=project_id) as tx:
         if tx.one("store/project_exists", {"project_id": project_id}) is None:
             raise ValidationError(f"项目编号 {project_id} 不存在。")

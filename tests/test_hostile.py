@@ -257,20 +257,10 @@ def _mutate(data: dict[str, Any], path: tuple[Any, ...], value: Any, delete: boo
     return out
 
 
-# Crashes found by these properties in code outside issue 8 (store.py, dataset.py): numbers that
-# cannot become DECIMAL(18,2) (NaN, infinity, >= 1e16, non-numeric text) raise decimal or DuckDB
-# conversion errors instead of ValidationError; record_result passes Decimal('sNaN') to DuckDB
-# (NotImplementedException) and stores float NaN/infinity as they are. Nothing is written in those cases (checked above
-# before re-raising). Remove the marks once store/dataset validate the range.
-KNOWN_NUMBER_CRASH = pytest.mark.xfail(
-    raises=(decimal.InvalidOperation, duckdb.ConversionException, duckdb.OutOfRangeException,
-            duckdb.NotImplementedException, TypeError, ValueError),
-    strict=False,
-    reason="store/dataset do not yet turn unconvertible amounts into ValidationError (reported)",
-)
+# These properties once found NaN, infinity, huge and non-numeric amounts crashing store.py and
+# dataset.py with decimal/DuckDB errors; store.parse_amount / finite_number now refuse them.
 
 
-@KNOWN_NUMBER_CRASH
 @FUZZ
 @given(data=st.data())
 def test_targets_loader_accepts_or_refuses_random_datasets(mini_db: duckdb.DuckDBPyConnection, data: st.DataObject) -> None:
@@ -299,7 +289,6 @@ def test_targets_loader_accepts_or_refuses_random_datasets(mini_db: duckdb.DuckD
             assert row is not None and row[0] == proj["name"]
 
 
-@KNOWN_NUMBER_CRASH
 @FUZZ
 @given(amount=st.one_of(number_values, text_values), note=text_values)
 def test_record_spend_accepts_or_refuses_random_amounts(mini_db: duckdb.DuckDBPyConnection, amount: Any, note: str) -> None:
@@ -308,11 +297,10 @@ def test_record_spend_accepts_or_refuses_random_amounts(mini_db: duckdb.DuckDBPy
     row_id = _accepted_or_refused(mini_db, lambda: store.record_spend(mini_db, store.SYSTEM, p1, AS_OF, amount, note=note))
     if row_id is not None:
         stored, stored_note = mini_db.execute("SELECT amount, note FROM spend_entries WHERE id = ?", [row_id]).fetchone()
-        assert stored == decimal.Decimal(str(amount)).quantize(decimal.Decimal("0.01")) and stored >= 0
+        assert stored == decimal.Decimal(str(amount)).quantize(store.SPEND_QUANTUM) and stored >= 0
         assert stored_note == note
 
 
-@KNOWN_NUMBER_CRASH
 @FUZZ
 @given(value=st.one_of(st.none(), number_values), projected=st.one_of(st.none(), number_values),
        rating=st.one_of(st.none(), st.sampled_from(store.RATINGS), text_values),
@@ -334,7 +322,6 @@ def test_record_result_accepts_or_refuses_random_input(
         assert row == (rating, likelihood, text, text)
 
 
-@KNOWN_NUMBER_CRASH
 @FUZZ
 @given(amount=st.one_of(st.none(), number_values), text=st.one_of(st.none(), text_values))
 def test_record_project_report_accepts_or_refuses_random_input(
