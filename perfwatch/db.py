@@ -155,6 +155,7 @@ def migrate(conn: duckdb.DuckDBPyConnection, path: Path | str = "") -> list[Migr
         " applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
     )
     current = schema_version(conn)
+    done = {int(r[0]) for r in cur.execute("SELECT version FROM schema_migrations").fetchall()}
     if current > latest:
         raise DatabaseError(
             "newer_schema",
@@ -164,7 +165,7 @@ def migrate(conn: duckdb.DuckDBPyConnection, path: Path | str = "") -> list[Migr
         )
     applied: list[Migration] = []
     for mig in known:
-        if mig.version <= current:
+        if mig.version in done:
             continue
         cur.begin()
         try:
@@ -238,6 +239,26 @@ def query(conn: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] 
     cur = conn.cursor()
     try:
         return cur.execute(load_query(name), _bind(name, params)).fetchall()
+    finally:
+        cur.close()
+
+
+def query_arrow(
+    conn: duckdb.DuckDBPyConnection,
+    name: str,
+    params: Mapping[str, Any] | None = None,
+    relations: Mapping[str, Any] | None = None,
+) -> Any:
+    """Run ``queries/<name>.sql`` on a fresh cursor and return a ``pyarrow.Table``.
+
+    ``relations`` (Arrow tables or DataFrames) are registered on that cursor first, for queries
+    that read the result of another query. Arrow is much cheaper than ``.df()`` on large results.
+    """
+    cur = conn.cursor()
+    try:
+        for rel_name, table in (relations or {}).items():
+            cur.register(rel_name, table)
+        return cur.sql(load_query(name), params=_bind(name, params)).to_arrow_table()
     finally:
         cur.close()
 

@@ -423,19 +423,13 @@ def engine_query(
     params: dict[str, Any],
     relations: dict[str, pa.Table] | None = None,
 ) -> pa.Table:
-    """Run ``queries/<name>.sql`` on a fresh cursor and return an Arrow table.
+    """Run ``queries/<name>.sql`` and return an Arrow table (see :func:`perfwatch.db.query_arrow`).
 
-    ``relations`` are registered on that cursor first (engine/indicator_status reads
-    ``project_figures``, the result of engine/project_status). Arrow rather than ``.df()``: on
-    700,000 rows of text DuckDB's pandas conversion takes seconds, Arrow a fraction of that.
+    ``relations`` are registered first (engine/indicator_status reads ``project_figures``, the
+    result of engine/project_status). Arrow rather than ``.df()``: on 700,000 rows of text
+    DuckDB's pandas conversion takes seconds, Arrow a fraction of that.
     """
-    cur = conn.cursor()
-    try:
-        for rel_name, table in (relations or {}).items():
-            cur.register(rel_name, table)
-        return cur.sql(db.load_query(name), params=db._bind(name, params)).to_arrow_table()
-    finally:
-        cur.close()
+    return db.query_arrow(conn, name, params, relations)
 
 
 def _to_pandas(table: pa.Table) -> pd.DataFrame:

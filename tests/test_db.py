@@ -105,3 +105,17 @@ def test_query_requires_its_parameters(mini_db: duckdb.DuckDBPyConnection) -> No
     with pytest.raises(KeyError):
         db.query(mini_db, "department_projects", {})
     assert len(db.query(mini_db, "department_projects", {"department_id": 1, "unused": 5})) == 2
+
+
+def test_a_migration_missing_in_the_middle_is_applied(tmp_path: Path) -> None:
+    """Test that a database which skipped a migration number (added later) still gets it."""
+    path = tmp_path / "gap.duckdb"
+    conn = db.open_database(path, seed=False)
+    conn.execute("DELETE FROM schema_migrations WHERE version = 2")
+    conn.execute("DROP INDEX idx_spend_project_period")
+    conn.execute("DROP INDEX idx_results_indicator_asof")
+    conn.execute("DROP INDEX idx_reports_project_asof")
+    applied = db.migrate(conn, path)
+    assert [m.version for m in applied] == [2]
+    assert conn.execute("SELECT count(*) FROM duckdb_indexes() WHERE index_name = 'idx_spend_project_period'").fetchone()[0] == 1
+    conn.close()
