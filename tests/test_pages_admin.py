@@ -1,10 +1,8 @@
 """The sign-in frame and the admin pages under AppTest (no browser), with sign-in ON.
 
-AppTest resets Streamlit's "pages directory" flag on every run, so a page selected with
-switch_page may run directly, without dashboard.py (as a real server does for a deep link before
-its first st.navigation call). ``reload()`` therefore starts a new run through dashboard.py with
-the session's sign-in state, and ``open_directly()`` shows that a page run without the frame is
-still guarded.
+``reload()`` starts a new run through dashboard.py with the session's sign-in state (what a real
+server does on every rerun), and ``open_directly()`` shows that a page file run without the frame
+is still guarded.
 """
 
 from __future__ import annotations
@@ -83,12 +81,15 @@ def reload(at: AppTest) -> AppTest:
 
 
 def open_directly(at: AppTest, page: str) -> AppTest:
-    """Run ``page`` without the frame (first registering every file of pages/ through a direct run
-    of a page the visitor has: 登录 before sign-in, 项目与绩效目标 after)."""
-    at.switch_page("pages/login.py" if "actor" not in at.session_state else "pages/targets.py").run()
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
+    """Run the page file on its own, without the frame, in the same session (as AppTest and a
+    hand-typed script run do): the page's own guard must refuse what the menu hides."""
+    new = AppTest.from_file(str(REPO / page), default_timeout=60)
+    for key in SESSION_KEYS:
+        if key in at.session_state:
+            new.session_state[key] = at.session_state[key]
+    new.run()
+    assert not new.exception, new.exception
+    return new
 
 
 def sign_in(at: AppTest, username: str, password: str = PASSWORD) -> AppTest:
@@ -114,11 +115,11 @@ def test_before_sign_in_only_the_sign_in_page(app_db: Path) -> None:
     assert [t.label for t in at.text_input] == ["用户名", "密码"]
     assert "actor" not in at.session_state
     with pytest.raises(ValueError):  # not in the anonymous visitor's navigation
-        at.switch_page("pages/targets.py")
-    open_directly(at, "pages/targets.py")
-    assert "请先登录" in errors(at) and not at.dataframe and not at.metric
-    open_directly(at, "pages/admin_audit.py")
-    assert "请先登录" in errors(at) and not at.dataframe
+        at.switch_page("app_pages/targets.py")
+    page = open_directly(at, "app_pages/targets.py")
+    assert "请先登录" in errors(page) and not page.dataframe and not page.metric
+    page = open_directly(at, "app_pages/admin_audit.py")
+    assert "请先登录" in errors(page) and not page.dataframe
 
 
 def test_wrong_password_then_rate_limit_then_right_password(app_db: Path) -> None:
@@ -153,7 +154,7 @@ def test_first_start_creates_the_admin(app_db: Path, tmp_path: Path, monkeypatch
     assert at.session_state["actor"] == Actor("boss", "admin")
     at = reload(at)
     assert any("局长" in m.value for m in at.sidebar.markdown)
-    at.switch_page("pages/admin_users.py").run()
+    at.switch_page("app_pages/admin_users.py").run()
     assert titles(at) == ["用户管理"]
     assert list(at.dataframe[0].value["用户名"]) == ["boss"]
 
@@ -168,15 +169,15 @@ def test_owner_menu_has_no_admin_pages_and_admin_pages_refuse_the_owner(app_db: 
     at = reload(at)
     assert any("张三" in m.value and "项目负责人" in m.value for m in at.sidebar.markdown)
     with pytest.raises(ValueError):  # not in the owner's navigation
-        at.switch_page("pages/admin_users.py")
+        at.switch_page("app_pages/admin_users.py")
     menu = navigation.pages_for("owner")
     assert "系统管理" not in menu
-    assert not {p.path for specs in menu.values() for p in specs} & {"pages/admin_users.py", "pages/admin_audit.py",
-                                                                     "pages/admin_backup.py"}
-    for page in ("pages/admin_users.py", "pages/admin_audit.py", "pages/admin_backup.py", "pages/entry_spend.py"):
-        open_directly(at, page)
-        assert "无权访问" in errors(at) and not at.dataframe
-        assert not [b for b in at.button if b.label in ("立即备份", "添加")]
+    assert not {p.path for specs in menu.values() for p in specs} & {"app_pages/admin_users.py", "app_pages/admin_audit.py",
+                                                                     "app_pages/admin_backup.py"}
+    for page in ("app_pages/admin_users.py", "app_pages/admin_audit.py", "app_pages/admin_backup.py", "app_pages/entry_spend.py"):
+        direct = open_directly(at, page)
+        assert "无权访问" in errors(direct) and not direct.dataframe
+        assert not [b for b in direct.button if b.label in ("立即备份", "添加")]
 
 
 def test_sign_out_and_idle_timeout(app_db: Path) -> None:
@@ -208,7 +209,7 @@ def test_disabling_an_account_ends_its_open_session(app_db: Path) -> None:
 def test_admin_adds_a_user_and_the_audit_log_shows_it(app_db: Path) -> None:
     """Test the 用户管理 add form (hostile display name kept as text) and the 操作日志 filters and exports."""
     at = reload(sign_in(start(), "admin"))
-    at.switch_page("pages/admin_users.py").run()
+    at.switch_page("app_pages/admin_users.py").run()
     assert titles(at) == ["用户管理"]
     at.text_input(key="add_username").input("wang")
     at.text_input(key="add_display_name").input(HOSTILE_NAME)
@@ -222,7 +223,7 @@ def test_admin_adds_a_user_and_the_audit_log_shows_it(app_db: Path) -> None:
     row = table[table["用户名"] == "wang"].iloc[0]
     assert row["姓名"] == HOSTILE_NAME and row["角色"] == "项目负责人" and row["负责项目"] == "P002"
 
-    at.switch_page("pages/admin_audit.py").run()
+    at.switch_page("app_pages/admin_audit.py").run()
     assert titles(at) == ["操作日志"] and not at.exception
     log = at.dataframe[0].value
     created = log[log["操作"] == "user.create"]
@@ -236,7 +237,7 @@ def test_admin_adds_a_user_and_the_audit_log_shows_it(app_db: Path) -> None:
 
 def test_public_meeting_screen_setting(app_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Test that anonymous visitors see public pages only when the setting is on, and never others."""
-    specs = tuple(p if p.path != "pages/targets.py" else navigation.replace(p, public=True) for p in navigation.PAGES)
+    specs = tuple(p if p.path != "app_pages/targets.py" else navigation.replace(p, public=True) for p in navigation.PAGES)
     monkeypatch.setattr(navigation, "PAGES", specs)
     at = start()
     assert titles(at) == ["绩效运行监控看板 · 登录"]
@@ -245,9 +246,9 @@ def test_public_meeting_screen_setting(app_db: Path, monkeypatch: pytest.MonkeyP
     assert titles(at) == ["项目与绩效目标"] and at.metric
     assert "actor" not in at.session_state
     with pytest.raises(ValueError):  # only public pages (and 登录) are in the visitor's navigation
-        at.switch_page("pages/overview.py")
-    open_directly(at, "pages/overview.py")
-    assert "无权访问" in errors(at) and not at.metric
+        at.switch_page("app_pages/overview.py")
+    page = open_directly(at, "app_pages/overview.py")
+    assert ("无权访问" in errors(page) or "请先登录" in errors(page)) and not page.metric
 
 
 def test_dev_escape_only_without_accounts(app_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:

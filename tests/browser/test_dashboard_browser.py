@@ -31,8 +31,7 @@ def populated_server(browser, tmp_path_factory: pytest.TempPathFactory) -> Itera
     """The app on a database holding the demo actuals as real data plus a second department (the
     mini fixture, no actuals), so that 部门汇总 has two departments to rank.
 
-    The first session after a server start is opened at the root: until the frame has run once,
-    Streamlit serves the pages/ folder's file list (MPA v1) to a deep link such as /overview."""
+    The first session after a server start is opened at the root, to wait for the menu once."""
     tmp = tmp_path_factory.mktemp("dash-browser")
     built = demo.ensure_demo_db(tmp / "demo.duckdb")
     real = tmp / "real.duckdb"

@@ -9,9 +9,9 @@ from tests.browser.conftest import screenshot, wait_idle
 SEED_PROJECTS = ["法律援助经费", "法治工作经费", "普法工作经费", "人民调解经费", "社区矫正经费"]
 
 
-def test_targets_page_lists_the_eight_seed_projects(page) -> None:
+def test_targets_page_lists_the_eight_seed_projects(page, app_server) -> None:
     """Test that the targets page of the running app lists all eight projects and the 122.90 total."""
-    page.goto(page.url.split("/", 3)[0] + "//" + page.url.split("/", 3)[2] + "/targets")
+    page.goto(app_server.url + "/targets")
     wait_idle(page)
     expect(page.get_by_text("项目与绩效目标").first).to_be_visible()
     expect(page.locator("[data-testid='stMetricValue']").filter(has_text="122.90")).to_be_visible()
@@ -20,3 +20,17 @@ def test_targets_page_lists_the_eight_seed_projects(page) -> None:
     for name in SEED_PROJECTS:
         expect(expanders.filter(has_text=name).first).to_be_visible()
     screenshot(page, "foundation-targets-1366")
+
+
+def test_deep_link_as_first_request_goes_through_the_frame(browser, app_server) -> None:
+    """Test that /spend as the very first request after start shows the role menu (the frame ran)."""
+    ctx = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    pg = ctx.new_page()
+    pg.goto(app_server.url + "/spend")
+    wait_idle(pg)
+    nav = pg.locator("[data-testid='stSidebarNav']")
+    expect(nav.get_by_text("监控看板")).to_be_visible(timeout=30_000)
+    expect(nav.get_by_text("支出进度")).to_be_visible()
+    expect(nav.get_by_text("entry spend")).to_have_count(0)  # never the raw file list
+    expect(pg.get_by_role("heading", name="支出进度")).to_be_visible()
+    ctx.close()
