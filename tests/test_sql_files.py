@@ -71,6 +71,15 @@ def _params(name: str) -> dict[str, Any]:
     return {p: override.get(p, _guess(p)) for p in db.query_params(name)}
 
 
+def _register_relations(cur: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Register the relations a query reads, declared in its header as
+    "-- test-relations: {"rel": "other/query"}", from the results of those queries (recursively)."""
+    m = re.search(r"^--\s*test-relations:\s*(\{.*\})\s*$", db.load_query(name), re.MULTILINE)
+    for rel, source in (json.loads(m.group(1)) if m else {}).items():
+        _register_relations(cur, source)
+        cur.register(rel, cur.sql(db.load_query(source), params=_params(source)).to_arrow_table())
+
+
 def test_there_are_query_files() -> None:
     """Test that the query files are found (a wrong path would make the next test vacuous)."""
     assert "departments" in QUERY_NAMES and "store/insert_spend" in QUERY_NAMES
@@ -82,10 +91,7 @@ def test_query_file_runs(mini_db: duckdb.DuckDBPyConnection, name: str) -> None:
     cur = mini_db.cursor()
     cur.begin()
     try:
-        # "-- test-relations: {"rel": "other/query"}": relations the caller registers first
-        m = re.search(r"^--\s*test-relations:\s*(\{.*\})\s*$", db.load_query(name), re.MULTILINE)
-        for rel, source in (json.loads(m.group(1)) if m else {}).items():
-            cur.register(rel, cur.sql(db.load_query(source), params=_params(source)).to_arrow_table())
+        _register_relations(cur, name)
         cur.execute(db.load_query(name), _params(name))
     finally:
         cur.rollback()

@@ -6,6 +6,7 @@
 --   (Σ budget × expected_pct / 100), exec_<light> and projects_<light> (projects by execution and by
 --   combined light), indicators_<light> (project and department-level indicators), n_indicators,
 --   goal_light (worst indicator; grey only when all are grey); ordered by department code.
+-- test-relations: {"department_rows": "engine/departments", "rolled_projects": "engine/project_rollup", "indicator_lights": "engine/indicator_status"}
 WITH p AS (
     SELECT department_id, count(*) AS n_projects, sum(budget) AS budget, sum(spent) AS spent,
            sum(budget * expected_pct / 100) AS expected_amount,

@@ -15,6 +15,7 @@
 -- The current result: the latest reporting date up to $as_of, then the latest entry (ids < 1e10).
 -- Unordered (sorting 700,000 wide rows is cheaper in Arrow): perfwatch.status sorts by
 --   department_code, project_seq (department-level first), sub_goal_seq, seq, indicator_id.
+-- test-relations: {"project_figures": "engine/project_status"}
 WITH params AS (
     SELECT $as_of::DATE AS as_of, $rate_tolerance_pp::DOUBLE AS tol,
            $count_red_below::DOUBLE AS crb, $count_yellow_below::DOUBLE AS cyb, $count_blue_from::DOUBLE AS cbf,

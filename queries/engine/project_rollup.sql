@@ -5,6 +5,7 @@
 -- (project_id, light: from engine/indicator_status), registered by perfwatch.status.engine_query.
 -- No params. Returns project_rows' columns, then n_red, n_yellow, n_green, n_blue, n_grey,
 --   n_indicators, goal_light, combined_light, reason; ordered like engine/project_status.
+-- test-relations: {"project_rows": "engine/project_status", "indicator_lights": "engine/indicator_status"}
 WITH counts AS (
     SELECT project_id,
            count(*) FILTER (WHERE light = 'red') AS n_red,

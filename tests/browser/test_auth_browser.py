@@ -97,15 +97,15 @@ def test_owner_signs_in_sees_only_own_projects_and_no_admin_pages(owner_page: Pa
 
 
 def test_deep_link_right_after_start_shows_no_data(browser: object, auth_server: AppServer) -> None:
-    """Test that the very first request after the server starts, a deep link to a data page, shows no data
-    (Streamlit runs such a page without dashboard.py until the first st.navigation call)."""
+    """Test that the very first request after the server starts, a deep link to a data page, gets the
+    sign-in page and no data (the frame runs first: pages live in app_pages/, not pages/)."""
     ctx = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")  # type: ignore[attr-defined]
     page = ctx.new_page()
     try:
         page.goto(f"{auth_server.url}/targets")
         wait_idle(page)
         main = page.get_by_test_id("stMain")
-        expect(main.get_by_text("请先登录")).to_be_visible()
+        expect(main.get_by_text("用户名")).to_be_visible()
         expect(main.get_by_text("甲项目")).to_have_count(0)
         screenshot(page, "auth-deep-link-first-request")
     finally:

@@ -71,14 +71,22 @@ def enter_march_spend(page: Page, amount: str) -> None:
     """Type ``amount`` into P001's 3月 cell of the grid and save."""
     grid = page.locator("[data-testid='stDataFrame']").first
     expect(grid).to_be_visible()
-    box = grid.bounding_box()
-    assert box is not None
-    page.mouse.click(box["x"] + 30, box["y"] + 35 + 17)  # first body row, first column (项目编码)
-    for _ in range(5):  # 项目编码 → 项目名称 → 预算数 → 1月 → 2月 → 3月
-        page.keyboard.press("ArrowRight")
-    page.keyboard.press("Enter")  # open the cell editor (glide-data-grid's overlay input)
     editor = page.locator("#portal input").first
-    editor.wait_for()
+    for attempt in range(3):  # a busy machine can swallow the first click while the grid mounts
+        wait_idle(page)
+        box = grid.bounding_box()
+        assert box is not None
+        page.mouse.click(box["x"] + 30, box["y"] + 35 + 17)  # first body row, first column (项目编码)
+        for _ in range(5):  # 项目编码 → 项目名称 → 预算数 → 1月 → 2月 → 3月
+            page.keyboard.press("ArrowRight")
+        page.keyboard.press("Enter")  # open the cell editor (glide-data-grid's overlay input)
+        try:
+            editor.wait_for(timeout=10_000)
+            break
+        except Exception:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
     editor.fill(amount)
     page.keyboard.press("Enter")
     expect(page.get_by_text("未保存的修改：1 项")).to_be_visible()  # the server has the edit
