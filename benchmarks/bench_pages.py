@@ -35,6 +35,7 @@ from typing import Callable
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")  # no bare-mode warnings between the figures
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 import logging  # noqa: E402

@@ -9,12 +9,15 @@ to stderr and exit 2 -- never a traceback.
 from __future__ import annotations
 
 import argparse
+import getpass
 import importlib
 import sys
 from typing import Callable, Sequence
 
+import duckdb
+
 from perfwatch import db
-from perfwatch.store import PermissionDenied, ValidationError
+from perfwatch.store import Actor, PermissionDenied, ValidationError
 
 # Modules that add sub-commands: each defines register(subparsers, common) -> None.
 _EXTENSIONS: tuple[str, ...] = (
@@ -35,6 +38,25 @@ def common_parser() -> argparse.ArgumentParser:
         help=f"DuckDB 数据库文件（默认：环境变量 {db.ENV_DB}，否则 data/perfwatch.duckdb）",
     )
     return p
+
+
+def cli_actor(name: str | None = None) -> Actor:
+    """Who runs a command: ``--user NAME`` or the operating-system user, with the system role
+    (whoever can run the CLI on the file already has it); audited as ``cli:<name>``."""
+    if not name:
+        try:
+            name = getpass.getuser()
+        except Exception:  # no user name in the environment (service account, container)
+            name = "unknown"
+    return Actor(name if name.startswith("cli:") else f"cli:{name}", "system")
+
+
+def open_existing(args: argparse.Namespace) -> duckdb.DuckDBPyConnection:
+    """The existing database of ``--db``, migrated; never created here (that is ``init``)."""
+    path = db.resolve_db_path(args.db)
+    if not path.exists():
+        raise db.DatabaseError("missing", path, f"数据库文件 {path} 不存在。请先运行 python -m perfwatch init。")
+    return db.open_database(path, seed=False)
 
 
 def cmd_init(args: argparse.Namespace) -> int:

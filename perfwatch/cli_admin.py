@@ -14,25 +14,10 @@ from pathlib import Path
 
 import duckdb
 
+from perfwatch.cli import cli_actor
+from perfwatch.cli import open_existing as _open
 from perfwatch import auth, backup, db
-from perfwatch.store import ROLE_LABELS, Actor, ValidationError
-
-
-def cli_actor() -> Actor:
-    """The operating-system user, acting with the system role."""
-    try:
-        who = getpass.getuser()
-    except Exception:  # no user name in the environment
-        who = "unknown"
-    return Actor(f"cli:{who}", "system")
-
-
-def _open(args: argparse.Namespace) -> duckdb.DuckDBPyConnection:
-    """The existing database of ``--db``, migrated (never created here)."""
-    path = db.resolve_db_path(args.db)
-    if not path.exists():
-        raise db.DatabaseError("missing", path, f"数据库文件 {path} 不存在。请先运行 python -m perfwatch init。")
-    return db.open_database(path, seed=False)
+from perfwatch.store import ROLE_LABELS, ValidationError
 
 
 def _read_password(args: argparse.Namespace) -> str:

@@ -9,34 +9,17 @@ problem naming file, row and column); ``--dry-run`` checks and shows what would 
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from pathlib import Path
 
 import duckdb
 
+from perfwatch.cli import cli_actor
+from perfwatch.cli import open_existing as _open
 from perfwatch import db, entry
 from perfwatch.importers.results import RESULT_FIELDS, parse_results
 from perfwatch.importers.spend import SPEND_FIELDS, UNITS, parse_spend
-from perfwatch.store import Actor, ValidationError
-
-
-def cli_actor(name: str | None = None) -> Actor:
-    """``--user NAME`` or the operating-system user, acting with the system role."""
-    if name:
-        return Actor(name if name.startswith("cli:") else f"cli:{name}", "system")
-    try:
-        who = getpass.getuser()
-    except Exception:  # no user name in the environment
-        who = "unknown"
-    return Actor(f"cli:{who}", "system")
-
-
-def _open(args: argparse.Namespace) -> duckdb.DuckDBPyConnection:
-    path = db.resolve_db_path(args.db)
-    if not path.exists():
-        raise db.DatabaseError("missing", path, f"数据库文件 {path} 不存在。请先运行 python -m perfwatch init。")
-    return db.open_database(path, seed=False)
+from perfwatch.store import ValidationError
 
 
 def _read(path_text: str) -> tuple[bytes, str]:

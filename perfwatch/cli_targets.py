@@ -3,29 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
 from perfwatch import db
+from perfwatch.cli import cli_actor
 from perfwatch.dataset import export_dataset, load_targets
 from perfwatch.importers.targets import read_targets
 from perfwatch.importers.targets_text import TargetsParseError, to_json
 from perfwatch.importers.targets_xlsx import write_template
-from perfwatch.store import Actor, ValidationError
+from perfwatch.store import ValidationError
 
 SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
-
-
-def cli_actor(name: str | None) -> Actor:
-    """Whoever runs the CLI on the file acts as the system, under their own name in the audit log."""
-    try:
-        user = getpass.getuser()
-    except Exception:  # no login name (service account, container)
-        user = "unknown"
-    return Actor(name or f"cli:{user}", "system")
 
 
 def cmd_import_targets(args: argparse.Namespace) -> int:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from perfwatch.views import money
+
 KIND_LABELS: dict[str, str] = {
     "count": "数量（≥）",
     "rate": "比率（≥/=）",
@@ -13,11 +15,6 @@ KIND_LABELS: dict[str, str] = {
     "deadline": "时限",
     "qualitative": "定性",
 }
-
-
-def money(value: object) -> str:
-    """An amount in 万元 with two decimals, e.g. 122.90."""
-    return "—" if value is None or (isinstance(value, float) and pd.isna(value)) else f"{float(value):,.2f}"  # type: ignore[arg-type]
 
 
 def indicator_table(frame: pd.DataFrame) -> pd.DataFrame:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import duckdb
 import pytest
@@ -12,6 +12,7 @@ import pytest
 from perfwatch import db, dataset, store
 
 FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(autouse=True)
@@ -55,3 +56,22 @@ def mini_db(empty_db: duckdb.DuckDBPyConnection, mini_data: dict[str, Any]) -> d
     """The mini dataset loaded into a fresh database."""
     dataset.load_targets(empty_db, store.SYSTEM, mini_data)
     return empty_db
+
+
+@pytest.fixture
+def point_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Path], Path]]:
+    """Point the Streamlit app (for AppTest) at a database file: sign-in off (no accounts), run
+    from the repository, and no cached connection or query result leaking in or out of the test."""
+    import streamlit as st
+
+    def point(path: Path) -> Path:
+        monkeypatch.setenv(db.ENV_DB, str(path))
+        monkeypatch.setenv("PERFWATCH_AUTH", "off")
+        monkeypatch.chdir(REPO)
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        return path
+
+    yield point
+    st.cache_data.clear()
+    st.cache_resource.clear()

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from perfwatch import db
@@ -15,17 +14,10 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-def app_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
+def app_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, point_app: Callable[[Path], Path]) -> Iterator[Path]:
     """A fresh database for the app, sign-in off, and no cache leaking between tests."""
     path = tmp_path / "app.duckdb"
-    monkeypatch.setenv(db.ENV_DB, str(path))
-    monkeypatch.setenv("PERFWATCH_AUTH", "off")
-    monkeypatch.chdir(REPO)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield path
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    yield point_app(path)
 
 
 def test_dashboard_starts_and_shows_the_seed(app_env: Path) -> None:

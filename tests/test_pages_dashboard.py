@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import duckdb
 import pandas as pd
@@ -61,22 +61,15 @@ def fill_fixture(conn: duckdb.DuckDBPyConnection) -> None:
 
 
 @pytest.fixture
-def dashboard_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def dashboard_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, point_app: Callable[[Path], Path]) -> Iterator[Path]:
     """A database with the seed targets and the fixture actuals; the app pointed at it, sign-in off,
     the demo built into a temp file, caches clean."""
     path = tmp_path / "dash.duckdb"
     conn = db.open_database(path)
     fill_fixture(conn)
     conn.close()
-    monkeypatch.setenv(db.ENV_DB, str(path))
     monkeypatch.setenv(demo.ENV_DEMO_DB, str(tmp_path / "demo.duckdb"))
-    monkeypatch.setenv("PERFWATCH_AUTH", "off")
-    monkeypatch.chdir(REPO)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield path
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    yield point_app(path)
 
 
 def engine_status(path: Path, as_of: dt.date = AS_OF) -> Status:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from perfwatch import dataset, db, entry, store
@@ -16,20 +15,13 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-def page_db(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, mini_data: dict[str, Any]) -> Iterator[Path]:
+def page_db(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, point_app: Callable[[Path], Path], mini_data: dict[str, Any]) -> Iterator[Path]:
     """The mini dataset in the app's database file, sign-in off, no cache leaking between tests."""
     path = tmp_path / "pages.duckdb"
     conn = db.open_database(path, seed=False)
     dataset.load_targets(conn, store.SYSTEM, mini_data)
     conn.close()
-    monkeypatch.setenv(db.ENV_DB, str(path))
-    monkeypatch.setenv("PERFWATCH_AUTH", "off")
-    monkeypatch.chdir(REPO)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield path
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    yield point_app(path)
 
 
 def read(path: Path, sql: str) -> list[tuple[Any, ...]]:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from perfwatch import db
@@ -17,18 +16,11 @@ EDU = REPO / "tests" / "fixtures" / "targets"
 
 
 @pytest.fixture
-def app_db(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
+def app_db(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, point_app: Callable[[Path], Path]) -> Iterator[Path]:
     """A fresh database with the seed, sign-in off (acting as local admin), caches cleared."""
     path = tmp_path / "app.duckdb"
     db.open_database(path).close()
-    monkeypatch.setenv(db.ENV_DB, str(path))
-    monkeypatch.setenv("PERFWATCH_AUTH", "off")
-    monkeypatch.chdir(REPO)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield path
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    yield point_app(path)
 
 
 def test_paste_preview_and_commit_another_department(app_db: Path) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
 import streamlit as st
@@ -16,20 +16,13 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-def app_db(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
+def app_db(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, point_app: Callable[[Path], Path]) -> Iterator[Path]:
     """A database with actuals to 2024-07-31 for the app, sign-in off, caches cleared around the test."""
     path = tmp_path / "app.duckdb"
     conn = db.open_database(path)
     load_actuals(conn)
     conn.close()
-    monkeypatch.setenv(db.ENV_DB, str(path))
-    monkeypatch.setenv("PERFWATCH_AUTH", "off")
-    monkeypatch.chdir(REPO)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield path
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    yield point_app(path)
 
 
 def _markdown(at: AppTest) -> str:

@@ -20,6 +20,7 @@ import pandas as pd
 
 from perfwatch import db
 from perfwatch.settings import LIGHT_NAMES, worst
+from perfwatch.views import is_missing
 
 CAUSES: tuple[str, ...] = ("经费保障", "制度保障", "人员保障", "硬件条件保障", "其他")
 LAGGING: frozenset[str] = frozenset({"red", "yellow"})
@@ -219,15 +220,6 @@ def default_month(conn: duckdb.DuckDBPyConnection, department_id: int, fiscal_ye
     return last.month
 
 
-def _missing(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
 def actual_text(row: Any) -> str:
     """1–N月执行情况 of an indicator: the engine's actual with its unit, the done date, the rating.
 
@@ -240,7 +232,7 @@ def actual_text(row: Any) -> str:
         unit_text = unit if unit in ("%", "") else f" {unit}"
         parts.append(f"{fmt_number(value)}{unit_text}")
     done = row.get("done_date")
-    if not _missing(done):
+    if not is_missing(done):
         ts = pd.Timestamp(done)
         parts.append(f"已于{ts.month}月{ts.day}日完成")
     rating = _text(row.get("rating"))
@@ -248,7 +240,7 @@ def actual_text(row: Any) -> str:
         parts.append(f"评价：{rating}")
     if parts:
         return "；".join(parts)
-    return "未填报" if _missing(row.get("result_as_of")) else ""
+    return "未填报" if is_missing(row.get("result_as_of")) else ""
 
 
 def build_report(

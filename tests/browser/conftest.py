@@ -35,6 +35,13 @@ CHROMIUM_ARGS = [
 
 pytestmark = pytest.mark.browser
 
+try:  # a 2-core CI machine running two workers can take well over Playwright's 5 s default
+    from playwright.sync_api import expect as _expect
+
+    _expect.set_options(timeout=20_000)
+except ImportError:  # playwright missing: the browser fixture reports it
+    pass
+
 
 def _free_port() -> int:
     with socket.socket() as s:
