@@ -67,7 +67,7 @@ with t_add:
         display_name = st.text_input("姓名", max_chars=auth.DISPLAY_NAME_MAX_LENGTH, key="add_display_name")
         role = st.selectbox("角色", ROLE_OPTIONS, format_func=role_label, key="add_role")
         codes = st.multiselect("负责项目（仅项目负责人）", list(project_label), format_func=project_label.get,
-                               key="add_projects")
+                               key="add_projects", placeholder="请选择")
         email = st.text_input("统一身份认证邮箱（可选）", key="add_email")
         password = st.text_input(f"初始密码（至少 {auth.PASSWORD_MIN_LENGTH} 个字符）", type="password",
                                  key="add_password")
@@ -123,7 +123,7 @@ with t_assign:
         who = st.selectbox("项目负责人", owners, key="assign_who")
         current_codes = [c for c in auth.project_codes_of(conn, who) if c in project_label]
         with st.form("assign"):
-            codes = st.multiselect("负责的项目", list(project_label), default=current_codes, format_func=project_label.get)
+            codes = st.multiselect("负责的项目", list(project_label), default=current_codes, format_func=project_label.get, placeholder="请选择")
             go = st.form_submit_button("保存分配")
         if go:
             attempt(lambda: auth.assign_projects(conn, actor, who, codes), f"已更新 {who} 负责的项目。")

@@ -141,7 +141,7 @@ with tab_form:
                                       index=likelihood_opts.index(f.get("likelihood") or ""), horizontal=True,
                                       format_func=lambda x: x or "未选择", key=f"results_likelihood_{ind.id}_{as_of}") or None
                 cats = st.multiselect("偏差原因类别", list(CAUSE_CATEGORIES), default=list(f.get("cause_categories") or []),
-                                      key=f"results_cats_{ind.id}_{as_of}")
+                                      key=f"results_cats_{ind.id}_{as_of}", placeholder="请选择")
                 cause = st.text_area("偏差原因分析", value=f.get("cause_text") or "", key=f"results_cause_{ind.id}_{as_of}",
                                      height=68)
                 measure = st.text_area("纠偏措施", value=f.get("measure") or "", key=f"results_measure_{ind.id}_{as_of}",

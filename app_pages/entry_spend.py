@@ -199,7 +199,7 @@ with tab_lock:
     st.caption("锁定的月份不能再修改支出，也不能修改截止日期在该月的指标填报。财务、管理员可锁定；只有管理员可解锁。")
     if can_lock:
         open_months = [p for p in months if not (states.get(p) and states[p].locked)]
-        to_lock = st.multiselect("锁定月份（上报后）", open_months, format_func=entry.month_label, key="spend_lock_months")
+        to_lock = st.multiselect("锁定月份（上报后）", open_months, format_func=entry.month_label, key="spend_lock_months", placeholder="请选择")
         if st.button("锁定", key="spend_lock", disabled=not to_lock):
             n = attempt(lambda: entry.set_lock(conn, actor, dept_id, to_lock, True))
             if n is not None:
@@ -208,7 +208,7 @@ with tab_lock:
                 st.rerun()
     if can_unlock:
         locked_list = [p for p in months if states.get(p) and states[p].locked]
-        to_unlock = st.multiselect("解锁月份", locked_list, format_func=entry.month_label, key="spend_unlock_months")
+        to_unlock = st.multiselect("解锁月份", locked_list, format_func=entry.month_label, key="spend_unlock_months", placeholder="请选择")
         if st.button("解锁", key="spend_unlock", disabled=not to_unlock):
             n = attempt(lambda: entry.set_lock(conn, actor, dept_id, to_unlock, False))
             if n is not None:

@@ -35,6 +35,8 @@ st.dataframe(
                       "indicators": "指标数"}),
     hide_index=True,
     width="stretch",
+    column_config={"项目名称": st.column_config.TextColumn(width="medium"),
+                   "资金支出计划（累计）": st.column_config.TextColumn(width="medium")},
 )
 
 for proj in projects.itertuples():
