@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from perfwatch import exports, ui, views
-from perfwatch.settings import LIGHT_NAMES, LIGHT_RULE_TEXT
+from perfwatch.settings import LIGHT_NAMES, rule_text
 
 ctx = ui.sidebar_context("绩效指标")
 if not ctx.has_actuals:
@@ -18,8 +18,9 @@ ind = s.indicators
 st.caption(f"{ctx.department_name}　{ctx.fiscal_year} 年度　截至 {ctx.as_of:%Y-%m-%d}　共 {len(ind)} 个指标")
 
 with st.expander("亮灯规则", icon=":material/info:"):
+    texts = rule_text(s.rules)  # the thresholds in force, not the defaults
     for key in ("count", "rate", "ceiling", "zero", "cost", "deadline", "qualitative", "satisfaction", "likelihood"):
-        st.text(LIGHT_RULE_TEXT[key])
+        st.text(texts[key])
 
 project_ind = ind[ind["project_id"].notna()]
 projects = project_ind.drop_duplicates("project_code").sort_values("project_seq")

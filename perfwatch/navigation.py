@@ -41,6 +41,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("app_pages/reports.py", "报表导出", ":material/description:", "会议与报告", url_path="reports"),
     PageSpec("app_pages/admin_users.py", "用户管理", ":material/group:", "系统管理", roles=frozenset({"admin"}), url_path="admin_users"),
     PageSpec("app_pages/admin_audit.py", "操作日志", ":material/receipt_long:", "系统管理", roles=frozenset({"admin"}), url_path="admin_audit"),
+    PageSpec("app_pages/admin_rules.py", "判定规则", ":material/rule:", "系统管理", roles=frozenset({"admin"}),
+             url_path="admin_rules"),
     PageSpec("app_pages/admin_backup.py", "数据备份", ":material/backup:", "系统管理", roles=frozenset({"admin"}), url_path="admin_backup"),
 )
 

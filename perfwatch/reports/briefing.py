@@ -27,7 +27,7 @@ from perfwatch.reports.data import (
     lagging_indicators,
     light_name,
 )
-from perfwatch.settings import LIGHT_COLORS, LIGHT_RULE_TEXT
+from perfwatch.settings import LIGHT_COLORS
 
 FONT = "cjk"
 MARGIN = 18.0
@@ -380,7 +380,7 @@ def _spend_chart(pdf: _Briefing) -> None:
     pdf.set_xy(x + 4, y)
     pdf.cell(40, 5.5, f"序时进度 {fmt_pct(r.time_pct)}")
     pdf.set_y(y + 8)
-    pdf.paragraph("支出进度灯规则：" + LIGHT_RULE_TEXT["ratio"] + "。", size=8.5, color=MUTED, h=4.8)
+    pdf.paragraph("支出进度灯规则：" + r.rule_texts["execution"] + "。", size=8.5, color=MUTED, h=4.8)
 
 
 def _headings_style() -> FontFace:
@@ -500,7 +500,7 @@ def _indicator_table(pdf: _Briefing) -> None:
             if not p.indicators:
                 table.row().cell("（该项目没有绩效指标）", colspan=6)
     pdf.ln(3)
-    pdf.paragraph("指标灯规则：" + "；".join(LIGHT_RULE_TEXT[k] for k in ("count", "rate", "ceiling", "deadline",
+    pdf.paragraph("指标灯规则：" + "；".join(r.rule_texts[k] for k in ("count", "rate", "ceiling", "deadline",
                                                                      "satisfaction", "likelihood")) + "。",
                   size=8, color=MUTED, h=4.4)
 

@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from perfwatch import db
-from perfwatch.settings import LIGHT_NAMES, worst
+from perfwatch.settings import LIGHT_NAMES, rule_text, worst
 from perfwatch.views import is_missing
 
 CAUSES: tuple[str, ...] = ("经费保障", "制度保障", "人员保障", "硬件条件保障", "其他")
@@ -162,6 +162,8 @@ class DepartmentReport:
     light: str
     projects: list[ProjectLine]
     plan_text: dict[int, str] = field(default_factory=dict)
+    # The rules in force as one Chinese line each ("execution" = the spend-light rule chosen).
+    rule_texts: dict[str, str] = field(default_factory=dict)
 
     @property
     def period(self) -> str:
@@ -361,7 +363,14 @@ def build_report(
         light=_text(dep.get("combined_light")) if dep else worst(p.combined_light for p in projects),
         projects=projects,
         plan_text=plan_text,
+        rule_texts=_rule_texts(st.rules),
     )
+
+
+def _rule_texts(rules: Any) -> dict[str, str]:
+    texts = rule_text(rules)
+    texts["execution"] = texts[rules.execution_rule]
+    return texts
 
 
 def _department_row(frame: pd.DataFrame, department_id: int) -> dict[str, Any] | None:
