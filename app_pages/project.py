@@ -75,7 +75,7 @@ with tab1:
     if hist.empty:
         st.caption("尚无支出记录。")
     else:
-        hist = hist.astype({"source": object, "note": object}).fillna({"source": "", "note": ""})
+        hist = views.blank_text(hist)
         st.dataframe(hist.assign(period=hist["period"].dt.strftime("%Y-%m"),
                                  is_current=hist["is_current"].map({True: "当前", False: "已被更正"})).rename(columns={
             "period": "月份", "amount": "金额（万元）", "previous": "更正前（万元）", "is_current": "状态",
@@ -89,6 +89,7 @@ with tab2:
         st.caption("尚无指标完成情况记录。")
     else:
         hist["cause_categories"] = [views.causes_text(c, t) for c, t in zip(hist["cause_categories"], hist["cause_text"])]
+        hist = views.blank_text(hist)
         st.dataframe(hist.drop(columns=["cause_text"]).assign(
             is_current=hist["is_current"].map({True: "当前", False: "已被更正"})).rename(columns={
             "level1": "一级指标", "level2": "二级指标", "level3": "三级指标", "as_of": "截至", "value": "完成值",
@@ -100,7 +101,7 @@ with tab3:
     if hist.empty:
         st.caption("尚无全年预计执行数或进展说明。")
     else:
-        st.dataframe(hist.rename(columns={"as_of": "截至", "projected_amount": "全年预计执行数（万元）",
+        st.dataframe(views.blank_text(hist).rename(columns={"as_of": "截至", "projected_amount": "全年预计执行数（万元）",
                                           "progress_text": "进展说明", "entered_by": "填报人", "entered_at": "填报时间"}),
                      hide_index=True, width="stretch",
                      column_config={"全年预计执行数（万元）": st.column_config.NumberColumn(format="%.2f")})

@@ -345,3 +345,12 @@ def department_ranking(status: Status) -> pd.DataFrame:
 def drop_internal(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame without the machine columns (light, project_code, department_id) for display/export."""
     return frame.drop(columns=[c for c in ("light", "project_code", "department_id") if c in frame.columns])
+
+
+def blank_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Missing values in text columns shown as empty cells instead of "None" (numbers untouched)."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].astype(object).where(out[col].notna(), "")
+    return out

@@ -113,3 +113,15 @@ def test_light_count_bars_and_department_chart_use_light_colours(demo_status: tu
     dfig = charts.department_chart(ranking)
     assert {t.marker.color for t in dfig.data} <= set(LIGHT_COLORS.values())
     assert dfig.data[0].customdata[0][1] == s.departments.iloc[0]["execution_reason"]
+
+
+def test_blank_text_leaves_numbers_alone() -> None:
+    """Test that history tables show empty cells, not "None", for missing text, and keep numbers."""
+    import pandas as pd
+
+    from perfwatch import views
+
+    frame = pd.DataFrame({"note": ["a", None], "amount": [1.5, None]})
+    out = views.blank_text(frame)
+    assert list(out["note"]) == ["a", ""]
+    assert out["amount"].iloc[0] == 1.5 and pd.isna(out["amount"].iloc[1])
