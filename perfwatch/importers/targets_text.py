@@ -386,6 +386,9 @@ _TITLE_START = re.compile(r"^(\d{1,3})\s*[.．、]\s*(\S.*)$")
 _HEADER_START = re.compile(r"^一级指标")
 _HEADER_TAIL = frozenset({"指标值确定", "依据", "指标值确定依据", "确定依据", "指标值", "指标值确定依", "据"})
 _LABEL_SKIP = frozenset({"预算规模及", "资金用途", "预算规模及资金用途", "预算规模", "及资金用途", "划（%）", "划(%)"})
+# The same row-label cell fragments at the start of a line whose other cells follow on that line
+# (extractors that put a table row on one line: "预算规模及 预算数 2.00").
+_LABEL_PREFIX = re.compile(r"^(?:预算规模及资金用途|预算规模及|预算规模|及资金用途|资金用途)\s+(?=\S)")
 _SECTION = re.compile(
     r"^(?:[一二三四五六七八九十]+\s*[、.．]|[（(][一二三四五六七八九十]+[）)])\s*(?:部门)?(?:年度)?"
     r"(总体绩效目标|总体目标|分项绩效目标|分项目标|具体绩效目标|工作保障措施|保障措施|主要保障措施)\s*$"
@@ -840,6 +843,9 @@ class _Parser:
             t = ln.text
             if t in _LABEL_SKIP:
                 continue
+            if (lp := _LABEL_PREFIX.match(t)) is not None:
+                t = t[lp.end():]
+                ln = _Line(ln.no, t, ln.page_start)
             if t.startswith("项目编码"):
                 state = "code"
                 if t[4:].strip():
