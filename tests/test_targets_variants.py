@@ -79,3 +79,90 @@ def test_plumber_layout_findings(plumber: ParseResult) -> None:
     assert any(f.where.endswith("/社区矫正对象接收率") and "名称与描述不符" in f.message for f in warnings)
     ignored = next(f.message for f in plumber.findings if f.message.startswith("已按规则忽略"))
     assert "页码行 10 行" in ignored
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. Another department: tab-separated cells, full-width digits, 其他资金, other indicator groups
+# ---------------------------------------------------------------------------------------------
+
+AGRI = FIXTURES / "county-agriculture-bureau-2025-tabs.txt"
+
+
+@pytest.fixture(scope="module")
+def agri() -> ParseResult:
+    return parse_targets_text(_read(AGRI), source=AGRI.name)
+
+
+def test_agri_department(agri: ParseResult) -> None:
+    [dept] = agri.data["departments"]
+    assert (dept["code"], dept["name"], dept["fiscal_year"]) == ("208001", "巨鹿县农业农村局", 2025)
+    assert dept["overall_goal"].startswith("围绕乡村全面振兴")
+    [sg1, sg2] = dept["sub_goals"]
+    assert sg1["title"] == "粮食生产能力稳步提升" and len(sg1["indicators"]) == 3
+    # prose "不低于４５万亩": 万亩 is an area unit, not 万(元) money
+    assert _value(sg1["indicators"][0]) == ("不低于４５万亩", ">=", 45, "万亩", "count", None)
+    # prose "１．２万亩以上": full-width decimal point
+    assert _value(sg1["indicators"][1]) == ("１．２万亩以上", ">=", 1.2, "万亩", "count", None)
+    assert _value(sg1["indicators"][2]) == ("４５％以上", ">=", 45, "%", "rate", None)
+    assert [i["kind"] for i in sg2["indicators"]] == ["rate", "deadline"]
+
+
+def test_agri_projects(agri: ParseResult) -> None:
+    projects = agri.data["projects"]
+    assert [p["seq"] for p in projects] == [1, 2, 3, 4, 5, 6]
+    assert [len(p["indicators"]) for p in projects] == [7, 5, 9, 6, 8, 7]
+    assert [p["code"] for p in projects] == [
+        "13052925P00820000012A", "13052925P00820000027C", "13052925P00820001088K",
+        "13052925P00820000031D", "13052925P00820000045F", "13052925P00820000052H",
+    ]
+    assert {p["department_code"] for p in projects} == {"208001"}
+    # amounts with thousands separators; 其他资金 not zero
+    assert [(p["budget"], p["fiscal_funds"], p["other_funds"]) for p in projects] == [
+        (1250.0, 1200.0, 50.0), (35.0, 35.0, 0.0), (2386.5, 2386.5, 0.0),
+        (86.4, 66.4, 20.0), (48.0, 48.0, 0.0), (120.0, 100.0, 20.0),
+    ]
+    # plan percentages written with the full-width "％"
+    assert {tuple(_plan(p)) for p in projects} == {((3, 10.0), (6, 45.0), (9, 80.0), (12, 100.0))}
+    # project 3's title wraps over three lines; the 项目名称 cell is on one line
+    assert projects[2]["name"] == "冀财农2024年88号提前下达2025年中央农业产业发展资金（耕地地力保护补贴及农机购置与应用补贴）"
+    assert projects[2]["goals"] == ["落实农机购置与应用补贴政策", "提高农业机械化水平", "推动农业产业发展"]
+    assert projects[0]["purpose"] == "用于发放耕地地力保护补贴，支持耕地地力保护"
+
+
+def test_agri_rows(agri: ParseResult) -> None:
+    p1, p2, p3, p4, p5, p6 = agri.data["projects"]
+    # "≥４５万亩": full-width digits and a compound unit
+    assert _value(p1["indicators"][0]) == ("≥４５万亩", ">=", 45, "万亩", "count", None)
+    # "\t质量指标\t…": a leading tab is the empty (merged) level-1 cell, not a page break
+    assert (p1["indicators"][1]["level1"], p1["indicators"][1]["level2"]) == ("产出指标", "质量指标")
+    assert _value(p1["indicators"][1]) == ("１００％", "=", 100, "%", "rate", None)
+    # "１２月３１日前": full-width deadline
+    assert _value(p1["indicators"][2]) == ("１２月３１日前", "deadline", None, None, "deadline", "12-31")
+    # "≤１，２５０万元": full-width thousands separator in a cost cap equal to the budget
+    assert _value(p1["indicators"][3]) == ("≤１，２５０万元", "<=", 1250, "万元", "cost", None)
+    # 经济效益指标 with an amount in 元 and ≥: a count, not a cost
+    assert (p1["indicators"][4]["level2"], p1["indicators"][4]["kind"]) == ("经济效益指标", "count")
+    # "０起": full-width zero target
+    assert _value(p2["indicators"][2]) == ("０起", "=", 0, "起", "zero", None)
+    assert p2["indicators"][3]["kind"] == "qualitative"
+    # "\t\t受益农户数量": level-1 and level-2 cells both merged
+    assert (p3["indicators"][1]["level2"], p3["indicators"][1]["level3"]) == ("数量指标", "受益农户数量")
+    # "≤２３８６．５万元": full-width decimal point
+    assert _value(p3["indicators"][4]) == ("≤２３８６．５万元", "<=", 2386.5, "万元", "cost", None)
+    assert p3["indicators"][4]["basis"] == "预算批复"
+    assert (p3["indicators"][6]["level1"], p3["indicators"][6]["level2"]) == ("效益指标", "生态效益指标")
+    # "≥１，２００，０００只": full-width separators and the unit 只
+    assert _value(p4["indicators"][0]) == ("≥１，２００，０００只", ">=", 1200000, "只", "count", None)
+    assert p4["indicators"][2]["deadline"] == "11-30"
+    # "１０月底前": end of month
+    assert _value(p5["indicators"][3]) == ("１０月底前", "deadline", None, None, "deadline", "10-31")
+    # "≤５％" under a merged 生态效益指标 cell: a ceiling
+    assert p6["indicators"][5]["level2"] == "生态效益指标"
+    assert _value(p6["indicators"][5]) == ("≤５％", "<=", 5, "%", "ceiling", None)
+
+
+def test_agri_findings(agri: ParseResult) -> None:
+    warnings = [f for f in agri.findings if f.severity == "warning"]
+    # the only warning is the qualitative 监管能力 row; nothing unplaced, every cost cap matches its budget
+    assert [(f.where, "定性指标" in f.message) for f in warnings] == [("项目 2 农产品质…/可持续影响指标/监管能力", True)]
+    assert [f.line for f in agri.findings if "无法归类" in f.message] == [1]  # cover title, info only

@@ -111,10 +111,12 @@ LEVEL2_TERMS = tuple(LEVEL2_TO_LEVEL1)
 
 # Units a table value may carry (longest first when compiled).
 _UNITS = (
-    "个工作日", "工作日", "万人次", "人次", "户次", "件次", "场次", "批次", "个月", "小时", "分钟",
+    "个工作日", "工作日", "万人次", "万亩", "万人", "万吨", "公顷", "千克", "公斤",
+    "人次", "户次", "件次", "场次", "批次", "个月", "小时", "分钟",
     "平方米", "公里", "千米", "亿元", "万元", "千元", "元", "万", "次", "件", "套", "个", "人", "户",
     "家", "所", "项", "台", "场", "期", "篇", "份", "册", "天", "日", "周", "吨", "亩", "辆", "座",
-    "张", "本", "批", "例", "条", "处", "名", "位", "分", "类", "种", "支", "村", "床", "起", "宗", "%", "％", "‰",
+    "张", "本", "批", "例", "条", "处", "名", "位", "分", "类", "种", "支", "村", "床", "起", "宗",
+    "只", "头", "株", "棵", "羽", "%", "％", "‰",
 )
 _MONEY_UNITS = {"万元", "万", "元", "亿元", "千元"}
 
@@ -196,7 +198,7 @@ _STRAY = frozenset({"。", "．", "，", "、", "；"})
 _COMP_SYM = r"(?:[≥≤≧≦]|[><＞＜][=＝]?|[=＝])"
 _COMP_WORD = "(?:" + "|".join(sorted(_GE_WORDS + _LE_WORDS, key=len, reverse=True)) + ")"
 _UNIT_RE = "(?:" + "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True)) + ")"
-_NUM_RE = r"\d+(?:[,，]\d{3})*(?:\s\d{3})*(?:\.\d+)?"
+_NUM_RE = r"\d+(?:[,，]\d{3})*(?:\s\d{3})*(?:[.．]\d+)?"  # "．": full-width decimal point
 _POST_RE = r"(?:及以上|及以下|以上|以下|以内|之内|内)"
 _DEADLINE_RE = (
     r"(?:(?:20\d{2}\s*年\s*)?\d{1,2}\s*月\s*(?:\d{1,2}\s*日|底|末)\s*(?:之前|以前|前)?"
@@ -219,7 +221,7 @@ _PROSE_DEADLINE = re.compile(
     r"\s*(?:之前|以前|前)?\s*(?:完成)?"
 )
 _PROSE_NUMBER = re.compile(
-    r"(?P<pre>" + _COMP_SYM + "|" + _COMP_WORD + r")?\s*(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>" + _UNIT_RE
+    r"(?P<pre>" + _COMP_SYM + "|" + _COMP_WORD + r")?\s*(?P<num>\d+(?:[.．]\d+)?)\s*(?P<unit>" + _UNIT_RE
     + rf"|[{_CJK}]{{1,2}}(?=\s*" + _POST_RE + r"))?\s*(?P<post>" + _POST_RE + ")?"
 )
 
@@ -335,7 +337,7 @@ def _find_prose_target(clause: str) -> str | None:
     if spans:
         start, end = max(spans, key=lambda se: se[0])
         return clause[start:end].strip()
-    tail = re.search(rf"(?<![\d.])\d+(?:\.\d+)?\s*[{_CJK}]{{1,2}}$", masked)
+    tail = re.search(rf"(?<![\d.．])\d+(?:[.．]\d+)?\s*[{_CJK}]{{1,2}}$", masked)
     if tail and not re.fullmatch(rf"\d{{4}}\s*年", tail.group()):  # "… 0起": a count with an unlisted unit
         return clause[tail.start():].strip()
     q = list(_QUAL_RE.finditer(clause))
@@ -440,7 +442,8 @@ class _Parser:
         self.lines: list[_Line] = []
         for no, raw in enumerate(raw_lines, 1):
             t = raw.replace("\f", "").replace("\u3000", " ").replace("\ufeff", "").strip()
-            page_start = "\f" in raw or (bool(t) and raw[:1] in (" ", "\u3000", "\t"))
+            # an indented line opens a page in pdftotext output; a leading tab is an empty first cell
+            page_start = "\f" in raw or (bool(t) and raw[:1] in (" ", "\u3000"))
             self.lines.append(_Line(no, re.sub(r"[ \t]+", " ", t), page_start))
         self.nb = [ln for ln in self.lines if ln.text]
         self.para_full = 30.0  # typical full line width of the prose part, set per document
