@@ -166,3 +166,72 @@ def test_agri_findings(agri: ParseResult) -> None:
     # the only warning is the qualitative 监管能力 row; nothing unplaced, every cost cap matches its budget
     assert [(f.where, "定性指标" in f.message) for f in warnings] == [("项目 2 农产品质…/可持续影响指标/监管能力", True)]
     assert [f.line for f in agri.findings if "无法归类" in f.message] == [1]  # cover title, info only
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. Project tables only, one 绩效目标 cell split by a page break
+# ---------------------------------------------------------------------------------------------
+
+MARKET = FIXTURES / "county-market-regulation-2025-projects-only.txt"
+
+
+@pytest.fixture(scope="module")
+def market() -> ParseResult:
+    return parse_targets_text(_read(MARKET), source=MARKET.name)
+
+
+def test_projects_only_document(market: ParseResult) -> None:
+    from perfwatch.dataset import validate_dataset
+
+    validate_dataset(market.data, "market")
+    # no 第一部分: the department comes from the unit line, with no overall goal or sub-goals
+    [dept] = market.data["departments"]
+    assert dept == {
+        "code": "312001", "name": "巨鹿县市场监督管理局", "fiscal_year": 2025,
+        "overall_goal": "", "safeguards": "", "sub_goals": [],
+    }
+    # …and the reviewer is told so, instead of the gap passing silently
+    [note] = [f for f in market.findings if "第一部分" in f.message]
+    assert note.severity == "warning" and note.line == 3
+    assert [f.line for f in market.findings if "无法归类" in f.message] == [1]  # cover title, info only
+
+
+def test_projects_only_tables(market: ParseResult) -> None:
+    p1, p2 = market.data["projects"]
+    # project codes wrapped over two lines
+    assert (p1["code"], p2["code"]) == ("13052925P00631000217R", "13052925P00631000342B")
+    assert (p1["budget"], p1["fiscal_funds"], p1["other_funds"]) == (45.0, 40.0, 5.0)
+    assert (p2["budget"], p2["fiscal_funds"], p2["other_funds"]) == (12.5, 12.5, 0.0)
+    assert _plan(p1) == [(3, 20.0), (6, 50.0), (9, 75.0), (12, 100.0)]
+    assert _plan(p2) == [(3, 25.0), (6, 50.0), (9, 75.0), (12, 100.0)]
+    # goal 2 is cut by a page number and a form feed: "…督促生产经营者落实主" | 6 | \f"体责任"
+    assert p1["goals"] == [
+        "完成年度食品安全监督抽检任务，及时发现和控制食品安全风险",
+        "对抽检不合格食品依法核查处置，督促生产经营者落实主体责任",
+        "保障人民群众饮食安全",
+    ]
+    assert p2["goals"] == ["开展特种设备安全监督检查", "督促使用单位整改安全隐患"]
+    assert [len(p["indicators"]) for p in (p1, p2)] == [6, 4]
+    # "≥1 200 批次": space as thousands separator, 批次 not 次
+    assert _value(p1["indicators"][0]) == ("≥1 200 批次", ">=", 1200, "批次", "count", None)
+    # "11 月 30 日" + "前" on the next line
+    assert _value(p1["indicators"][2]) == ("11 月 30 日前", "deadline", None, None, "deadline", "11-30")
+    assert p1["indicators"][2]["basis"] == "年度抽检计划"
+    # project 2's table continues after a page break with the header repeated
+    assert [i["level2"] for i in p2["indicators"]] == ["数量指标", "质量指标", "社会效益指标", "服务对象满意度指标"]
+    assert _value(p2["indicators"][2]) == ("0 起", "=", 0, "起", "zero", None)
+    assert p2["indicators"][2]["description"] == "较大以上特种设备事故"
+
+
+def test_projects_only_ambiguities_raise_naming_the_line() -> None:
+    text = _read(MARKET)
+    # a "第二部分" heading without "第一部分": the department part was lost, not absent by design
+    cut = "第二部分\n预算项目绩效目标\n" + text
+    with pytest.raises(TargetsParseError, match=r"^第 1 行：未找到“第一部分") as exc:
+        parse_targets_text(cut)
+    assert exc.value.line == 1
+    # no unit line anywhere: the department cannot be guessed from the cover title
+    no_unit = text.replace("312001 巨鹿县市场监督管理局 单位：万元", "")
+    with pytest.raises(TargetsParseError, match=r"^第 3 行：未找到预算单位行") as exc:
+        parse_targets_text(no_unit)
+    assert exc.value.line == 3

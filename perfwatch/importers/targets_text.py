@@ -481,7 +481,9 @@ class _Parser:
                 f"首行内容为“{first.text[:30]}”",
                 first.no,
             )
-        if part1 is None:
+        part2 = next((i for i, ln in enumerate(self.nb) if re.match(r"^第二部分", ln.text)), None)
+        if part1 is None and part2 is not None:
+            # "第二部分" without "第一部分": the department part was lost (a cut or truncated file)
             raise TargetsParseError(f"第 {first.no} 行：未找到“第一部分 部门整体绩效目标”，不是完整的绩效目标文档", first.no)
         titles = self.find_titles()
         if not titles:
@@ -489,12 +491,16 @@ class _Parser:
             raise TargetsParseError(
                 f"第 {where.no} 行：未找到项目绩效目标表（应为“1.××绩效目标表”，其后为预算单位行或“项目编码”）", where.no
             )
-        for ln in self.nb[:part1]:
+        # Neither part heading: a document of project tables only (项目支出绩效目标表).
+        projects_only = part1 is None
+        for ln in self.nb[: titles[0].start if part1 is None else part1]:
             if not self.ignorable(ln):
                 self.unplaced(ln, "正文前的文本", "info")
-        part2 = next((i for i, ln in enumerate(self.nb) if re.match(r"^第二部分", ln.text)), None)
-        dept_end = titles[0].start if part2 is None or part2 > titles[0].start else part2
-        if dept_end <= part1:
+        if part1 is None:
+            part1 = dept_end = titles[0].start
+        else:
+            dept_end = titles[0].start if part2 is None or part2 > titles[0].start else part2
+        if dept_end <= part1 and not projects_only:
             raise TargetsParseError(f"第 {self.nb[part1].no} 行：“第一部分”应位于项目绩效目标表之前", self.nb[part1].no)
         dept_lines = self.nb[part1:dept_end]
         if part2 is not None and part2 < titles[0].start:
@@ -522,7 +528,15 @@ class _Parser:
                 last = known[0]
             p["department_code"] = (u if u[0] else last)[0]
         fiscal_year = self.detect_fiscal_year()
-        dept = self.parse_department(dept_lines)
+        if projects_only:
+            dept: dict[str, Any] = {"overall_goal": "", "safeguards": "", "sub_goals": []}
+            self.note(
+                "warning", "全文",
+                "文档不含“第一部分 部门整体绩效目标”，只导入项目绩效目标；部门总体目标、分项目标和保障措施为空",
+                self.nb[titles[0].start].no,
+            )
+        else:
+            dept = self.parse_department(dept_lines)
         departments: list[dict[str, Any]] = []
         seen: set[str] = set()
         for code, name in known:
