@@ -697,7 +697,8 @@ def plan_spend_import(
         _, dcode, dname, _ = department(conn, department_id)
         dept_name = f"{dcode} {dname}"
     locks: dict[int, set[dt.date]] = {}
-    resolved: dict[int, tuple[Project, Any]] = {}
+    # A list, not keyed by line: a wide (1月…12月) file gives several rows per line.
+    resolved: list[tuple[Project, Any]] = []
     code_col, date_col = sf.mapping.get("project_code"), sf.mapping.get("date")
     for r in sf.rows:
         candidates = [p for p in by_code.get(r.project_code, []) if not p.retired]
@@ -738,11 +739,11 @@ def plan_spend_import(
             plan.errors.append(RowError(sf.name, r.row, date_col,
                                         f"{'、'.join(month_label(m) for m in hit)} 已锁定（已上报），不能导入该月支出。"))
             continue
-        resolved[r.row] = (p, r)
+        resolved.append((p, r))
     # Aggregate valid rows per (project, month).
     by_project: dict[int, Project] = {}
     rows_for: dict[str, Any] = {}
-    for line, (p, r) in resolved.items():
+    for p, r in resolved:
         by_project[p.id] = p
         rows_for.setdefault(p.code + "\x00" + str(p.id), []).append(r)
     totals: dict[tuple[int, dt.date], tuple[Decimal, list[int]]] = {}
