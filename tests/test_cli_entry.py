@@ -94,7 +94,8 @@ def test_import_spend_errors_exit_2_and_write_nothing(mini_path: Path, tmp_path:
                                                       capsys: pytest.CaptureFixture[str]) -> None:
     """Test that row errors are printed with file, row and column, exit 2, nothing written."""
     f = tmp_path / "bad.csv"
-    f.write_text("project_code,date,amount\nP001,2024-03-01,100\nPX,2024-03-01,5\nP001,2024-03-02,-1\n", encoding="utf-8")
+    # A negative (refund) row is refused only when it takes the month below zero: 100 - 101 < 0.
+    f.write_text("project_code,date,amount\nP001,2024-03-01,100\nPX,2024-03-01,5\nP001,2024-03-02,-101\n", encoding="utf-8")
     assert main(["import-spend", str(f), "--db", str(mini_path)]) == 2
     err = capsys.readouterr().err
     assert "bad.csv 第 3 行「project_code」列：未知的项目编码 PX" in err

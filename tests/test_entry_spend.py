@@ -110,7 +110,8 @@ def test_period_totals_in_wan_and_quarters(mini_db: duckdb.DuckDBPyConnection) -
         ("P001,2023-12-30,100", "date", "不在项目 P001 的预算年度"),               # outside the fiscal year
         ("P001,2024-09-01,100", "date", "在未来"),                               # future (today 2024-08-15)
         ("P001,2024-09,100", "date", "尚未开始"),                                # future month total
-        ("P001,2024-03-05,-5", "amount", "负数"),                                # negative
+        # A refund row may be negative, but not below the month's other spend (100): -500 is refused.
+        ("P001,2024-03-05,-500", "amount", "负数"),                              # month total negative
         ("P001,2024-03-05,十元", "amount", "不是数字"),                            # non-numeric
     ],
 )

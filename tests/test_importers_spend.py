@@ -92,8 +92,10 @@ def test_gbk_encoded_csv() -> None:
 @pytest.mark.parametrize(
     ("cell", "message"),
     [
-        ("-100", "负数"),            # negative amount
-        ("(100)", "负数"),           # accounting-style negative
+        # Negative payment rows (冲销/退回) are allowed now; only a month that totals below zero is
+        # refused (the other row is 100, so -200 leaves the month at -100).
+        ("-200", "负数"),            # negative amount beyond the month's spend
+        ("(200)", "负数"),           # accounting-style negative beyond the month's spend
         ("abc", "不是数字"),          # non-numeric
         ("", "为空"),                # missing
     ],

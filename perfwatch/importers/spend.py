@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from perfwatch.store import SPEND_QUANTUM
 
@@ -60,6 +60,8 @@ class Table:
     header: list[str]
     header_row: int
     rows: list[tuple[int, list[Any]]]
+    above: list[tuple[int, list[Any]]] = field(default_factory=list)  # title lines above the header
+    sheet: str = ""
 
 
 def normalise_header(text: Any) -> str:
@@ -89,20 +91,39 @@ def _decode(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-def _cell(value: Any) -> Any:
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+
+
+def _cell(value: Any, number_format: str | None = None) -> Any:
+    """A cell as read: text stripped (also of zero-width marks and of Excel's ="0012" text-guard),
+    empty text as None; an integer shown with a zero-padding format (000000) as the text shown."""
     if isinstance(value, str):
-        value = value.strip()
+        value = value.translate(_INVISIBLE).strip()
+        m = re.fullmatch(r'="(.*)"', value)
+        if m:
+            value = m.group(1).strip()
         return value or None
+    if (number_format and re.fullmatch(r"0{2,}", number_format) and not isinstance(value, bool)
+            and isinstance(value, (int, float)) and float(value).is_integer() and value >= 0):
+        return str(int(value)).zfill(len(number_format))
     return value
 
 
-def read_raw(data: bytes, name: str) -> list[tuple[int, list[Any]]]:
-    """All non-empty rows of the first sheet (XLSX) or of the CSV, with 1-based line numbers.
+@dataclass
+class Sheet:
+    """The non-empty rows of one sheet (or of the CSV), with their 1-based line numbers."""
 
-    XLSX cells keep their types (numbers, datetimes); CSV cells are text.
+    name: str
+    rows: list[tuple[int, list[Any]]]
+
+
+def read_sheets(data: bytes, name: str) -> list[Sheet]:
+    """The visible sheets of an XLSX (all sheets if none is visible), or the CSV as one sheet.
+
+    XLSX cells keep their types (numbers, datetimes); CSV cells are text. Empty rows are dropped
+    but the line numbers stay those the spreadsheet shows.
     """
     suffix = Path(name).suffix.lower()
-    out: list[tuple[int, list[Any]]] = []
     if suffix in (".xlsx", ".xlsm") or data[:4] == b"PK\x03\x04":
         import openpyxl
 
@@ -111,11 +132,19 @@ def read_raw(data: bytes, name: str) -> list[tuple[int, list[Any]]]:
         except Exception as exc:  # openpyxl raises many kinds for a broken file
             raise ValueError(f"{name} 不是可读取的 Excel（.xlsx）文件：{exc}") from exc
         try:
-            ws = wb.worksheets[0]
-            for i, row in enumerate(ws.iter_rows(values_only=True), 1):
-                cells = [_cell(v) for v in row]
-                if any(c is not None for c in cells):
-                    out.append((i, cells))
+            sheets = [ws for ws in wb.worksheets if getattr(ws, "sheet_state", "visible") == "visible"]
+            out: list[Sheet] = []
+            for ws in sheets or list(wb.worksheets):
+                rows: list[tuple[int, list[Any]]] = []
+                for i, row in enumerate(ws.iter_rows(), 1):
+                    cells = [_cell(getattr(c, "value", None), getattr(c, "number_format", None)) for c in row]
+                    if any(c is not None for c in cells):
+                        rows.append((i, cells))
+                out.append(Sheet(ws.title, rows))
+        except ValueError:
+            raise
+        except Exception as exc:  # a damaged sheet inside a readable zip
+            raise ValueError(f"{name} 不是可读取的 Excel（.xlsx）文件：{exc}") from exc
         finally:
             wb.close()
         return out
@@ -127,34 +156,60 @@ def read_raw(data: bytes, name: str) -> list[tuple[int, list[Any]]]:
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ","
+    rows = []
     for i, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):
         cells = [_cell(v) for v in row]
         if any(c is not None for c in cells):
-            out.append((i, cells))
-    return out
+            rows.append((i, cells))
+    return [Sheet(Path(name).name, rows)]
 
 
-def find_header(raw: Sequence[tuple[int, list[Any]]], fields: Mapping[str, Sequence[str]], *, scan: int = 15) -> int:
+def read_raw(data: bytes, name: str) -> list[tuple[int, list[Any]]]:
+    """All non-empty rows of the first visible sheet (XLSX) or of the CSV, with 1-based line numbers."""
+    sheets = read_sheets(data, name)
+    return sheets[0].rows if sheets else []
+
+
+def field_hits(cells: Sequence[Any], fields: Mapping[str, Sequence[str]]) -> int:
+    """How many of ``fields`` a row of cells names (by their accepted header names)."""
+    names = {normalise_header(c) for c in cells if c is not None}
+    return sum(1 for aliases in fields.values() if names & {normalise_header(a) for a in aliases})
+
+
+def find_header(raw: Sequence[tuple[int, list[Any]]], fields: Mapping[str, Sequence[str]], *, scan: int = 15,
+                score: Callable[[Sequence[Any]], int] | None = None) -> int:
     """Index in ``raw`` of the header row: the first of the first ``scan`` rows naming the most
     known fields (exports often put a title and a date line above the header). 0 if none match."""
     best, best_hits = 0, 0
     for k, (_, cells) in enumerate(raw[:scan]):
-        names = {normalise_header(c) for c in cells if c is not None}
-        hits = sum(1 for aliases in fields.values() if names & {normalise_header(a) for a in aliases})
+        hits = score(cells) if score is not None else field_hits(cells, fields)
         if hits > best_hits:
             best, best_hits = k, hits
     return best
 
 
-def read_table(data: bytes, name: str, fields: Mapping[str, Sequence[str]]) -> Table:
-    """The sheet of ``data`` split at its header row (see :func:`find_header`)."""
-    raw = read_raw(data, name)
-    if not raw:
+def read_table(data: bytes, name: str, fields: Mapping[str, Sequence[str]], *,
+               score: Callable[[Sequence[Any]], int] | None = None) -> Table:
+    """The sheet of ``data`` split at its header row (see :func:`find_header`).
+
+    Of a workbook's visible sheets the first whose header names the most fields is used (a
+    hidden or cover sheet before the data is skipped); ``score`` replaces the field count.
+    """
+    best: tuple[int, Sheet, int] | None = None
+    for sheet in read_sheets(data, name):
+        if not sheet.rows:
+            continue
+        k = find_header(sheet.rows, fields, score=score)
+        cells = sheet.rows[k][1]
+        hits = score(cells) if score is not None else field_hits(cells, fields)
+        if best is None or hits > best[0]:
+            best = (hits, sheet, k)
+    if best is None:
         return Table(name, [], 1, [])
-    k = find_header(raw, fields)
-    header_line, header_cells = raw[k]
+    _, sheet, k = best
+    header_line, header_cells = sheet.rows[k]
     header = ["" if c is None else str(c).strip() for c in header_cells]
-    return Table(name, header, header_line, list(raw[k + 1:]))
+    return Table(name, header, header_line, list(sheet.rows[k + 1:]), above=list(sheet.rows[:k]), sheet=sheet.name)
 
 
 def auto_mapping(header: Sequence[str], fields: Mapping[str, Sequence[str]]) -> dict[str, str]:
@@ -177,6 +232,12 @@ def auto_mapping(header: Sequence[str], fields: Mapping[str, Sequence[str]]) -> 
 # cell parsers (shared with results.py)
 
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_CN_MONTHS = {name: k for k, name in enumerate(
+    ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二"), 1)}
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+# Excel serial day numbers of 1954-10-03 .. 2119-01-05: a number cell in a date column that is
+# neither 202403 nor 20240305 is a date cell whose format was lost.
+_SERIAL_RANGE = (20000, 80000)
 
 
 @dataclass(frozen=True)
@@ -213,11 +274,13 @@ class Period:
         return f"{self.year}年第{(self.month - 1) // 3 + 1}季度"
 
 
-def parse_period(value: Any) -> Period:
+def parse_period(value: Any, year: int | None = None) -> Period:
     """A date cell as a :class:`Period`; raises ValueError with a Chinese message.
 
-    Accepts Excel dates, 2024-03-15, 2024/3/15, 2024.3.15, 20240315, 2024年3月15日 (days);
-    2024-03, 2024/3, 202403, 2024年3月 (months); 2024Q1, 2024-Q1, 2024年第一季度, 2024年1季度 (quarters).
+    Accepts Excel dates and Excel serial day numbers, 2024-03-15, 2024/3/15, 2024.3.15, 20240315,
+    2024年3月15日 (days); 2024-03, 2024/3, 202403, 2024年3月(份/末/底) (months); 2024Q1, 2024-Q1,
+    2024年第一季度, 2024年1季度 (quarters). With ``year`` (the year the file is about, e.g. from its
+    title) also 3月5日, 3月, 三月, 一季度, 第一季度 and Q1.
     """
     if isinstance(value, dt.datetime):
         return Period("day", value.year, value.month, value.day)
@@ -227,9 +290,13 @@ def parse_period(value: Any) -> Period:
         raise ValueError("日期为空")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    s = str(value).strip().replace(" ", "")
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and _SERIAL_RANGE[0] <= value < _SERIAL_RANGE[1]:
+        d = _EXCEL_EPOCH + dt.timedelta(days=int(value))
+        return Period("day", d.year, d.month, d.day)
+    s = re.sub(r"\s+", " ", str(value)).strip().replace("－", "-").replace("／", "/").replace("．", ".")
+    s = re.sub(r"(?<=\d)(?:T| )\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$", "", s).replace(" ", "")  # time of day
     try:
-        m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[T ]?\d{1,2}:\d{2}(?::\d{2})?)?", s)
+        m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", s)
         if m:
             d = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
             return Period("day", d.year, d.month, d.day)
@@ -237,7 +304,11 @@ def parse_period(value: Any) -> Period:
         if m:
             d = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
             return Period("day", d.year, d.month, d.day)
-        m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})月?", s) or re.fullmatch(r"(\d{4})(\d{2})", s)
+        m = re.fullmatch(r"\d{5}(?:\.\d+)?", s)
+        if m and _SERIAL_RANGE[0] <= float(s) < _SERIAL_RANGE[1]:
+            d = _EXCEL_EPOCH + dt.timedelta(days=int(float(s)))
+            return Period("day", d.year, d.month, d.day)
+        m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})(?:月份?[末底]?)?", s) or re.fullmatch(r"(\d{4})(\d{2})", s)
         if m:
             month = int(m.group(2))
             if not 1 <= month <= 12:
@@ -247,9 +318,36 @@ def parse_period(value: Any) -> Period:
         if m and ("q" in s.lower() or "季" in s):
             q = _CN_DIGITS[m.group(2)]
             return Period("quarter", int(m.group(1)), 3 * (q - 1) + 1)
+        # Without a year: the file's year is needed.
+        m = re.fullmatch(r"(\d{1,2})月(\d{1,2})日", s)
+        if m:
+            d = dt.date(_need_year(value, year), int(m.group(1)), int(m.group(2)))
+            return Period("day", d.year, d.month, d.day)
+        m = re.fullmatch(r"(\d{1,2}|[一二三四五六七八九十]{1,3})月份?[末底]?", s)
+        if m:
+            month = int(m.group(1)) if m.group(1).isdigit() else _CN_MONTHS.get(m.group(1), 0)
+            if not 1 <= month <= 12:
+                raise ValueError
+            return Period("month", _need_year(value, year), month)
+        m = re.fullmatch(r"(?:第?([1-4一二三四])季度?|[qQ]([1-4]))", s)
+        if m and ("q" in s.lower() or "季" in s):
+            q = _CN_DIGITS[m.group(1) or m.group(2)]
+            return Period("quarter", _need_year(value, year), 3 * (q - 1) + 1)
+    except _NoYear as exc:
+        raise ValueError(str(exc)) from None
     except ValueError:
         pass
     raise ValueError(f"无法识别的日期“{value}”（应为 2024-03-15、2024-03 或 2024Q1 这样的日期、月份或季度）")
+
+
+class _NoYear(Exception):
+    pass
+
+
+def _need_year(value: Any, year: int | None) -> int:
+    if year is None:
+        raise _NoYear(f"日期“{value}”没有写年份，文件标题中也没有注明年度（请写成 2024年3月、2024Q1 这样带年份的形式）")
+    return year
 
 
 def parse_number(value: Any) -> Decimal:
@@ -267,7 +365,7 @@ def parse_number(value: Any) -> Decimal:
         return Decimal(str(value))
     if value is None:
         raise ValueError("数值为空")
-    s = str(value).strip().replace(",", "").replace("，", "").replace(" ", "")
+    s = re.sub(r"\s+", "", str(value)).replace(",", "").replace("，", "").replace("−", "-").replace("－", "-")
     s = s.replace("¥", "").replace("￥", "").replace("万元", "").replace("元", "").rstrip("%％")
     negative = s.startswith("(") and s.endswith(")") or s.startswith("（") and s.endswith("）")
     if negative:
@@ -297,7 +395,12 @@ class SpendRow:
 
 @dataclass
 class SpendFile:
-    """A parsed spend export. ``missing`` lists fields no header was mapped to (mapping needed)."""
+    """A parsed spend export. ``missing`` lists fields no header was mapped to (mapping needed).
+
+    ``layout`` is 'rows' (a date and an amount column) or 'wide' (one row per project, a column
+    per month or quarter); ``skipped`` are the lines left out on purpose (合计/小计 rows, repeated
+    header rows).
+    """
 
     name: str
     header: list[str]
@@ -307,10 +410,102 @@ class SpendFile:
     rows: list[SpendRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    layout: str = "rows"
+    skipped: list[int] = field(default_factory=list)
 
     @property
     def needs_mapping(self) -> bool:
         return bool(self.missing)
+
+
+# A cell that is exactly one of these labels marks a total/carry line of an export, not a payment.
+_SUMMARY_LABEL = re.compile(
+    r"(?:本页|本月|本期|本季|本年|全年|年度|项目|部门|单位|总|累计)?(?:合计|小计|总计|累计|共计)(?:数|金额)?"
+    r"|期初余额|年初余额|上年结转|上月结转|承前页|过次页|结转下年")
+# Words that, inside the project-code or date cell, mark such a line ("P001 小计", "1-7月合计").
+_SUMMARY_WORD = re.compile(r"合计|小计|总计|累计|共计")
+# Words a month column of a wide layout may carry after the month ("3月支出", "3月金额").
+_COLUMN_SUFFIX = re.compile(r"(?:实际)?(?:支出|支付|金额|支出数|执行数|发生额|支出金额|支付金额)(?:数)?$")
+# A cell standing for zero in a printed report.
+_DASHES = {"-", "—", "–", "--", "——", "－", "/"}
+
+
+def _plain(cell: Any) -> str:
+    return re.sub(r"[\s:：]", "", str(cell)) if isinstance(cell, str) else ""
+
+
+def is_summary_row(cells: Sequence[Any], key_columns: Iterable[int] = ()) -> bool:
+    """Whether a row is a 合计 / 小计 / 承前页 line: some text cell is exactly such a label, or the
+    project-code or date cell (``key_columns``) contains 合计/小计/总计/累计."""
+    if any(_SUMMARY_LABEL.fullmatch(_plain(c)) for c in cells if isinstance(c, str)):
+        return True
+    return any(k < len(cells) and isinstance(cells[k], str) and _SUMMARY_WORD.search(cells[k]) for k in key_columns)
+
+
+def _title_text(above: Sequence[tuple[int, list[Any]]]) -> str:
+    return " ".join(str(c) for _, cells in above for c in cells if c is not None)
+
+
+def title_unit(above: Sequence[tuple[int, list[Any]]]) -> str | None:
+    """The unit a title line states: "单位：元", "金额单位：万元"."""
+    m = re.search(r"单位\s*[:：]?\s*(万元|元)", _title_text(above))
+    return m.group(1) if m else None
+
+
+def file_year(above: Sequence[tuple[int, list[Any]]], name: str) -> int | None:
+    """The one year the title lines name ("2024年1-7月…" -> 2024), else the one year in the file
+    name; None when there is none or more than one."""
+    for text in (_title_text(above), Path(name).stem):
+        with_nian = set(re.findall(r"(?<!\d)((?:19|20)\d{2})\s*年", text))
+        years = with_nian or set(re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", text))
+        if len(years) == 1:
+            return int(years.pop())
+        if years:
+            return None
+    return None
+
+
+def period_column(header: Any, year: int | None) -> Period | None:
+    """The month or quarter a column of a wide layout stands for ("3月", "2024年3月", "三月",
+    "3月支出（元）", "一季度", "Q1"), or None. Without ``year`` a placeholder year is used."""
+    if header is None:
+        return None
+    text = re.sub(r"[（(\[【][^）)\]】]*[）)\]】]", "", str(header))
+    text = _COLUMN_SUFFIX.sub("", re.sub(r"\s+", "", text))
+    if not text or not re.search(r"月|季|[qQ]\d|^\d{4}[-/.]\d{1,2}$", text):
+        return None
+    try:
+        period = parse_period(text, year if year is not None else 2000)
+    except ValueError:
+        return None
+    return period if period.kind in ("month", "quarter") else None
+
+
+def _spend_score(cells: Sequence[Any]) -> int:
+    """Header score for spend files: known fields, or project code + at least two month columns."""
+    hits = field_hits(cells, SPEND_FIELDS)
+    code_only = field_hits(cells, {"project_code": SPEND_FIELDS["project_code"]})
+    periods = sum(1 for c in cells if period_column(c, None) is not None)
+    return max(hits, code_only + 2) if code_only and periods >= 2 else hits
+
+
+def _code_text(cell: Any) -> tuple[str, str | None]:
+    """(project code, problem) from a code cell: numbers as written, Excel's 1.01E+11 refused."""
+    if cell is None:
+        return "", None
+    if isinstance(cell, bool):
+        return str(cell), None
+    if isinstance(cell, float):
+        if cell.is_integer():
+            return str(int(cell)), None
+        return str(cell), None
+    text = str(cell).strip()
+    if re.fullmatch(r"\d+(?:\.\d+)?[eE]\+?\d+", text):
+        return text, (f"项目编码“{text}”是科学计数法：Excel 把长编码当成数字并截断了。"
+                      "请在 Excel 中将该列设为“文本”格式后重新导出。")
+    if re.fullmatch(r"\d+\.0+", text):  # a numeric code written out by a program as 1010001.0
+        text = text.split(".")[0]
+    return text, None
 
 
 def parse_spend(
@@ -323,67 +518,117 @@ def parse_spend(
     """Parse a spend export.
 
     ``mapping`` (field -> header) overrides the automatic header recognition for the fields it
-    names. ``unit`` ('元' | '万元') is used when the amount header does not say; a header that
-    states a different unit than ``unit`` is an error (the figures would be off by 10,000).
-    Without either the unit is 元 (treasury exports are in 元).
+    names. ``unit`` ('元' | '万元') is used when neither the amount header nor a title line
+    ("单位：万元") says; a file that states a different unit than ``unit`` is an error (the
+    figures would be off by 10,000). Without either the unit is 元 (treasury exports are in 元).
+
+    Two layouts are read: rows with a date and an amount (payments, or month/quarter totals), and
+    a wide table with one row per project and a column per month ("1月" … "12月") or quarter.
+    Title lines above the header, 合计/小计 lines and repeated header lines are skipped. In a
+    payment list a row may be negative (冲销/退回), but no project's month may total below zero.
     """
     if unit is not None and unit not in UNITS:
         raise ValueError(f"金额单位须为 元 或 万元，收到：{unit}")
     try:
-        table = read_table(data, name, SPEND_FIELDS)
+        table = read_table(data, name, SPEND_FIELDS, score=_spend_score)
     except ValueError as exc:
         return SpendFile(name, [], {}, unit or "元", "default", errors=[RowError(name, None, None, str(exc))],
                          missing=[])
     auto = auto_mapping(table.header, SPEND_FIELDS)
-    chosen = {**auto, **{k: v for k, v in (mapping or {}).items() if v}}
+    given = {k: v for k, v in (mapping or {}).items() if v}
+    chosen = {**auto, **given}
+    year = file_year(table.above, name)
+    wide_cols: list[tuple[int, str, Period]] = []
+    if "date" not in chosen and "amount" not in chosen:
+        for k, h in enumerate(table.header):
+            period = period_column(h, year)
+            if period is not None:
+                wide_cols.append((k, h, period))
+        if len(wide_cols) < 2:
+            wide_cols = []
+    fields = ("project_code",) if wide_cols else tuple(SPEND_FIELDS)
     bad = [v for v in chosen.values() if v not in table.header]
-    missing = [f for f in SPEND_FIELDS if f not in chosen or chosen[f] in bad]
+    missing = [f for f in fields if f not in chosen or chosen[f] in bad]
     result = SpendFile(name, table.header, {k: v for k, v in chosen.items() if v not in bad}, unit or "元",
-                       "given" if unit else "default", missing=missing)
+                       "given" if unit else "default", missing=missing, layout="wide" if wide_cols else "rows")
     if not table.header:
         result.errors.append(RowError(name, None, None, "文件是空的，没有表头和数据行。"))
         result.missing = []
         return result
     if missing:
         return result
-    amount_header = result.mapping["amount"]
-    stated = header_unit(amount_header)
+    amount_headers = [h for _, h, _ in wide_cols] or [result.mapping["amount"]]
+    stated_units = {u for u in (header_unit(h) for h in amount_headers) if u}
+    if len(stated_units) > 1:
+        result.errors.append(RowError(name, table.header_row, None, "各金额列注明的单位不一致（元/万元混用），请统一后重试。"))
+        return result
+    stated = stated_units.pop() if stated_units else None
+    titled = title_unit(table.above)
+    if stated is not None and titled is not None and stated != titled:
+        result.errors.append(RowError(name, table.header_row, amount_headers[0],
+                                      f"标题注明“单位：{titled}”，但表头注明金额单位为{stated}；请确认单位后重试。"))
+        return result
+    stated = stated or titled
     if stated is not None:
         if unit is not None and unit != stated:
-            result.errors.append(RowError(name, table.header_row, amount_header,
+            result.errors.append(RowError(name, table.header_row, amount_headers[0],
                                           f"表头注明金额单位为{stated}，但导入时选择了{unit}；请确认单位后重试。"))
             return result
         result.unit, result.unit_source = stated, "header"
+    if wide_cols:
+        if year is None and any(period_column(h, None) != period_column(h, 1999) for _, h, _ in wide_cols):
+            result.errors.append(RowError(name, table.header_row, None,
+                                          "按月分列的文件没有注明年度：请在标题中写明（如“2024年项目支出表”）或把列名写成“2024年1月”。"))
+            return result
+        _read_wide(table, result, wide_cols)
+    else:
+        _read_rows(table, result, year)
+    if not table.rows:
+        result.errors.append(RowError(name, None, None, "文件没有数据行。"))
+    return result
+
+
+def _is_header_repeat(cells: Sequence[Any], header: Sequence[str]) -> bool:
+    texts = [normalise_header(c) for c in cells if c is not None]
+    return bool(texts) and texts == [normalise_header(h) for h in header if h]
+
+
+def _read_rows(table: Table, result: SpendFile, year: int | None) -> None:
+    """Payments or period totals: one row per project and date."""
+    name = result.name
+    amount_header = result.mapping["amount"]
     idx = {f: table.header.index(h) for f, h in result.mapping.items()}
     seen: dict[tuple[Any, ...], int] = {}
     totals_seen: dict[tuple[str, str], int] = {}
     for line, cells in table.rows:
         cells = cells + [None] * (len(table.header) - len(cells))
+        if is_summary_row(cells, (idx["project_code"], idx["date"])) or _is_header_repeat(cells, table.header):
+            result.skipped.append(line)
+            continue
         fingerprint = tuple(str(c) for c in cells)
         if fingerprint in seen:
             result.errors.append(RowError(name, line, None, f"重复行：与第 {seen[fingerprint]} 行完全相同（同一笔支出不能计两次）。"))
             continue
         seen[fingerprint] = line
         errors_before = len(result.errors)
-        code_cell = cells[idx["project_code"]]
-        code = "" if code_cell is None else str(code_cell).strip()
-        if isinstance(code_cell, float) and code_cell.is_integer():
-            code = str(int(code_cell))
-        if not code:
+        code, problem = _code_text(cells[idx["project_code"]])
+        if problem:
+            result.errors.append(RowError(name, line, result.mapping["project_code"], problem))
+        elif not code:
             result.errors.append(RowError(name, line, result.mapping["project_code"], "项目编码为空。"))
         try:
-            period = parse_period(cells[idx["date"]])
+            period: Period | None = parse_period(cells[idx["date"]], year)
         except ValueError as exc:
             result.errors.append(RowError(name, line, result.mapping["date"], str(exc)))
             period = None
         try:
-            amount = parse_number(cells[idx["amount"]])
-            if amount < 0:
-                result.errors.append(RowError(name, line, amount_header,
-                                              f"金额不能为负数：{cells[idx['amount']]}（冲销请在导出前与原支出相抵）。"))
+            amount: Decimal | None = parse_number(cells[idx["amount"]])
         except ValueError as exc:
             result.errors.append(RowError(name, line, amount_header, f"金额无效：{exc}。"))
             amount = None
+        if amount is not None and amount < 0 and period is not None and period.kind != "day":
+            result.errors.append(RowError(name, line, amount_header,
+                                          f"金额不能为负数：{cells[idx['amount']]}（{period.label} 是期间合计，合计不能为负数）。"))
         if len(result.errors) > errors_before or period is None or amount is None:
             continue
         if period.kind != "day":
@@ -394,9 +639,81 @@ def parse_spend(
                 continue
             totals_seen[key] = line
         result.rows.append(SpendRow(line, code, period, amount))
-    if not table.rows:
-        result.errors.append(RowError(name, None, None, "文件没有数据行。"))
-    return result
+    _refuse_negative_months(result, amount_header, {line: cells[idx["amount"]] for line, cells in table.rows
+                                                   if idx["amount"] < len(cells)})
+
+
+def _refuse_negative_months(result: SpendFile, column: str | None, raw: Mapping[int, Any]) -> None:
+    """Negative payment rows (冲销/退回) are allowed, but no project-month may total below zero:
+    each negative row of such a month is an error and is dropped."""
+    if not any(r.amount < 0 for r in result.rows):
+        return
+    bad: dict[tuple[str, dt.date], Decimal] = {
+        key: total for key, (total, _) in monthly_totals(result.rows).items() if total < 0}
+    if not bad:
+        return
+    kept: list[SpendRow] = []
+    for r in result.rows:
+        key = (r.project_code, r.period.months[-1])
+        if r.amount < 0 and key in bad:
+            month = key[1]
+            result.errors.append(RowError(
+                result.name, r.row, column,
+                f"金额不能为负数：本行 {raw.get(r.row, r.amount)} 冲销/退回后，项目 {r.project_code} "
+                f"{month.year}年{month.month}月的支出合计为 {bad[key]:f}{result.unit}（冲销/退回不能超过当月支出）。"))
+        else:
+            kept.append(r)
+    result.rows = kept
+
+
+def _read_wide(table: Table, result: SpendFile, cols: Sequence[tuple[int, str, Period]]) -> None:
+    """One row per project, a column per month or quarter. Empty cells are not data; a "-" is 0.
+    Zero columns after the last month with any amount are months not yet reached (an export made
+    in July shows 8月…12月 as 0) and are not data either."""
+    name = result.name
+    code_idx = table.header.index(result.mapping["project_code"])
+    cells_read: list[tuple[int, str, str, Period, Decimal]] = []
+    seen_codes: dict[str, int] = {}
+    for line, cells in table.rows:
+        cells = cells + [None] * (len(table.header) - len(cells))
+        if is_summary_row(cells, (code_idx,)) or _is_header_repeat(cells, table.header):
+            result.skipped.append(line)
+            continue
+        errors_before = len(result.errors)
+        code, problem = _code_text(cells[code_idx])
+        if problem:
+            result.errors.append(RowError(name, line, result.mapping["project_code"], problem))
+        elif not code:
+            result.errors.append(RowError(name, line, result.mapping["project_code"], "项目编码为空。"))
+        elif code in seen_codes:
+            result.errors.append(RowError(name, line, result.mapping["project_code"],
+                                          f"项目 {code} 已在第 {seen_codes[code]} 行出现，按月分列的文件每个项目只能有一行。"))
+        else:
+            seen_codes[code] = line
+        if len(result.errors) > errors_before:
+            continue
+        for k, header, period in cols:
+            cell = cells[k]
+            if cell is None:
+                continue
+            if isinstance(cell, str) and cell in _DASHES:
+                amount = Decimal(0)
+            else:
+                try:
+                    amount = parse_number(cell)
+                except ValueError as exc:
+                    result.errors.append(RowError(name, line, header, f"金额无效：{exc}。"))
+                    continue
+            if amount < 0:
+                result.errors.append(RowError(name, line, header,
+                                              f"金额不能为负数：{cell}（{period.label} 是期间合计，合计不能为负数）。"))
+                continue
+            cells_read.append((line, code, header, period, amount))
+    reached = max((p.months[-1] for _, _, _, p, a in cells_read if a != 0), default=None)
+    for line, code, _, period, amount in cells_read:
+        if amount == 0 and (reached is None or period.months[0] > reached):
+            continue
+        result.rows.append(SpendRow(line, code, period, amount))
 
 
 def to_wan(amount: Decimal, unit: str) -> Decimal:
