@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from perfwatch.importers.spend import RowError, auto_mapping, parse_number, parse_period, read_table
+from perfwatch.importers.spend import RowError, auto_mapping, file_year, normalise_header, parse_number, parse_period, read_table
 from perfwatch.store import CAUSE_CATEGORIES, RATINGS
 
 RESULT_FIELDS: dict[str, tuple[str, ...]] = {
@@ -39,6 +39,18 @@ RESULT_FIELDS: dict[str, tuple[str, ...]] = {
 REQUIRED_ALWAYS: tuple[str, ...] = ("as_of", "value")
 
 _SEPARATORS = re.compile(r"[、,，;；/\s]+")
+
+# Ways people write a rating in a 完成值 cell -> the rating they mean.
+RATING_WORDS: dict[str, str] = {
+    **{w: "达成" for w in ("已达成", "全部达成", "完成", "已完成", "全部完成", "达标", "已达标", "达到", "已达到")},
+    **{w: "部分达成" for w in ("部分完成", "基本完成", "基本达成", "部分达到", "部分达标")},
+    **{w: "未达成" for w in ("未完成", "没有完成", "未达到", "未达标", "没有达成")},
+}
+# 完成值 of a deadline indicator meaning "not done yet".
+NOT_DONE_WORDS = ("", "未完成", "尚未完成", "否", "未到期", "进行中", "-", "—", "/")
+# 完成值 of a deadline indicator meaning "done", but without the date it was done.
+DONE_WORDS = ("已完成", "完成", "是", "达成", "已达成", "按时完成", "如期完成")
+_FULL_DATE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?")
 
 
 @dataclass(frozen=True)
@@ -102,15 +114,20 @@ def interpret_value(raw: Any, value_kind: str, is_percent: bool) -> tuple[float 
     if value_kind == "rating":
         if raw is None:
             return None, None, None
-        text = str(raw).strip()
+        text = re.sub(r"\s+", "", str(raw))
+        text = RATING_WORDS.get(text, text)
         if text not in RATINGS:
             raise ValueError(f"定性指标的完成值须为 {'/'.join(RATINGS)} 之一，收到“{raw}”。")
         return None, None, text
     if value_kind == "date":
-        if raw is None or str(raw).strip() in ("", "未完成", "否"):
+        if raw is None or str(raw).strip() in NOT_DONE_WORDS:
             return None, None, None
+        if isinstance(raw, str) and raw.strip() in DONE_WORDS:
+            raise ValueError(f"时限类指标的完成值须为实际完成日期（如 2024-05-20），“{raw}”没有写日期；未完成请留空。")
+        found = _FULL_DATE.findall(raw) if isinstance(raw, str) else []
         try:
-            period = parse_period(raw)
+            # "已于2024年6月30日完成": the one date in the text.
+            period = parse_period(found[0] if len(found) == 1 else raw)
         except ValueError:
             raise ValueError(f"时限类指标的完成值应为完成日期（如 2024-05-20），未完成请留空；收到“{raw}”。") from None
         if period.kind != "day":
@@ -161,11 +178,15 @@ def parse_results(data: bytes, name: str, *, mapping: Mapping[str, str] | None =
     if missing:
         return out
     idx = {f: table.header.index(h) for f, h in chosen.items()}
+    year = file_year(table.above, name)  # for 截止日期 written without a year ("6月末")
+    header_norm = [normalise_header(h) for h in table.header if h]
 
     def get(cells: list[Any], f: str) -> Any:
         return cells[idx[f]] if f in idx and idx[f] < len(cells) else None
 
     for line, cells in table.rows:
+        if [normalise_header(c) for c in cells if c is not None] == header_norm:
+            continue  # the header repeated on each printed page
         errs: list[RowError] = []
         ind_id: int | None = None
         raw_id = get(cells, "indicator_id")
@@ -184,7 +205,7 @@ def parse_results(data: bytes, name: str, *, mapping: Mapping[str, str] | None =
         as_of: dt.date | None = None
         raw_date = get(cells, "as_of")
         try:
-            period = parse_period(raw_date)
+            period = parse_period(raw_date, year)
             as_of = period.last_day  # a month (2024-06) means its last day
         except ValueError as exc:
             errs.append(RowError(name, line, chosen["as_of"], f"截止日期无效：{exc}。"))
