@@ -111,6 +111,18 @@ def test_a_negative_period_total_is_refused() -> None:
     assert sf.rows == []
 
 
+def test_signature_and_note_lines_below_the_data_are_skipped() -> None:
+    """Test that 制表人/审核 and 注： lines under the table are not rows, while a real row with an
+    empty amount still is an error."""
+    data = ("支付日期,预算项目代码,实付金额,摘要\n2024-03-05,P001,100,购置\n2024-03-06,P001,,漏填\n"
+            "制表人：张三,审核人：李四,,打印日期：2024-08-01\n注：本表金额含退回。,,,\n").encode("gb18030")
+    sf = parse_spend(data, "foot.csv")
+    assert sf.mapping == {"project_code": "预算项目代码", "date": "支付日期", "amount": "实付金额"}
+    assert errors(sf) == [(3, "实付金额", "金额无效：数值为空。")]
+    assert sf.skipped == [4, 5]
+    assert wan_totals(sf) == {("P001", "2024-03"): Decimal("0.010000")}
+
+
 # ------------------------------------------------------------------ dates and periods
 
 

@@ -25,11 +25,13 @@ UNITS: tuple[str, ...] = ("元", "万元")
 
 # field -> accepted header names (compared after normalising: lower case, no spaces/brackets/units).
 SPEND_FIELDS: dict[str, tuple[str, ...]] = {
-    "project_code": ("project_code", "projectcode", "code", "project", "项目编码", "项目代码", "项目编号", "预算项目编码", "项目"),
+    "project_code": ("project_code", "projectcode", "code", "project", "项目编码", "项目代码", "项目编号", "预算项目编码",
+                     "项目", "预算项目代码", "预算项目编号"),
     "date": ("date", "period", "month", "quarter", "支出日期", "日期", "支付日期", "记账日期", "交易日期",
-             "月份", "期间", "所属期间", "季度", "会计期间"),
+             "月份", "期间", "所属期间", "季度", "会计期间", "付款日期", "清算日期", "凭证日期", "业务日期",
+             "入账日期", "支付时间"),
     "amount": ("amount", "spend", "支出金额", "金额", "支付金额", "实际支出", "支出数", "本期支出", "发生额",
-               "执行数", "实际支出金额"),
+               "执行数", "实际支出金额", "实付金额", "付款金额", "本次支付金额", "实际支付金额", "结算金额"),
 }
 FIELD_LABELS: dict[str, str] = {"project_code": "项目编码", "date": "支出日期", "amount": "支出金额"}
 
@@ -442,6 +444,16 @@ def is_summary_row(cells: Sequence[Any], key_columns: Iterable[int] = ()) -> boo
     return any(k < len(cells) and isinstance(cells[k], str) and _SUMMARY_WORD.search(cells[k]) for k in key_columns)
 
 
+def is_note_row(cells: Sequence[Any], value_columns: Iterable[int]) -> bool:
+    """Whether a row is a note or signature line ("制表人：张三  审核：李四", "注：…"): its amount
+    cells (``value_columns``) are empty and every filled cell is "label：…" text or a note."""
+    if any(k < len(cells) and cells[k] is not None for k in value_columns):
+        return False
+    texts = [c for c in cells if c is not None]
+    return bool(texts) and all(isinstance(c, str) and (re.search(r"[^\d\s:：][:：]", c) or re.match(r"(?:注|说明|备注)", c))
+                               for c in texts)
+
+
 def _title_text(above: Sequence[tuple[int, list[Any]]]) -> str:
     return " ".join(str(c) for _, cells in above for c in cells if c is not None)
 
@@ -524,7 +536,8 @@ def parse_spend(
 
     Two layouts are read: rows with a date and an amount (payments, or month/quarter totals), and
     a wide table with one row per project and a column per month ("1月" … "12月") or quarter.
-    Title lines above the header, 合计/小计 lines and repeated header lines are skipped. In a
+    Title lines above the header, 合计/小计 lines, note/signature lines (制表人：…) and repeated
+    header lines are skipped. In a
     payment list a row may be negative (冲销/退回), but no project's month may total below zero.
     """
     if unit is not None and unit not in UNITS:
@@ -602,7 +615,8 @@ def _read_rows(table: Table, result: SpendFile, year: int | None) -> None:
     totals_seen: dict[tuple[str, str], int] = {}
     for line, cells in table.rows:
         cells = cells + [None] * (len(table.header) - len(cells))
-        if is_summary_row(cells, (idx["project_code"], idx["date"])) or _is_header_repeat(cells, table.header):
+        if (is_summary_row(cells, (idx["project_code"], idx["date"])) or _is_header_repeat(cells, table.header)
+                or is_note_row(cells, (idx["amount"],))):
             result.skipped.append(line)
             continue
         fingerprint = tuple(str(c) for c in cells)
@@ -676,7 +690,8 @@ def _read_wide(table: Table, result: SpendFile, cols: Sequence[tuple[int, str, P
     seen_codes: dict[str, int] = {}
     for line, cells in table.rows:
         cells = cells + [None] * (len(table.header) - len(cells))
-        if is_summary_row(cells, (code_idx,)) or _is_header_repeat(cells, table.header):
+        if (is_summary_row(cells, (code_idx,)) or _is_header_repeat(cells, table.header)
+                or is_note_row(cells, [k for k, _, _ in cols])):
             result.skipped.append(line)
             continue
         errors_before = len(result.errors)
