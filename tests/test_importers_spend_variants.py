@@ -296,3 +296,37 @@ def test_wide_layout_without_a_year() -> None:
     assert sf.errors == [RowError("wide.csv", 1, None, "按月分列的文件没有注明年度：请在标题中写明（如“2024年项目支出表”）或把列名写成“2024年1月”。")]
     sf = parse_spend("项目编码,1月,2月\nP001,1,2\n".encode(), "巨鹿2024年支出.csv")   # the file name says
     assert sf.errors == [] and wan_totals(sf)[("P001", "2024-02")] == Decimal("0.000200")
+
+
+# ------------------------------------------------------------------ accounting-software ledgers
+
+
+def test_per_project_ledger_with_month_day_columns_and_debit_credit() -> None:
+    """Test an accounting-software 明细账: project named in a title line, a two-line header whose
+    year sits above 月/日, 借方 = spend and 贷方 = refund, 期初余额/本月合计/本年累计 lines skipped."""
+    data = workbook(("明细账", [
+        ["明细账"],
+        ["科目：5201 项目支出", None, None, None, "项目：P001 甲项目"],
+        ["2024年", None, "凭证", None, "摘要", "借方", "贷方", "方向", "余额"],
+        ["月", "日", "种类", "号数", "摘要", "借方", "贷方", "方向", "余额"],
+        [None, None, None, None, "期初余额", None, None, "平", 0],
+        [3, 5, "记", 12, "购置设备", 12000, None, "借", 12000],
+        [3, 20, "记", 30, "退回多付款", None, 500, "借", 11500],
+        [None, None, None, None, "本月合计", 12000, 500, "借", 11500],
+        [4, 2, "记", 3, "培训费", "3,000.00", None, "借", 14500],
+        [4, 9, "记", 8, "冲销", None, "4,000.00", "借", 10500],
+        [None, None, None, None, "本月合计", 3000, 4000, "借", 10500],
+        [None, None, None, None, "本年累计", 15000, 4500, "借", 10500],
+    ], {"merge": ["A1:I1", "A3:B3", "C3:D3"]}))
+    sf = parse_spend(data, "ledger.xlsx")
+    assert sf.mapping == {"project_code": "项目编码（标题）", "date": "日期（月/日）", "amount": "借方−贷方"}
+    assert errors(sf) == [(10, "借方−贷方", "金额不能为负数：本行 -4000.00 冲销/退回后，项目 P001 2024年4月的支出合计为 "
+                                          "-1000.00元（冲销/退回不能超过当月支出）。")]
+    assert sf.skipped == [5, 8, 11, 12]
+    assert wan_totals(sf) == {("P001", "2024-03"): Decimal("1.150000"), ("P001", "2024-04"): Decimal("0.300000")}
+
+
+def test_ledger_month_day_columns_need_a_year() -> None:
+    """Test that 月/日 columns in a file naming no year are one file-level error."""
+    sf = parse_spend("项目编码,月,日,借方\nP001,3,5,100\n".encode(), "ledger.csv")
+    assert sf.errors == [RowError("ledger.csv", 1, None, "日期分为“月”“日”两列，但标题中没有注明年度（如“2024年明细账”），无法确定日期。")]

@@ -31,8 +31,12 @@ SPEND_FIELDS: dict[str, tuple[str, ...]] = {
              "月份", "期间", "所属期间", "季度", "会计期间", "付款日期", "清算日期", "凭证日期", "业务日期",
              "入账日期", "支付时间"),
     "amount": ("amount", "spend", "支出金额", "金额", "支付金额", "实际支出", "支出数", "本期支出", "发生额",
-               "执行数", "实际支出金额", "实付金额", "付款金额", "本次支付金额", "实际支付金额", "结算金额"),
+               "执行数", "实际支出金额", "实付金额", "付款金额", "本次支付金额", "实际支付金额", "结算金额",
+               "借方金额", "借方发生额", "本期借方", "借方"),
 }
+# In an accounting ledger (明细账) spend is the debit; a credit on the same account is a refund.
+DEBIT_HEADERS: tuple[str, ...] = ("借方金额", "借方发生额", "本期借方", "借方")
+CREDIT_HEADERS: tuple[str, ...] = ("贷方金额", "贷方发生额", "本期贷方", "贷方")
 FIELD_LABELS: dict[str, str] = {"project_code": "项目编码", "date": "支出日期", "amount": "支出金额"}
 
 
@@ -496,6 +500,8 @@ def period_column(header: Any, year: int | None) -> Period | None:
 def _spend_score(cells: Sequence[Any]) -> int:
     """Header score for spend files: known fields, or project code + at least two month columns."""
     hits = field_hits(cells, SPEND_FIELDS)
+    if {"月", "日"} <= {normalise_header(c) for c in cells if c is not None}:
+        hits += 1  # a ledger's date split into 月 and 日
     code_only = field_hits(cells, {"project_code": SPEND_FIELDS["project_code"]})
     periods = sum(1 for c in cells if period_column(c, None) is not None)
     return max(hits, code_only + 2) if code_only and periods >= 2 else hits
@@ -559,6 +565,11 @@ def parse_spend(
                 wide_cols.append((k, h, period))
         if len(wide_cols) < 2:
             wide_cols = []
+    if not wide_cols:
+        problem = _ledger_columns(table, chosen, given, year)
+        if problem:
+            return SpendFile(name, table.header, chosen, unit or "元", "given" if unit else "default",
+                             errors=[RowError(name, table.header_row, None, problem)])
     fields = ("project_code",) if wide_cols else tuple(SPEND_FIELDS)
     bad = [v for v in chosen.values() if v not in table.header]
     missing = [f for f in fields if f not in chosen or chosen[f] in bad]
@@ -599,6 +610,71 @@ def parse_spend(
     if not table.rows:
         result.errors.append(RowError(name, None, None, "文件没有数据行。"))
     return result
+
+
+LEDGER_DATE = "日期（月/日）"
+LEDGER_CODE = "项目编码（标题）"
+
+
+def project_code_in_title(above: Sequence[tuple[int, list[Any]]]) -> str | None:
+    """The project a per-project ledger names above its header: "项目：P001 甲项目",
+    "项目编码：P001", "辅助核算项目：[P001]甲项目"."""
+    m = re.search(r"项目(?:编码|代码|编号)?\s*[:：]\s*[\[【(（]?\s*([A-Za-z0-9][A-Za-z0-9._-]*)", _title_text(above))
+    return m.group(1) if m else None
+
+
+def _ledger_columns(table: Table, chosen: dict[str, str], given: Mapping[str, str], year: int | None) -> str | None:
+    """Accounting-ledger (明细账) shapes, rewritten in place as ordinary columns added to ``table``:
+    the project named in a title line, the date split into 月 and 日 columns (year from the title),
+    and 借方/贷方 columns (amount = debit − credit, so a credit is a refund). Returns a problem
+    (for the whole file) or None."""
+    norm = [normalise_header(h) for h in table.header]
+    extra: list[tuple[str, Callable[[list[Any]], Any]]] = []
+    if "project_code" not in chosen:
+        code = project_code_in_title(table.above)
+        if code is not None:
+            extra.append((LEDGER_CODE, lambda cells, code=code: code))
+            chosen["project_code"] = LEDGER_CODE
+    if "date" not in chosen and "月" in norm and "日" in norm:
+        if year is None:
+            return "日期分为“月”“日”两列，但标题中没有注明年度（如“2024年明细账”），无法确定日期。"
+        m_idx, d_idx = norm.index("月"), norm.index("日")
+
+        def split_date(cells: list[Any]) -> Any:
+            mo, dd = cells[m_idx], cells[d_idx]
+            if mo is None and dd is None:
+                return None
+            as_int = [str(int(v)) if isinstance(v, float) and v.is_integer() else str(v or "") for v in (mo, dd)]
+            return f"{year}年{as_int[0]}月{as_int[1]}日"
+
+        extra.append((LEDGER_DATE, split_date))
+        chosen["date"] = LEDGER_DATE
+    amount = chosen.get("amount")
+    credit = next((table.header[norm.index(normalise_header(c))] for c in CREDIT_HEADERS
+                   if normalise_header(c) in norm), None)
+    if (amount is not None and "amount" not in given and credit is not None
+            and normalise_header(amount) in {normalise_header(d) for d in DEBIT_HEADERS}):
+        a_idx, c_idx = table.header.index(amount), table.header.index(credit)
+
+        def net(cells: list[Any]) -> Any:
+            debit, cr = cells[a_idx], cells[c_idx]
+            if debit is None and cr is None:
+                return None
+            try:
+                return (parse_number(debit) if debit is not None else Decimal(0)) - (
+                    parse_number(cr) if cr is not None else Decimal(0))
+            except ValueError:
+                return debit if debit is not None else cr  # reported as it is written
+
+        extra.append((f"{amount}−{credit}", net))
+        chosen["amount"] = extra[-1][0]
+    if extra:
+        width = len(table.header)
+        table.header = table.header + [h for h, _ in extra]
+        table.rows = [(line, (cells + [None] * (width - len(cells)))[:width] + [f(cells + [None] * (width - len(cells)))
+                                                                              for _, f in extra])
+                      for line, cells in table.rows]
+    return None
 
 
 def _is_header_repeat(cells: Sequence[Any], header: Sequence[str]) -> bool:
