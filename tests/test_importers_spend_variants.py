@@ -123,6 +123,21 @@ def test_signature_and_note_lines_below_the_data_are_skipped() -> None:
     assert wan_totals(sf) == {("P001", "2024-03"): Decimal("0.010000")}
 
 
+def test_utf16_tab_separated_unicode_text_export() -> None:
+    """Test Excel's "Unicode 文本" save (UTF-16 with BOM, tab-separated)."""
+    data = "项目编码\t支付日期\t支付金额\r\nP001\t2024/3/5\t1,000.50\r\n".encode("utf-16")
+    sf = parse_spend(data, "unicode.txt")
+    assert errors(sf) == [] and wan_totals(sf) == {("P001", "2024-03"): Decimal("0.100050")}
+
+
+def test_a_unit_word_inside_a_name_is_not_a_unit() -> None:
+    """Test that "预算单位：元氏县财政局" in a title is a unit's name, not "单位：元"."""
+    data = "预算单位：元氏县财政局\n项目编码,支付日期,支付金额\nP001,2024-03-05,2\n".encode()
+    sf = parse_spend(data, "yuanshi.csv", unit="万元")
+    assert errors(sf) == [] and (sf.unit, sf.unit_source) == ("万元", "given")
+    assert wan_totals(sf) == {("P001", "2024-03"): Decimal("2.000000")}
+
+
 # ------------------------------------------------------------------ dates and periods
 
 

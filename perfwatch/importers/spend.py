@@ -89,6 +89,11 @@ def header_unit(text: Any) -> str | None:
 
 
 def _decode(data: bytes) -> str:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Excel's "Unicode text": UTF-16 with a BOM
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
     for enc in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(enc)
@@ -464,7 +469,8 @@ def _title_text(above: Sequence[tuple[int, list[Any]]]) -> str:
 
 def title_unit(above: Sequence[tuple[int, list[Any]]]) -> str | None:
     """The unit a title line states: "单位：元", "金额单位：万元"."""
-    m = re.search(r"单位\s*[:：]?\s*(万元|元)", _title_text(above))
+    # Not "预算单位：元氏县财政局": the unit is not followed by more of a name.
+    m = re.search(r"单位\s*[:：]?\s*(万元|元)(?![\u4e00-\u9fff])", _title_text(above))
     return m.group(1) if m else None
 
 
@@ -542,9 +548,10 @@ def parse_spend(
 
     Two layouts are read: rows with a date and an amount (payments, or month/quarter totals), and
     a wide table with one row per project and a column per month ("1月" … "12月") or quarter.
+    Accounting ledgers (明细账) are read too: 月/日 columns, 借方 − 贷方, project named in a title.
     Title lines above the header, 合计/小计 lines, note/signature lines (制表人：…) and repeated
-    header lines are skipped. In a
-    payment list a row may be negative (冲销/退回), but no project's month may total below zero.
+    header lines are skipped. In a payment list a row may be negative (冲销/退回), but no
+    project's month may total below zero.
     """
     if unit is not None and unit not in UNITS:
         raise ValueError(f"金额单位须为 元 或 万元，收到：{unit}")
