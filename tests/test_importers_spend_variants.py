@@ -345,3 +345,66 @@ def test_ledger_month_day_columns_need_a_year() -> None:
     """Test that 月/日 columns in a file naming no year are one file-level error."""
     sf = parse_spend("项目编码,月,日,借方\nP001,3,5,100\n".encode(), "ledger.csv")
     assert sf.errors == [RowError("ledger.csv", 1, None, "日期分为“月”“日”两列，但标题中没有注明年度（如“2024年明细账”），无法确定日期。")]
+
+
+# ------------------------------------------------------------------ .xls that are not binary Excel, grouped headers
+
+
+HTML_XLS = """<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"></head><body>
+<table border="1">
+<tr><td colspan="5">2024年1-7月国库集中支付明细</td></tr>
+<tr><td colspan="5">单位：元</td></tr>
+<tr><th rowspan="2">预算项目编码</th><th rowspan="2">支付日期</th><th colspan="2">金额</th><th rowspan="2">摘要</th></tr>
+<tr><th>支付金额</th><th>退回金额</th></tr>
+<tr><td>P001</td><td>2024-03-05</td><td>1,000.00</td><td></td><td>购置</td></tr>
+<tr><td>P001</td><td>2024-03-09</td><td></td><td>200.00</td><td>退回&amp;冲减</td></tr>
+<tr><td>P002</td><td>2024-04-01</td><td>50.5</td><td>0.5</td><td>差旅</td></tr>
+<tr><td>合计</td><td></td><td>1,050.50</td><td>200.50</td><td></td></tr>
+</table></body></html>"""
+
+
+def test_html_table_saved_as_xls_with_grouped_header_and_refund_column() -> None:
+    """Test an ".xls" that is an HTML table (GB2312), with "金额" grouped over 支付金额/退回金额:
+    the amount is payment − refund, the 合计 line is skipped."""
+    sf = parse_spend(HTML_XLS.encode("gb18030"), "国库导出.xls")
+    assert errors(sf) == []
+    assert sf.header == ["预算项目编码", "支付日期", "支付金额", "退回金额", "摘要", "支付金额−退回金额"]
+    assert sf.mapping == {"project_code": "预算项目编码", "date": "支付日期", "amount": "支付金额−退回金额"}
+    assert [r.row for r in sf.rows] == [5, 6, 7] and sf.skipped == [8]
+    assert wan_totals(sf) == {("P001", "2024-03"): Decimal("0.080000"), ("P002", "2024-04"): Decimal("0.005000")}
+
+
+def test_xml_spreadsheet_2003_saved_as_xls() -> None:
+    """Test an ".xls" that is Excel 2003 XML (SpreadsheetML): typed cells, skipped rows and columns."""
+    xml = """<?xml version="1.0" encoding="UTF-8"?>
+<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">
+ <Worksheet ss:Name="支付明细"><Table>
+  <Row><Cell><Data ss:Type="String">2024年支付明细</Data></Cell></Row>
+  <Row ss:Index="3"><Cell><Data ss:Type="String">项目编码</Data></Cell><Cell><Data ss:Type="String">支付日期</Data></Cell>
+   <Cell><Data ss:Type="String">支付金额（万元）</Data></Cell></Row>
+  <Row><Cell><Data ss:Type="String">P001</Data></Cell><Cell><Data ss:Type="DateTime">2024-03-05T00:00:00.000</Data></Cell>
+   <Cell><Data ss:Type="Number">1.2345</Data></Cell></Row>
+  <Row><Cell><Data ss:Type="String">合计</Data></Cell><Cell ss:Index="3"><Data ss:Type="Number">1.2345</Data></Cell></Row>
+ </Table></Worksheet></Workbook>"""
+    sf = parse_spend(xml.encode(), "export.xls")
+    assert errors(sf) == [] and sf.unit == "万元"
+    assert [r.row for r in sf.rows] == [4] and sf.skipped == [5]
+    assert wan_totals(sf) == {("P001", "2024-03"): Decimal("1.234500")}
+
+
+def test_binary_xls_still_asks_for_xlsx() -> None:
+    """Test that a real (binary) .xls is one file-level error asking to save as .xlsx or .csv."""
+    sf = parse_spend(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64, "old.xls")
+    assert sf.errors == [RowError("old.xls", None, None, "old.xls 是旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 或 .csv 后再导入。")]
+
+
+def test_xlsx_grouped_header_with_merged_cells() -> None:
+    """Test an XLSX whose header is two lines with merged cells (项目 over 编码/名称, 支出 over 日期/金额)."""
+    data = workbook(("Sheet1", [
+        ["项目编码", None, "支付日期", "支付金额"],
+        [None, "项目名称", None, None],
+        ["P001", "甲", "2024-03-05", 10],
+    ], {"merge": ["A1:A2", "C1:C2", "D1:D2"]}))
+    sf = parse_spend(data, "g.xlsx")
+    assert errors(sf) == [] and sf.header == ["项目编码", "项目名称", "支付日期", "支付金额"]
+    assert [r.row for r in sf.rows] == [3]

@@ -16,6 +16,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
@@ -37,6 +38,8 @@ SPEND_FIELDS: dict[str, tuple[str, ...]] = {
 # In an accounting ledger (明细账) spend is the debit; a credit on the same account is a refund.
 DEBIT_HEADERS: tuple[str, ...] = ("借方金额", "借方发生额", "本期借方", "借方")
 CREDIT_HEADERS: tuple[str, ...] = ("贷方金额", "贷方发生额", "本期贷方", "贷方")
+# A payment list may give refunds their own column; they are taken off the amount.
+REFUND_HEADERS: tuple[str, ...] = ("退回金额", "退款金额", "冲销金额", "收回金额", "支出退回")
 FIELD_LABELS: dict[str, str] = {"project_code": "项目编码", "date": "支出日期", "amount": "支出金额"}
 
 
@@ -159,9 +162,15 @@ def read_sheets(data: bytes, name: str) -> list[Sheet]:
         finally:
             wb.close()
         return out
-    if suffix == ".xls":
+    text = None if data[:4] == b"\xd0\xcf\x11\xe0" else _decode(data)
+    head = (text or "")[:2048].lstrip().lower()
+    if text is not None and head.startswith("<") and ("<table" in text.lower() or "<workbook" in text.lower()):
+        # Many government systems save an HTML or XML (SpreadsheetML 2003) table under .xls.
+        sheets = _markup_sheets(text, name)
+        if sheets:
+            return sheets
+    if suffix == ".xls" or text is None:
         raise ValueError(f"{name} 是旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 或 .csv 后再导入。")
-    text = _decode(data)
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
         delimiter = dialect.delimiter
@@ -173,6 +182,105 @@ def read_sheets(data: bytes, name: str) -> list[Sheet]:
         if any(c is not None for c in cells):
             rows.append((i, cells))
     return [Sheet(Path(name).name, rows)]
+
+
+class _HtmlTables(HTMLParser):
+    """The cells of every <table> in an HTML page, colspan/rowspan laid out as empty cells."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: list[list[list[str | None]]] = []
+        self._row: list[str | None] | None = None
+        self._cell: list[str] | None = None
+        self._colspan = 1
+        self._spans: dict[int, int] = {}   # column -> rows still covered by a rowspan from above
+        self._depth = 0
+
+    def _fill_spans(self) -> None:
+        assert self._row is not None
+        while self._spans.get(len(self._row), 0) > 0:
+            self._spans[len(self._row)] -= 1
+            self._row.append(None)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "table":
+            self._depth += 1
+            self.tables.append([])
+            self._spans = {}
+        elif tag == "tr" and self._depth:
+            self._row = []
+        elif tag in ("td", "th") and self._row is not None:
+            self._fill_spans()
+            self._cell = []
+            self._colspan = _int_attr(a.get("colspan"))
+            rowspan = _int_attr(a.get("rowspan"))
+            if rowspan > 1:
+                for k in range(self._colspan):
+                    self._spans[len(self._row) + k] = rowspan - 1
+        elif tag == "br" and self._cell is not None:
+            self._cell.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None and self._row is not None:
+            self._row.append(_cell("".join(self._cell)))
+            self._row.extend([None] * (self._colspan - 1))
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            self._fill_spans()
+            self.tables[-1].append(self._row)
+            self._row = None
+        elif tag == "table" and self._depth:
+            self._depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _int_attr(value: str | None) -> int:
+    try:
+        return max(1, int(str(value).strip()))
+    except ValueError:
+        return 1
+
+
+def _markup_sheets(text: str, name: str) -> list[Sheet]:
+    """The tables of an HTML page or of an XML Spreadsheet 2003 file, as sheets."""
+    out: list[Sheet] = []
+    if "urn:schemas-microsoft-com:office:spreadsheet" in text[:4096]:
+        import xml.etree.ElementTree as ET
+
+        ns = "{urn:schemas-microsoft-com:office:spreadsheet}"
+        try:
+            root = ET.fromstring(text.encode("utf-8") if not text.lstrip().startswith("<?xml") else
+                                 re.sub(r"^\s*<\?xml[^>]*\?>", "", text).encode("utf-8"))
+        except ET.ParseError as exc:
+            raise ValueError(f"{name} 不是可读取的表格文件：{exc}") from exc
+        for ws in root.iter(f"{ns}Worksheet"):
+            rows: list[tuple[int, list[Any]]] = []
+            line = 0
+            for row in ws.iter(f"{ns}Row"):
+                line = int(row.get(f"{ns}Index", line + 1))
+                cells: list[Any] = []
+                for c in row.findall(f"{ns}Cell"):
+                    col = int(c.get(f"{ns}Index", len(cells) + 1))
+                    cells.extend([None] * (col - 1 - len(cells)))
+                    d = c.find(f"{ns}Data")
+                    value: Any = None if d is None else "".join(d.itertext())
+                    if d is not None and d.get(f"{ns}Type") == "DateTime" and value:
+                        value = dt.datetime.fromisoformat(value[:19])
+                    cells.append(_cell(value))
+                if any(c is not None for c in cells):
+                    rows.append((line, cells))
+            out.append(Sheet(ws.get(f"{ns}Name", ""), rows))
+        return out
+    parser = _HtmlTables()
+    parser.feed(text)
+    for k, table in enumerate(parser.tables, 1):
+        rows = [(i, cells) for i, cells in enumerate(table, 1) if any(c is not None for c in cells)]
+        out.append(Sheet(f"表{k}", rows))
+    return out
 
 
 def read_raw(data: bytes, name: str) -> list[tuple[int, list[Any]]]:
@@ -220,7 +328,31 @@ def read_table(data: bytes, name: str, fields: Mapping[str, Sequence[str]], *,
     _, sheet, k = best
     header_line, header_cells = sheet.rows[k]
     header = ["" if c is None else str(c).strip() for c in header_cells]
-    return Table(name, header, header_line, list(sheet.rows[k + 1:]), above=list(sheet.rows[:k]), sheet=sheet.name)
+    body = list(sheet.rows[k + 1:])
+    if body and _is_sub_header(header, body[0][1]):
+        # A grouped header: "金额" merged over "支付金额 | 退回金额" on the line below. Each column
+        # is named by its lower cell, or by the upper one where the lower is empty.
+        sub = body.pop(0)[1]
+        width = max(len(header), len(sub))
+        header = [(str(sub[j]).strip() if j < len(sub) and sub[j] is not None else
+                   (header[j] if j < len(header) else "")) for j in range(width)]
+    return Table(name, header, header_line, body, above=list(sheet.rows[:k]), sheet=sheet.name)
+
+
+def _is_sub_header(header: Sequence[str], cells: Sequence[Any]) -> bool:
+    """Whether the line under a header is the lower half of a grouped header: only text that is
+    neither a number nor a date, some of it under an empty (merged) upper cell."""
+    texts = [(j, c) for j, c in enumerate(cells) if c is not None]
+    if not texts or any(not isinstance(c, str) for _, c in texts):
+        return False
+    for _, c in texts:
+        for parse in (parse_number, parse_period):
+            try:
+                parse(c)
+                return False
+            except ValueError:
+                pass
+    return any(j >= len(header) or not header[j] for j, _ in texts)
 
 
 def auto_mapping(header: Sequence[str], fields: Mapping[str, Sequence[str]]) -> dict[str, str]:
@@ -633,8 +765,8 @@ def project_code_in_title(above: Sequence[tuple[int, list[Any]]]) -> str | None:
 def _ledger_columns(table: Table, chosen: dict[str, str], given: Mapping[str, str], year: int | None) -> str | None:
     """Accounting-ledger (明细账) shapes, rewritten in place as ordinary columns added to ``table``:
     the project named in a title line, the date split into 月 and 日 columns (year from the title),
-    and 借方/贷方 columns (amount = debit − credit, so a credit is a refund). Returns a problem
-    (for the whole file) or None."""
+    and 借方/贷方 columns (amount = debit − credit, so a credit is a refund) or a payment list's
+    退回金额 column (amount = payment − refund). Returns a problem (for the whole file) or None."""
     norm = [normalise_header(h) for h in table.header]
     extra: list[tuple[str, Callable[[list[Any]], Any]]] = []
     if "project_code" not in chosen:
@@ -657,10 +789,10 @@ def _ledger_columns(table: Table, chosen: dict[str, str], given: Mapping[str, st
         extra.append((LEDGER_DATE, split_date))
         chosen["date"] = LEDGER_DATE
     amount = chosen.get("amount")
-    credit = next((table.header[norm.index(normalise_header(c))] for c in CREDIT_HEADERS
-                   if normalise_header(c) in norm), None)
-    if (amount is not None and "amount" not in given and credit is not None
-            and normalise_header(amount) in {normalise_header(d) for d in DEBIT_HEADERS}):
+    is_debit = amount is not None and normalise_header(amount) in {normalise_header(d) for d in DEBIT_HEADERS}
+    credit = next((table.header[norm.index(normalise_header(c))]
+                   for c in (CREDIT_HEADERS if is_debit else REFUND_HEADERS) if normalise_header(c) in norm), None)
+    if amount is not None and "amount" not in given and credit is not None:
         a_idx, c_idx = table.header.index(amount), table.header.index(credit)
 
         def net(cells: list[Any]) -> Any:
