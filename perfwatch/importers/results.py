@@ -19,7 +19,15 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from perfwatch.importers.spend import RowError, auto_mapping, file_year, normalise_header, parse_number, parse_period, read_table
+from perfwatch.importers.spend import (
+    RowError,
+    auto_mapping,
+    file_year,
+    is_header_repeat,
+    parse_number,
+    parse_period,
+    read_table,
+)
 from perfwatch.store import CAUSE_CATEGORIES, RATINGS
 
 RESULT_FIELDS: dict[str, tuple[str, ...]] = {
@@ -179,13 +187,12 @@ def parse_results(data: bytes, name: str, *, mapping: Mapping[str, str] | None =
         return out
     idx = {f: table.header.index(h) for f, h in chosen.items()}
     year = file_year(table.above, name)  # for 截止日期 written without a year ("6月末")
-    header_norm = [normalise_header(h) for h in table.header if h]
 
     def get(cells: list[Any], f: str) -> Any:
         return cells[idx[f]] if f in idx and idx[f] < len(cells) else None
 
     for line, cells in table.rows:
-        if [normalise_header(c) for c in cells if c is not None] == header_norm:
+        if is_header_repeat(cells, table.header):
             continue  # the header repeated on each printed page
         errs: list[RowError] = []
         ind_id: int | None = None

@@ -113,9 +113,8 @@ def _cell(value: Any, number_format: str | None = None) -> Any:
     empty text as None; an integer shown with a zero-padding format (000000) as the text shown."""
     if isinstance(value, str):
         value = value.translate(_INVISIBLE).strip()
-        m = re.fullmatch(r'="(.*)"', value)
-        if m:
-            value = m.group(1).strip()
+        if value.startswith('="') and value.endswith('"'):
+            value = value[2:-1].strip()
         return value or None
     if (number_format and re.fullmatch(r"0{2,}", number_format) and not isinstance(value, bool)
             and isinstance(value, (int, float)) and float(value).is_integer() and value >= 0):
@@ -565,6 +564,8 @@ class SpendFile:
 _SUMMARY_LABEL = re.compile(
     r"(?:本页|本月|本期|本季|本年|全年|年度|项目|部门|单位|总|累计)?(?:合计|小计|总计|累计|共计)(?:数|金额)?"
     r"|期初余额|年初余额|上年结转|上月结转|承前页|过次页|结转下年")
+# Every label and word below contains one of these.
+_SUMMARY_HINT = re.compile(r"计|余额|结转|页")
 # Words that, inside the project-code or date cell, mark such a line ("P001 小计", "1-7月合计").
 _SUMMARY_WORD = re.compile(r"合计|小计|总计|累计|共计")
 # Words a month column of a wide layout may carry after the month ("3月支出", "3月金额").
@@ -580,7 +581,10 @@ def _plain(cell: Any) -> str:
 def is_summary_row(cells: Sequence[Any], key_columns: Iterable[int] = ()) -> bool:
     """Whether a row is a 合计 / 小计 / 承前页 line: some text cell is exactly such a label, or the
     project-code or date cell (``key_columns``) contains 合计/小计/总计/累计."""
-    if any(_SUMMARY_LABEL.fullmatch(_plain(c)) for c in cells if isinstance(c, str)):
+    texts = [c for c in cells if isinstance(c, str)]
+    if not _SUMMARY_HINT.search("\x00".join(texts)):
+        return False  # fast path: no 计/余额/结转/页 anywhere in the row
+    if any(_SUMMARY_LABEL.fullmatch(_plain(c)) for c in texts):
         return True
     return any(k < len(cells) and isinstance(cells[k], str) and _SUMMARY_WORD.search(cells[k]) for k in key_columns)
 
@@ -816,9 +820,14 @@ def _ledger_columns(table: Table, chosen: dict[str, str], given: Mapping[str, st
     return None
 
 
-def _is_header_repeat(cells: Sequence[Any], header: Sequence[str]) -> bool:
+def is_header_repeat(cells: Sequence[Any], header: Sequence[str]) -> bool:
+    """Whether a line repeats the header (printed exports repeat it on every page)."""
+    first = next((c for c in cells if c is not None), None)
+    first_header = next((h for h in header if h), None)
+    if first is None or first_header is None or normalise_header(first) != normalise_header(first_header):
+        return False  # fast path: compare the whole line only when its first cell is the header's
     texts = [normalise_header(c) for c in cells if c is not None]
-    return bool(texts) and texts == [normalise_header(h) for h in header if h]
+    return texts == [normalise_header(h) for h in header if h]
 
 
 def _read_rows(table: Table, result: SpendFile, year: int | None) -> None:
@@ -830,7 +839,7 @@ def _read_rows(table: Table, result: SpendFile, year: int | None) -> None:
     totals_seen: dict[tuple[str, str], int] = {}
     for line, cells in table.rows:
         cells = cells + [None] * (len(table.header) - len(cells))
-        if (is_summary_row(cells, (idx["project_code"], idx["date"])) or _is_header_repeat(cells, table.header)
+        if (is_summary_row(cells, (idx["project_code"], idx["date"])) or is_header_repeat(cells, table.header)
                 or is_note_row(cells, (idx["amount"],))):
             result.skipped.append(line)
             continue
@@ -905,7 +914,7 @@ def _read_wide(table: Table, result: SpendFile, cols: Sequence[tuple[int, str, P
     seen_codes: dict[str, int] = {}
     for line, cells in table.rows:
         cells = cells + [None] * (len(table.header) - len(cells))
-        if (is_summary_row(cells, (code_idx,)) or _is_header_repeat(cells, table.header)
+        if (is_summary_row(cells, (code_idx,)) or is_header_repeat(cells, table.header)
                 or is_note_row(cells, [k for k, _, _ in cols])):
             result.skipped.append(line)
             continue
