@@ -111,7 +111,7 @@ def test_xlsx_hidden_first_sheet_header_in_row_3_and_date_cells() -> None:
         [1010001, "办案数量", dt.datetime(2024, 6, 30), 45],
         [None, None, None, None],
         ["项目编码", "三级指标", "截止日期", "完成值"],
-        ["P001", "服务对象满意度", "2024年6月", 0.85],
+        ["Ｐ００１", "服务对象满意度", "2024年6月", 0.85],                    # full-width code
     ]
     for i, row in enumerate(rows, 4):
         for j, v in enumerate(row, 1):

@@ -222,13 +222,14 @@ def test_xlsx_header_in_row_3_merged_title_blank_rows_and_hidden_first_sheet() -
 
 
 def test_code_cells_guarded_or_mangled_by_excel() -> None:
-    """Test ="00123" text guards, codes written as 1010001.0, and codes Excel turned into 1.01E+11."""
+    """Test ="00123" text guards, codes written as 1010001.0, full-width codes, and codes Excel
+    turned into 1.01E+11."""
     data = ('项目编码,支付日期,支付金额\n="00123",2024-03-05,10\n1010001.0,2024-03-05,20\n'
-            '1.01E+11,2024-03-05,30\n').encode()
+            '1.01E+11,2024-03-05,30\nＰ００１,2024-03-05,40\n').encode()
     sf = parse_spend(data, "codes.csv")
     assert errors(sf) == [(4, "项目编码", "项目编码“1.01E+11”是科学计数法：Excel 把长编码当成数字并截断了。"
                                          "请在 Excel 中将该列设为“文本”格式后重新导出。")]
-    assert [r.project_code for r in sf.rows] == ["00123", "1010001"]
+    assert [r.project_code for r in sf.rows] == ["00123", "1010001", "P001"]     # full-width typed code
 
 
 def test_title_unit_contradicting_the_header_unit() -> None:

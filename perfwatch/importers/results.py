@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -206,6 +207,8 @@ def parse_results(data: bytes, name: str, *, mapping: Mapping[str, str] | None =
             except ValueError:
                 errs.append(RowError(name, line, chosen["indicator_id"], f"指标编号“{raw_id}”不是正整数。"))
         code, level3 = _text(get(cells, "project_code")), _text(get(cells, "level3"))
+        if code is not None:
+            code = unicodedata.normalize("NFKC", code)  # full-width Ｐ００１ typed with a Chinese IME
         if ind_id is None and not errs and (code is None or level3 is None):
             column = chosen.get("project_code") if code is None else chosen.get("level3")
             errs.append(RowError(name, line, column, "请填写指标编号，或项目编码和三级指标。"))

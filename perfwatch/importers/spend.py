@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from html.parser import HTMLParser
@@ -659,7 +660,7 @@ def _code_text(cell: Any) -> tuple[str, str | None]:
         if cell.is_integer():
             return str(int(cell)), None
         return str(cell), None
-    text = str(cell).strip()
+    text = unicodedata.normalize("NFKC", str(cell)).strip()  # full-width Ｐ００１ typed with a Chinese IME
     if re.fullmatch(r"\d+(?:\.\d+)?[eE]\+?\d+", text):
         return text, (f"项目编码“{text}”是科学计数法：Excel 把长编码当成数字并截断了。"
                       "请在 Excel 中将该列设为“文本”格式后重新导出。")
