@@ -138,6 +138,22 @@ def test_a_unit_word_inside_a_name_is_not_a_unit() -> None:
     assert wan_totals(sf) == {("P001", "2024-03"): Decimal("2.000000")}
 
 
+def test_payments_and_a_total_for_the_same_month_are_refused() -> None:
+    """Test that a month given both as payments and as a month/quarter total (double counting) is
+    an error on the later row, while other projects and months are kept."""
+    data = ("项目编码,日期,金额\nP001,2024-03-05,100\nP001,2024年3月,100\nP001,2024年第一季度,300\n"
+            "P002,2024-04,50\nP002,2024-04-09,5\nP002,2024-05-09,5\n").encode()
+    sf = parse_spend(data, "mix.csv")
+    clash = "同一月份不能既有逐笔支出又有月/季合计，也不能有两个重叠的合计（会重复计算）。"
+    assert errors(sf) == [
+        (3, "日期", "项目 P001 的 2024年3月已由第 2 行的逐笔支出覆盖；" + clash),
+        (4, "日期", "项目 P001 的 2024年3月已由第 2 行的逐笔支出覆盖；" + clash),
+        (6, "日期", "项目 P002 的 2024年4月已由第 5 行的期间合计覆盖；" + clash),
+    ]
+    assert wan_totals(sf) == {("P001", "2024-03"): Decimal("0.010000"), ("P002", "2024-04"): Decimal("0.005000"),
+                              ("P002", "2024-05"): Decimal("0.000500")}
+
+
 # ------------------------------------------------------------------ dates and periods
 
 
@@ -304,6 +320,15 @@ def test_wide_quarter_columns_and_row_errors() -> None:
                               ("P001", "2024-03"): Decimal("0.090000"),
                               ("P002", "2024-04"): Decimal(0), ("P002", "2024-05"): Decimal(0),
                               ("P002", "2024-06"): Decimal("0.001000")}
+
+
+def test_wide_quarter_subtotal_columns_next_to_months_are_not_counted() -> None:
+    """Test that 一季度 next to 1月/2月/3月 is a subtotal, not a second copy of the quarter."""
+    data = "2024年\n项目编码,1月,2月,3月,一季度\nP001,1,2,3,6\n".encode()
+    sf = parse_spend(data, "mq.csv")
+    assert errors(sf) == []
+    assert wan_totals(sf) == {("P001", "2024-01"): Decimal("0.000100"), ("P001", "2024-02"): Decimal("0.000200"),
+                              ("P001", "2024-03"): Decimal("0.000300")}
 
 
 def test_wide_layout_without_a_year() -> None:

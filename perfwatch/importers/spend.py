@@ -707,6 +707,9 @@ def parse_spend(
             period = period_column(h, year)
             if period is not None:
                 wide_cols.append((k, h, period))
+        if any(p.kind == "month" for _, _, p in wide_cols):
+            # Quarter columns next to month columns are subtotals of those months.
+            wide_cols = [c for c in wide_cols if c[2].kind == "month"]
         if len(wide_cols) < 2:
             wide_cols = []
     if not wide_cols:
@@ -838,6 +841,7 @@ def _read_rows(table: Table, result: SpendFile, year: int | None) -> None:
     idx = {f: table.header.index(h) for f, h in result.mapping.items()}
     seen: dict[tuple[Any, ...], int] = {}
     totals_seen: dict[tuple[str, str], int] = {}
+    covered: dict[tuple[str, dt.date], tuple[int, str]] = {}  # (code, month) -> (first line, kind)
     for line, cells in table.rows:
         cells = cells + [None] * (len(table.header) - len(cells))
         if (is_summary_row(cells, (idx["project_code"], idx["date"])) or is_header_repeat(cells, table.header)
@@ -876,7 +880,19 @@ def _read_rows(table: Table, result: SpendFile, year: int | None) -> None:
                 result.errors.append(RowError(name, line, result.mapping["date"],
                                               f"项目 {code} 的 {period.label} 合计已在第 {totals_seen[key]} 行出现，同一期间只能有一行合计。"))
                 continue
+        clash = next(((mo, covered[(code, mo)]) for mo in period.months if (code, mo) in covered
+                      and (period.kind != "day" or covered[(code, mo)][1] != "day")), None)
+        if clash is not None:
+            (mo, (other, kind)) = clash
+            what = "逐笔支出" if kind == "day" else "期间合计"
+            result.errors.append(RowError(name, line, result.mapping["date"],
+                                          f"项目 {code} 的 {mo.year}年{mo.month}月已由第 {other} 行的{what}覆盖；"
+                                          "同一月份不能既有逐笔支出又有月/季合计，也不能有两个重叠的合计（会重复计算）。"))
+            continue
+        if period.kind != "day":
             totals_seen[key] = line
+        for mo in period.months:
+            covered.setdefault((code, mo), (line, period.kind))
         result.rows.append(SpendRow(line, code, period, amount))
     _refuse_negative_months(result, amount_header, {line: cells[idx["amount"]] for line, cells in table.rows
                                                    if idx["amount"] < len(cells)})
