@@ -385,6 +385,8 @@ HTML_XLS = """<html><head><meta http-equiv="Content-Type" content="text/html; ch
 <tr><td>P001</td><td>2024-03-05</td><td>1,000.00</td><td></td><td>购置</td></tr>
 <tr><td>P001</td><td>2024-03-09</td><td></td><td>200.00</td><td>退回&amp;冲减</td></tr>
 <tr><td>P002</td><td>2024-04-01</td><td>50.5</td><td>0.5</td><td>差旅</td></tr>
+<tr><th>预算项目编码</th><th>支付日期</th><th>支付金额</th><th>退回金额</th><th>摘要</th></tr>
+<tr><td>P002</td><td>2024-04-02</td><td>10</td><td>一百</td><td>退回写成了汉字</td></tr>
 <tr><td>合计</td><td></td><td>1,050.50</td><td>200.50</td><td></td></tr>
 </table></body></html>"""
 
@@ -393,10 +395,10 @@ def test_html_table_saved_as_xls_with_grouped_header_and_refund_column() -> None
     """Test an ".xls" that is an HTML table (GB2312), with "金额" grouped over 支付金额/退回金额:
     the amount is payment − refund, the 合计 line is skipped."""
     sf = parse_spend(HTML_XLS.encode("gb18030"), "国库导出.xls")
-    assert errors(sf) == []
+    assert errors(sf) == [(9, "支付金额−退回金额", "金额无效：“一百”不是数字。")]
     assert sf.header == ["预算项目编码", "支付日期", "支付金额", "退回金额", "摘要", "支付金额−退回金额"]
     assert sf.mapping == {"project_code": "预算项目编码", "date": "支付日期", "amount": "支付金额−退回金额"}
-    assert [r.row for r in sf.rows] == [5, 6, 7] and sf.skipped == [8]
+    assert [r.row for r in sf.rows] == [5, 6, 7] and sf.skipped == [8, 10]   # repeated header, 合计
     assert wan_totals(sf) == {("P001", "2024-03"): Decimal("0.080000"), ("P002", "2024-04"): Decimal("0.005000")}
 
 

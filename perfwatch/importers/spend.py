@@ -807,20 +807,26 @@ def _ledger_columns(table: Table, chosen: dict[str, str], given: Mapping[str, st
             debit, cr = cells[a_idx], cells[c_idx]
             if debit is None and cr is None:
                 return None
-            try:
-                return (parse_number(debit) if debit is not None else Decimal(0)) - (
-                    parse_number(cr) if cr is not None else Decimal(0))
-            except ValueError:
-                return debit if debit is not None else cr  # reported as it is written
+            values: list[Decimal] = []
+            for v in (debit, cr):
+                try:
+                    values.append(parse_number(v) if v is not None else Decimal(0))
+                except ValueError:
+                    return v  # reported as it is written
+            return values[0] - values[1]
 
         extra.append((f"{amount}−{credit}", net))
         chosen["amount"] = extra[-1][0]
     if extra:
-        width = len(table.header)
-        table.header = table.header + [h for h, _ in extra]
-        table.rows = [(line, (cells + [None] * (width - len(cells)))[:width] + [f(cells + [None] * (width - len(cells)))
-                                                                              for _, f in extra])
-                      for line, cells in table.rows]
+        width, header = len(table.header), table.header
+        rows: list[tuple[int, list[Any]]] = []
+        for line, cells in table.rows:
+            cells = (cells + [None] * (width - len(cells)))[:width]
+            # A repeated header line gets the new columns' names, so it is still seen as one.
+            repeat = is_header_repeat(cells, header)
+            rows.append((line, cells + [h if repeat else f(cells) for h, f in extra]))
+        table.header = header + [h for h, _ in extra]
+        table.rows = rows
     return None
 
 
