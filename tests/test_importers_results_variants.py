@@ -95,7 +95,7 @@ def test_value_errors_name_file_row_and_column(mini_db: duckdb.DuckDBPyConnectio
 
 def test_xlsx_hidden_first_sheet_header_in_row_3_and_date_cells() -> None:
     """Test a workbook with a hidden sheet first, a merged title, the header in row 3, a blank row,
-    a numeric project code, a datetime 截止日期 and a repeated header line."""
+    numeric, full-width and code+name project codes, datetime/serial 截止日期 and a repeated header line."""
     wb = openpyxl.Workbook()
     hidden = wb.active
     hidden.title = "模板"
@@ -112,6 +112,7 @@ def test_xlsx_hidden_first_sheet_header_in_row_3_and_date_cells() -> None:
         [None, None, None, None],
         ["项目编码", "三级指标", "截止日期", "完成值"],
         ["Ｐ００１", "服务对象满意度", "2024年6月", 0.85],                    # full-width code
+        ["[P002]乙项目", "总成本", 45473, 5],                                # code and name in one cell
     ]
     for i, row in enumerate(rows, 4):
         for j, v in enumerate(row, 1):
@@ -124,6 +125,7 @@ def test_xlsx_hidden_first_sheet_header_in_row_3_and_date_cells() -> None:
     assert [(r.row, r.project_code, r.level3, r.as_of, r.value_raw) for r in rf.rows] == [
         (4, "1010001", "办案数量", dt.date(2024, 6, 30), 45),
         (7, "P001", "服务对象满意度", dt.date(2024, 6, 30), 0.85),
+        (8, "P002", "总成本", dt.date(2024, 6, 30), 5),
     ]
 
 

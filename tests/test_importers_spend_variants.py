@@ -248,6 +248,15 @@ def test_code_cells_guarded_or_mangled_by_excel() -> None:
     assert [r.project_code for r in sf.rows] == ["00123", "1010001", "P001"]     # full-width typed code
 
 
+def test_code_and_name_in_one_cell() -> None:
+    """Test 预算项目 cells holding code and name together ("[P001]甲项目", "【P002】乙项目", "P003 丙项目")."""
+    data = ("预算项目,支付日期,支付金额\n[P001]甲项目,2024-03-05,1\n【P002】乙项目,2024-03-05,2\n"
+            "P003 丙项目,2024-03-05,3\nP-004,2024-03-05,4\n").encode()
+    sf = parse_spend(data, "names.csv")
+    assert errors(sf) == [] and sf.mapping["project_code"] == "预算项目"
+    assert [r.project_code for r in sf.rows] == ["P001", "P002", "P003", "P-004"]
+
+
 def test_title_unit_contradicting_the_header_unit() -> None:
     """Test that "单位：万元" above a header saying （元） is refused rather than guessed."""
     sf = parse_spend("单位：万元\n项目编码,支付日期,支付金额（元）\nP001,2024-03-05,10\n".encode(), "u.csv")

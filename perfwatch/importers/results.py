@@ -23,6 +23,7 @@ from typing import Any, Mapping
 from perfwatch.importers.spend import (
     RowError,
     auto_mapping,
+    code_of,
     file_year,
     is_header_repeat,
     parse_number,
@@ -208,7 +209,7 @@ def parse_results(data: bytes, name: str, *, mapping: Mapping[str, str] | None =
                 errs.append(RowError(name, line, chosen["indicator_id"], f"指标编号“{raw_id}”不是正整数。"))
         code, level3 = _text(get(cells, "project_code")), _text(get(cells, "level3"))
         if code is not None:
-            code = unicodedata.normalize("NFKC", code)  # full-width Ｐ００１ typed with a Chinese IME
+            code = code_of(unicodedata.normalize("NFKC", code))  # full-width Ｐ００１; "[P001]甲项目"
         if ind_id is None and not errs and (code is None or level3 is None):
             column = chosen.get("project_code") if code is None else chosen.get("level3")
             errs.append(RowError(name, line, column, "请填写指标编号，或项目编码和三级指标。"))

@@ -28,7 +28,7 @@ UNITS: tuple[str, ...] = ("元", "万元")
 # field -> accepted header names (compared after normalising: lower case, no spaces/brackets/units).
 SPEND_FIELDS: dict[str, tuple[str, ...]] = {
     "project_code": ("project_code", "projectcode", "code", "project", "项目编码", "项目代码", "项目编号", "预算项目编码",
-                     "项目", "预算项目代码", "预算项目编号"),
+                     "项目", "预算项目代码", "预算项目编号", "预算项目"),
     "date": ("date", "period", "month", "quarter", "支出日期", "日期", "支付日期", "记账日期", "交易日期",
              "月份", "期间", "所属期间", "季度", "会计期间", "付款日期", "清算日期", "凭证日期", "业务日期",
              "入账日期", "支付时间"),
@@ -666,7 +666,15 @@ def _code_text(cell: Any) -> tuple[str, str | None]:
                       "请在 Excel 中将该列设为“文本”格式后重新导出。")
     if re.fullmatch(r"\d+\.0+", text):  # a numeric code written out by a program as 1010001.0
         text = text.split(".")[0]
-    return text, None
+    return code_of(text), None
+
+
+def code_of(text: str) -> str:
+    """The code of a cell holding code and name together: "[P001]甲项目", "【P001】甲项目",
+    "P001 甲项目" -> "P001"; any other text as it is."""
+    m = (re.fullmatch(r"[\[【(（]\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*[\]】)）]\s*\S.*", text)
+         or re.fullmatch(r"([A-Za-z0-9][A-Za-z0-9._-]*)\s+[\u4e00-\u9fff].*", text))
+    return m.group(1) if m else text
 
 
 def parse_spend(
