@@ -308,6 +308,20 @@ def test_completeness_lists_what_is_still_owed(mini_db: duckdb.DuckDBPyConnectio
     assert rep.missing.loc[rep.missing["三级指标"] == "总成本", "上次填报"].item() == "2024-05-31"
 
 
+def test_completeness_names_the_owner_who_still_owes(mini_db: duckdb.DuckDBPyConnection) -> None:
+    """Test that each project row names its enabled 项目负责人, and unassigned projects say so."""
+    from perfwatch import auth
+    from perfwatch.store import Actor
+
+    admin = Actor("adm", "admin")
+    auth.create_user(mini_db, admin, "zhang", "owner", "long-enough-pw", "张三", ["P001"])
+    auth.create_user(mini_db, admin, "li", "owner", "long-enough-pw", None, ["P001"])
+    auth.create_user(mini_db, admin, "wang", "owner", "long-enough-pw", "王五", ["P002"])
+    auth.disable_user(mini_db, admin, "wang")
+    rep = entry.completeness(mini_db, dept(mini_db), JUNE)
+    assert list(rep.projects["负责人"]) == ["li、张三", "（未分配）"]
+
+
 def test_template_keeps_formula_like_text_as_text(mini_db: duckdb.DuckDBPyConnection) -> None:
     """Test that entered text starting with '=' is written to the template as text, not a formula."""
     save(mini_db, "办案数量", value=50.0, measure="=HYPERLINK(\"http://x\")", note="+1")
