@@ -176,7 +176,8 @@ def test_spend_file_upload_previews_errors_then_commits(app: App, tmp_path: Path
     """Test that uploading a spend export shows row errors (nothing written), and a corrected file
     shows the preview and is committed all at once."""
     bad = tmp_path / "国库导出-错误.csv"
-    bad.write_text("项目编码,支出日期,支出金额（元）\nP001,2024-03-05,10000\nP999,2024-03-06,500\nP001,2024-03-07,-1\n",
+    # an unknown project, and a 冲销 row that takes P001's March below zero (10000 - 20000 元)
+    bad.write_text("项目编码,支出日期,支出金额（元）\nP001,2024-03-05,10000\nP999,2024-03-06,500\nP001,2024-03-07,-20000\n",
                    encoding="utf-8")
     good = tmp_path / "国库导出.csv"
     good.write_text("项目编码,支出日期,支出金额（元）\nP001,2024-03-05,10000\nP001,2024-03-20,5000\n"
