@@ -26,17 +26,20 @@ c3.metric("绩效指标数", int(dept["indicators"]))
 
 projects = ui.df("department_projects", {"department_id": dept_id})
 st.subheader("预算项目")
+st.caption("金额单位：万元；支出计划为各节点月底的累计支出比例。")
 st.dataframe(
     projects.assign(budget=projects["budget"].map(money), fiscal_funds=projects["fiscal_funds"].map(money),
                     other_funds=projects["other_funds"].map(money))[
         ["seq", "code", "name", "budget", "fiscal_funds", "other_funds", "plan", "indicators"]
-    ].rename(columns={"seq": "序号", "code": "项目编码", "name": "项目名称", "budget": "预算数（万元）",
+    ].rename(columns={"seq": "序号", "code": "项目编码", "name": "项目名称", "budget": "预算数",
                       "fiscal_funds": "财政资金", "other_funds": "其他资金", "plan": "资金支出计划（累计）",
                       "indicators": "指标数"}),
     hide_index=True,
     width="stretch",
-    column_config={"项目名称": st.column_config.TextColumn(width="medium"),
-                   "资金支出计划（累计）": st.column_config.TextColumn(width="medium")},
+    column_config={"序号": st.column_config.NumberColumn(width=40),
+                   "项目名称": st.column_config.TextColumn(width="medium"),
+                   "资金支出计划（累计）": st.column_config.TextColumn(width=240),
+                   "指标数": st.column_config.NumberColumn(width=50)},
 )
 
 for proj in projects.itertuples():

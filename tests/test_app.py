@@ -36,7 +36,7 @@ def test_targets_page_shows_projects_budget_and_indicators(app_env: Path) -> Non
     assert metrics["绩效指标数"] == str(56 + 23)
     projects = at.dataframe[0].value
     assert len(projects) == 8
-    assert list(projects["预算数（万元）"]) == ["2.00", "1.00", "72.00", "26.00", "2.90", "2.00", "7.00", "10.00"]
+    assert list(projects["预算数"]) == ["2.00", "1.00", "72.00", "26.00", "2.90", "2.00", "7.00", "10.00"]
     assert len(at.expander) == 8 + 4
 
 

@@ -30,7 +30,7 @@ def test_init_then_show_lists_eight_projects_totalling_122_90(tmp_path: Path) ->
     show = _run("show", "--db", str(path))
     assert show.returncode == 0, show.stderr
     assert "8 个项目，预算合计 122.90 万元" in show.stdout
-    assert "13052924P00584012128B" in show.stdout and "计划 3月25% / 6月50% / 10月75% / 12月100%" in show.stdout
+    assert "13052924P00584012128B" in show.stdout and "计划 3月25% 6月50% 10月75% 12月100%" in show.stdout
     assert show.stdout.count("预算 ") == 8
     again = _run("init", "--db", str(path))
     assert again.returncode == 0 and "未载入默认数据" in again.stdout and "已是最新" in again.stdout
