@@ -42,6 +42,11 @@ def _human(n: int) -> str:
 def decode_text(data: bytes) -> str:
     """Text of an uploaded CSV/TXT/JSON: UTF-8 (with or without BOM), else GB18030 (Excel on
     Chinese Windows); ValidationError when it is neither or contains NUL bytes (binary)."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Excel's "Unicode 文本" export: UTF-16 with a BOM
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ValidationError("文件编码无法识别，请另存为 UTF-8 编码后再上传。") from exc
     if b"\x00" in data:
         raise ValidationError("文件内容不是文本（含有二进制数据）。")
     for encoding in ("utf-8-sig", "gb18030"):
@@ -72,6 +77,15 @@ def check_upload(name: str, data: bytes, allowed_exts: Iterable[str], max_bytes:
     data = bytes(data)
     if ext in TEXT_EXTS:
         decode_text(data)
+        return ext
+    if ext == ".xls" and not data.startswith(_MAGIC[".xls"]):
+        # Many government systems save an HTML or XML (SpreadsheetML 2003) table under .xls.
+        try:
+            text = decode_text(data)
+        except ValidationError:
+            text = ""
+        if not text.lstrip().startswith("<"):
+            raise ValidationError(f"文件 {shown} 的内容与扩展名 {ext} 不符（可能是改了扩展名的其他文件），请上传原始文件。")
         return ext
     magic = _MAGIC.get(ext)
     if magic and not data.startswith(magic):

@@ -435,3 +435,16 @@ def test_results_importer_accepts_or_refuses_random_tables(rows: list[list[str]]
         assert str(exc)
     else:
         assert all(str(e) for e in result.errors)
+
+
+def test_spend_uploads_accept_markup_xls_and_unicode_text_but_not_disguised_files() -> None:
+    """Test that an HTML table saved as .xls and a UTF-16 "Unicode 文本" export pass the upload check
+    (the spend importer reads both), while a PNG renamed to .xls is refused."""
+    allowed = {".csv", ".xlsx", ".xls", ".txt"}
+    html = "<html><body><table><tr><td>项目编码</td><td>支付金额</td></tr></table></body></html>".encode("gb18030")
+    assert uploads.check_upload("支付明细.xls", html, allowed) == ".xls"
+    utf16 = "项目编码\t支出日期\t支出金额\nP001\t2024-03-05\t100\n".encode("utf-16")
+    assert uploads.check_upload("导出.txt", utf16, allowed) == ".txt"
+    assert uploads.check_upload("旧版.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, allowed) == ".xls"
+    with pytest.raises(ValidationError, match="不符"):
+        uploads.check_upload("photo.xls", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, allowed)
