@@ -68,12 +68,17 @@ def app(browser: Any, mini_file: Path, tmp_path: Path) -> Iterator[App]:
 
 
 def enter_march_spend(page: Page, amount: str) -> None:
-    """Type ``amount`` into P001's 3月 cell of the grid and save."""
+    """Type ``amount`` into P001's 3月 cell of the grid and save.
+
+    The grid is a canvas driven by keyboard navigation; on a loaded machine a key press can land
+    while the grid re-mounts. So each try checks what the server understood (the pending-edit
+    caption names the month) and discards a wrong edit before trying again."""
     grid = page.locator("[data-testid='stDataFrame']").first
-    expect(grid).to_be_visible()
     editor = page.locator("#portal input").first
-    for attempt in range(3):  # a busy machine can swallow the first click while the grid mounts
+    pending = page.get_by_text("未保存的修改：1 项", exact=False)
+    for attempt in range(4):
         wait_idle(page)
+        expect(grid).to_contain_text("P001")
         box = grid.bounding_box()
         assert box is not None
         page.mouse.click(box["x"] + 30, box["y"] + 35 + 17)  # first body row, first column (项目编码)
@@ -82,14 +87,21 @@ def enter_march_spend(page: Page, amount: str) -> None:
         page.keyboard.press("Enter")  # open the cell editor (glide-data-grid's overlay input)
         try:
             editor.wait_for(timeout=10_000)
-            break
         except Exception:
-            if attempt == 2:
-                raise
             page.keyboard.press("Escape")
-    editor.fill(amount)
-    page.keyboard.press("Enter")
-    expect(page.get_by_text("未保存的修改：1 项")).to_be_visible()  # the server has the edit
+            continue
+        if not editor.is_enabled():  # landed on a read-only column (项目编码/名称/预算数)
+            page.keyboard.press("Escape")
+            continue
+        editor.fill(amount)
+        page.keyboard.press("Enter")
+        expect(pending).to_be_visible()  # the server has the edit
+        if "2024年3月" in pending.inner_text():
+            break
+        page.get_by_role("button", name="刷新（放弃未保存的修改）").click()  # wrong month: discard
+        expect(pending).to_have_count(0)
+    else:
+        raise AssertionError("could not edit P001's March cell in 4 tries")
     wait_idle(page)
     page.get_by_role("button", name="保存", exact=True).click()
     expect(page.get_by_text("已保存 1 项支出")).to_be_visible()
