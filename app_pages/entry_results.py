@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import Any, Callable
+from typing import Any
 
 import streamlit as st
 
@@ -24,27 +24,12 @@ if not can_edit:
     st.caption(f"当前身份：{actor.label}。只有项目负责人可以填报指标完成情况。")
 
 
-def attempt(action: Callable[[], Any]) -> Any:
-    """Run a write; show a refused one as a message (never a traceback). None if refused."""
-    try:
-        return action()
-    except entry.USER_ERRORS as exc:
-        st.error(entry.error_text(exc), icon=":material/warning:")
-        return None
-
-
 if "results_flash" in st.session_state:
     st.success(st.session_state.pop("results_flash"), icon=":material/check_circle:")
 
-depts = ui.df("departments")
-if depts.empty:
-    st.info("数据库中还没有部门和项目。请先导入绩效目标表。")
-    st.stop()
-labels = [f"{r.code} {r.name}（{r.fiscal_year} 年度）" for r in depts.itertuples()]
-choice = st.selectbox("部门与年度", range(len(labels)), format_func=labels.__getitem__, key="results_dept") \
-    if len(labels) > 1 else 0
-dept_id = int(depts.iloc[choice]["id"])
-year = int(depts.iloc[choice]["fiscal_year"])
+dept_row = ui.pick_department("results_dept")
+dept_id = int(dept_row["id"])
+year = int(dept_row["fiscal_year"])
 
 projects = [p for p in entry.projects_all(conn) if p.department_id == dept_id and not p.retired
             and (actor.role != "owner" or actor.project_ids is None or p.id in actor.project_ids)]
@@ -153,7 +138,7 @@ with tab_form:
                                         projected_text=projected, cause_categories=tuple(cats), cause_text=cause,
                                         likelihood=likelihood, measure=measure, note=note,
                                         base_id=st.session_state[base_key])
-                result = attempt(lambda: entry.save_results(conn, actor, [inp], source="表单填报"))
+                result = ui.attempt(lambda: entry.save_results(conn, actor, [inp], source="表单填报"))
                 if result is not None:
                     ui.after_write()
                     st.cache_data.clear()  # also the dashboard's last-data date (ui.after_write misses it)
@@ -178,7 +163,7 @@ with tab_file:
                               disabled=not can_edit)
     if upload is not None:
         data = upload.getvalue()
-        if attempt(lambda: check_upload(upload.name, data, {".csv", ".xlsx"})):
+        if ui.attempt(lambda: check_upload(upload.name, data, {".csv", ".xlsx"})):
             fingerprint = hashlib.sha256(data + str(dept_id).encode()).hexdigest()
             if st.session_state.get("results_plan_key") != fingerprint:
                 rf = parse_results(data, upload.name)
@@ -193,7 +178,7 @@ with tab_file:
                 st.dataframe(plan.preview(), hide_index=True, width="stretch")
             if st.button("确认导入（全部写入）", type="primary", key="results_import_commit",
                          disabled=bool(plan.errors) or not plan.inputs or not can_edit):
-                result = attempt(lambda: entry.commit_results_import(conn, actor, plan))
+                result = ui.attempt(lambda: entry.commit_results_import(conn, actor, plan))
                 if result is not None:
                     ui.after_write()
                     st.cache_data.clear()  # also the dashboard's last-data date (ui.after_write misses it)
@@ -208,7 +193,7 @@ with tab_history:
     if last is not None:
         st.markdown(f"上一次保存：{last.label}")
         if st.button("撤销上一次保存", key="results_undo_last", disabled=not can_edit):
-            result = attempt(lambda: entry.undo_batch(conn, actor, last.batch_id))
+            result = ui.attempt(lambda: entry.undo_batch(conn, actor, last.batch_id))
             if result is not None:
                 ui.after_write()
                 st.cache_data.clear()  # also the dashboard's last-data date (ui.after_write misses it)

@@ -26,14 +26,8 @@ if not can_edit:
 
 
 def attempt(action: Callable[[], Any]) -> Any:
-    """Run a write; show a refused one as a message (never a traceback). None if refused."""
-    try:
-        return action()
-    except entry.OverBudgetError:
-        raise
-    except entry.USER_ERRORS as exc:
-        st.error(entry.error_text(exc), icon=":material/warning:")
-        return None
+    """A write through ui.attempt; spend beyond the budget goes on to the confirmation step."""
+    return ui.attempt(action, passthrough=(entry.OverBudgetError,))
 
 
 def flash(text: str) -> None:
@@ -50,15 +44,9 @@ def reset_grid(dept: int) -> None:
 if "spend_flash" in st.session_state:
     st.success(st.session_state.pop("spend_flash"), icon=":material/check_circle:")
 
-depts = ui.df("departments")
-if depts.empty:
-    st.info("数据库中还没有部门和项目。请先导入绩效目标表。")
-    st.stop()
-labels = [f"{r.code} {r.name}（{r.fiscal_year} 年度）" for r in depts.itertuples()]
-choice = st.selectbox("部门与年度", range(len(labels)), format_func=labels.__getitem__, key="spend_dept") \
-    if len(labels) > 1 else 0
-dept_id = int(depts.iloc[choice]["id"])
-year = int(depts.iloc[choice]["fiscal_year"])
+dept_row = ui.pick_department("spend_dept")
+dept_id = int(dept_row["id"])
+year = int(dept_row["fiscal_year"])
 
 tab_grid, tab_import, tab_lock, tab_history = st.tabs(["录入支出", "导入文件", "月份锁定", "修改历史与撤销"])
 

@@ -9,14 +9,7 @@ from perfwatch.targets_view import indicator_table, money
 
 st.title("项目与绩效目标")
 
-depts = ui.df("departments")
-if depts.empty:
-    st.info("数据库中还没有绩效目标。请先导入绩效目标表。")
-    st.stop()
-
-labels = [f"{r.code} {r.name}（{r.fiscal_year} 年度）" for r in depts.itertuples()]
-choice = st.selectbox("部门与年度", range(len(labels)), format_func=labels.__getitem__) if len(labels) > 1 else 0
-dept = depts.iloc[choice]
+dept = ui.pick_department("targets_dept")
 dept_id = int(dept["id"])
 
 c1, c2, c3 = st.columns(3)

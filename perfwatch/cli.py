@@ -17,6 +17,7 @@ from typing import Callable, Sequence
 import duckdb
 
 from perfwatch import db
+from perfwatch.entry import ConflictError
 from perfwatch.store import Actor, PermissionDenied, ValidationError
 
 # Modules that add sub-commands: each defines register(subparsers, common) -> None.
@@ -134,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return func(args)
-    except (db.DatabaseError, ValidationError, PermissionDenied) as exc:
+    except (db.DatabaseError, ValidationError, PermissionDenied, ConflictError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into head & co.

@@ -78,12 +78,8 @@ def cmd_import_spend(args: argparse.Namespace) -> int:
         if args.dry_run:
             print("试运行（--dry-run）：未写入任何数据。")
             return 0
-        try:
-            result = entry.commit_spend_import(conn, cli_actor(args.user), plan,
-                                               confirm_over_budget=args.confirm_over_budget)
-        except entry.ConflictError as exc:
-            print(f"错误：{exc}", file=sys.stderr)
-            return 2
+        result = entry.commit_spend_import(conn, cli_actor(args.user), plan,
+                                           confirm_over_budget=args.confirm_over_budget)
     finally:
         conn.close()
     batch = f"，保存批次 #{'、#'.join(str(b) for b in result.batch_ids)}" if result.batch_ids else ""
@@ -108,11 +104,7 @@ def cmd_import_results(args: argparse.Namespace) -> int:
         if args.dry_run:
             print("试运行（--dry-run）：未写入任何数据。")
             return 0
-        try:
-            result = entry.commit_results_import(conn, cli_actor(args.user), plan)
-        except entry.ConflictError as exc:
-            print(f"错误：{exc}", file=sys.stderr)
-            return 2
+        result = entry.commit_results_import(conn, cli_actor(args.user), plan)
     finally:
         conn.close()
     batch = f"，保存批次 #{'、#'.join(str(b) for b in result.batch_ids)}" if result.batch_ids else ""

@@ -584,3 +584,35 @@ def light_dataframe(frame: pd.DataFrame, *, column_config: Mapping[str, Any] | N
         config[col] = st.column_config.NumberColumn(format="%.1f" if col == "比值" else "%.2f")
     config.update(column_config or {})
     return st.dataframe(shown, column_config=config, hide_index=True, width="stretch", **kwargs)
+
+
+# ---------------------------------------------------------------- shared page helpers
+
+
+def pick_department(key: str) -> pd.Series:
+    """The department-year the page works on: a selector when there is more than one, a message
+    and a stop when there is none. Returns the row of queries/departments.sql."""
+    depts = df("departments")
+    if depts.empty:
+        st.info("数据库中还没有部门和项目。请先导入绩效目标表。")
+        st.stop()
+    labels = [f"{r.code} {r.name}（{r.fiscal_year} 年度）" for r in depts.itertuples()]
+    choice = st.selectbox("部门与年度", range(len(labels)), format_func=labels.__getitem__, key=key) \
+        if len(labels) > 1 else 0
+    return depts.iloc[choice]
+
+
+def attempt(action: Any, *, passthrough: tuple[type[BaseException], ...] = ()) -> Any:
+    """Run a write; show a refused one as a message (never a traceback). None if refused.
+
+    Exceptions in ``passthrough`` propagate for the page to handle (e.g. a confirmation step).
+    """
+    from perfwatch import entry
+
+    try:
+        return action()
+    except passthrough:
+        raise
+    except entry.USER_ERRORS as exc:
+        st.error(entry.error_text(exc), icon=":material/warning:")
+        return None
