@@ -116,6 +116,21 @@ def execution_figures(spent: float, budget: float, expected: float) -> tuple[flo
     return pct, ratio, gap
 
 
+def _band(
+    value: float, red_below: float, yellow_below: float, *, sep: str = "–", blue_from: float | None = None
+) -> tuple[str, str]:
+    """The light of ``value`` against ascending thresholds, and the band text its reason quotes."""
+    if value < red_below:
+        return "red", f"<{_num(red_below)} 红灯"
+    if value < yellow_below:
+        return "yellow", f"{_num(red_below)}{sep}{_num(yellow_below)} 黄灯"
+    if blue_from is None:
+        return "green", f"≥{_num(yellow_below)} 绿灯"
+    if value < blue_from:
+        return "green", f"{_num(yellow_below)}–{_num(blue_from)} 绿灯"
+    return "blue", f"≥{_num(blue_from)} 蓝灯，远超进度"
+
+
 def execution_light(spent: float, budget: float, expected: float, rules: Rules = DEFAULT_RULES) -> tuple[str, str]:
     """The spend-pace light of ``spent`` of ``budget`` (万元) against ``expected`` (%), with its reason.
 
@@ -132,22 +147,10 @@ def execution_light(spent: float, budget: float, expected: float, rules: Rules =
         return "grey", "未到支出节点：计划应达0.00%，尚无支出（灰灯）" + over
     assert gap is not None
     if rules.execution_rule == "points":
-        r, y = rules.points_red_below, rules.points_yellow_below
-        if gap < r:
-            light, band = "red", f"<{_num(r)} 红灯"
-        elif gap < y:
-            light, band = "yellow", f"{_num(r)}至{_num(y)} 黄灯"
-        else:
-            light, band = "green", f"≥{_num(y)} 绿灯"
+        light, band = _band(gap, rules.points_red_below, rules.points_yellow_below, sep="至")
         return light, f"执行率{pct:.2f}%，计划应达{expected:.2f}%，偏差{gap:+.2f}个百分点（{band}）" + over
     assert ratio is not None
-    r, y = rules.ratio_red_below, rules.ratio_yellow_below
-    if ratio < r:
-        light, band = "red", f"<{_num(r)} 红灯"
-    elif ratio < y:
-        light, band = "yellow", f"{_num(r)}–{_num(y)} 黄灯"
-    else:
-        light, band = "green", f"≥{_num(y)} 绿灯"
+    light, band = _band(ratio, rules.ratio_red_below, rules.ratio_yellow_below)
     return light, f"执行率{pct:.2f}%，计划应达{expected:.2f}%，比值{ratio:.1f}（{band}）" + over
 
 
@@ -296,15 +299,7 @@ def _base_indicator_light(f: IndicatorFacts, as_of: date, rules: Rules) -> tuple
         if a is None:
             return "grey", _no_data(f)
         q = _round_half_up(100.0 * a / e * 10, 0) / 10
-        r, y, b = rules.count_red_below, rules.count_yellow_below, rules.count_blue_from
-        if q < r:
-            light, band = "red", f"<{_num(r)} 红灯"
-        elif q < y:
-            light, band = "yellow", f"{_num(r)}–{_num(y)} 黄灯"
-        elif q < b:
-            light, band = "green", f"{_num(y)}–{_num(b)} 绿灯"
-        else:
-            light, band = "blue", f"≥{_num(b)} 蓝灯，远超进度"
+        light, band = _band(q, rules.count_red_below, rules.count_yellow_below, blue_from=rules.count_blue_from)
         return light, f"实际{_num(a)}{u}，{basis}应达{e:.1f}{u}，完成{q:.1f}%（{band}）"
     if kind == "rate":
         t = f.target
