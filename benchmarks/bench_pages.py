@@ -66,11 +66,11 @@ def _clear() -> None:
 
 
 def run_page(page: str | None, timeout: float = 120) -> tuple[float, float]:
-    """One fresh AppTest run of ``app_pages/<page>.py`` (None = the blank page):
+    """One fresh AppTest run of ``pages/<section>/<page>.py`` (None = the blank page):
     (AppTest wall seconds, the script's own seconds)."""
     path = None
     if page is not None:
-        path = str(REPO / "app_pages" / f"{page}.py")
+        path = str(next((REPO / "pages").glob(f"*/{page}.py")))
     else:
         blank = Path(tempfile.gettempdir()) / "perfwatch_bench_blank.py"
         blank.write_text(BLANK, encoding="utf-8")

@@ -13,7 +13,7 @@ ALL_ROLES: frozenset[str] = frozenset({"leader", "finance", "owner", "admin"})
 
 @dataclass(frozen=True)
 class PageSpec:
-    path: str            # relative to the repository root, e.g. "app_pages/targets.py"
+    path: str            # relative to the repository root, e.g. "pages/targets/targets.py"
     title: str           # Chinese title in the menu
     icon: str
     section: str         # menu group
@@ -24,33 +24,33 @@ class PageSpec:
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("app_pages/overview.py", "总览", ":material/dashboard:", "监控看板", default=True, url_path="overview"),
-    PageSpec("app_pages/spend.py", "支出进度", ":material/payments:", "监控看板", url_path="spend"),
-    PageSpec("app_pages/indicators.py", "绩效指标", ":material/flag:", "监控看板", url_path="indicators"),
-    PageSpec("app_pages/project.py", "项目详情", ":material/search:", "监控看板", url_path="project"),
-    PageSpec("app_pages/departments.py", "部门汇总", ":material/account_balance:", "监控看板", url_path="departments"),
-    PageSpec("app_pages/targets.py", "项目与绩效目标", ":material/list_alt:", "绩效目标", url_path="targets"),
-    PageSpec("app_pages/import_targets.py", "目标导入", ":material/upload_file:", "绩效目标", roles=frozenset({"admin"}),
+    PageSpec("pages/monitor/overview.py", "总览", ":material/dashboard:", "监控看板", default=True, url_path="overview"),
+    PageSpec("pages/monitor/spend.py", "支出进度", ":material/payments:", "监控看板", url_path="spend"),
+    PageSpec("pages/monitor/indicators.py", "绩效指标", ":material/flag:", "监控看板", url_path="indicators"),
+    PageSpec("pages/monitor/project.py", "项目详情", ":material/search:", "监控看板", url_path="project"),
+    PageSpec("pages/monitor/departments.py", "部门汇总", ":material/account_balance:", "监控看板", url_path="departments"),
+    PageSpec("pages/targets/targets.py", "项目与绩效目标", ":material/list_alt:", "绩效目标", url_path="targets"),
+    PageSpec("pages/targets/import_targets.py", "目标导入", ":material/upload_file:", "绩效目标", roles=frozenset({"admin"}),
              url_path="import_targets"),
-    PageSpec("app_pages/entry_spend.py", "支出填报", ":material/edit_note:", "数据填报", roles=frozenset({"finance", "admin"}),
+    PageSpec("pages/entry/entry_spend.py", "支出填报", ":material/edit_note:", "数据填报", roles=frozenset({"finance", "admin"}),
              url_path="entry_spend"),
-    PageSpec("app_pages/entry_results.py", "指标填报", ":material/rate_review:", "数据填报", roles=frozenset({"owner", "admin"}),
+    PageSpec("pages/entry/entry_results.py", "指标填报", ":material/rate_review:", "数据填报", roles=frozenset({"owner", "admin"}),
              url_path="entry_results"),
-    PageSpec("app_pages/completeness.py", "填报情况", ":material/fact_check:", "数据填报", url_path="completeness"),
-    PageSpec("app_pages/meeting.py", "会议大屏", ":material/co_present:", "会议与报告", url_path="meeting", public=True),
-    PageSpec("app_pages/reports.py", "报表导出", ":material/description:", "会议与报告", url_path="reports"),
-    PageSpec("app_pages/admin_users.py", "用户管理", ":material/group:", "系统管理", roles=frozenset({"admin"}), url_path="admin_users"),
-    PageSpec("app_pages/admin_audit.py", "操作日志", ":material/receipt_long:", "系统管理", roles=frozenset({"admin"}), url_path="admin_audit"),
-    PageSpec("app_pages/admin_rules.py", "判定规则", ":material/rule:", "系统管理", roles=frozenset({"admin"}),
+    PageSpec("pages/entry/completeness.py", "填报情况", ":material/fact_check:", "数据填报", url_path="completeness"),
+    PageSpec("pages/meeting/meeting.py", "会议大屏", ":material/co_present:", "会议与报告", url_path="meeting", public=True),
+    PageSpec("pages/meeting/reports.py", "报表导出", ":material/description:", "会议与报告", url_path="reports"),
+    PageSpec("pages/admin/admin_users.py", "用户管理", ":material/group:", "系统管理", roles=frozenset({"admin"}), url_path="admin_users"),
+    PageSpec("pages/admin/admin_audit.py", "操作日志", ":material/receipt_long:", "系统管理", roles=frozenset({"admin"}), url_path="admin_audit"),
+    PageSpec("pages/admin/admin_rules.py", "判定规则", ":material/rule:", "系统管理", roles=frozenset({"admin"}),
              url_path="admin_rules"),
-    PageSpec("app_pages/admin_backup.py", "数据备份", ":material/backup:", "系统管理", roles=frozenset({"admin"}), url_path="admin_backup"),
+    PageSpec("pages/admin/admin_backup.py", "数据备份", ":material/backup:", "系统管理", roles=frozenset({"admin"}), url_path="admin_backup"),
 )
 
 SECTION_ORDER: tuple[str, ...] = ("监控看板", "数据填报", "绩效目标", "会议与报告", "系统管理")
 
 
 # The sign-in page: the only page before sign-in (dashboard.py), never in the menu of a signed-in user.
-LOGIN_PAGE = PageSpec("app_pages/login.py", "登录", ":material/login:", "账号", roles=frozenset(), url_path="login")
+LOGIN_PAGE = PageSpec("pages/account/login.py", "登录", ":material/login:", "账号", roles=frozenset(), url_path="login")
 
 
 def pages_for(role: str | None, *, public_only: bool = False) -> dict[str, list[PageSpec]]:

@@ -219,8 +219,8 @@ def require_visitor() -> None:
     the visitor's pages.
 
     Streamlit runs a page file directly, without dashboard.py, in every AppTest run of a page file,
-    and -- had the pages lived in a folder named pages/ -- for a deep link (e.g. /targets) as the
-    first request after the server starts; they live in app_pages/ for that reason. Pages reach the database only through
+    and -- had a page file sat directly in pages/ -- for a deep link (e.g. /targets) as the
+    first request after the server starts; pages live in pages/<section>/ for that reason. Pages reach the database only through
     :func:`connection`, which calls this, so none of them shows data to a visitor who is not signed
     in (or let in as the development actor or the public meeting screen), nor a page outside the
     visitor's role.
@@ -523,10 +523,10 @@ def no_actuals(ctx: DashboardContext, what: str = "监控数据") -> None:
     """The empty state: no actuals yet. Says so, points to data entry and offers the demo."""
     st.info(f"{ctx.department_name} {ctx.fiscal_year} 年度还没有填报任何实际支出或指标完成情况，暂无{what}可显示。"
             "请先在“数据填报”中录入每月支出和指标完成情况。", icon=":material/edit_note:")
-    entry = Path(db.REPO_ROOT / "app_pages" / "entry_spend.py")
+    entry = Path(db.REPO_ROOT / "pages" / "entry" / "entry_spend.py")
     if entry.exists():
         try:
-            st.page_link("app_pages/entry_spend.py", label="去填报支出", icon=":material/edit:")
+            st.page_link("pages/entry/entry_spend.py", label="去填报支出", icon=":material/edit:")
         except Exception:  # the page is not in this session's menu (e.g. a leader's)
             pass
     if not ctx.demo:

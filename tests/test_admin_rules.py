@@ -16,7 +16,7 @@ from perfwatch.settings import DEFAULT_RULES, Rules, load_rules, save_rules
 from perfwatch.status import compute_status
 
 REPO = Path(__file__).resolve().parents[1]
-PAGE = str(REPO / "app_pages" / "admin_rules.py")
+PAGE = str(REPO / "pages" / "admin" / "admin_rules.py")
 
 
 def _read(path: Path, sql: str) -> list[tuple[object, ...]]:

@@ -29,7 +29,7 @@ def test_dashboard_starts_and_shows_the_seed(app_env: Path) -> None:
 
 def test_targets_page_shows_projects_budget_and_indicators(app_env: Path) -> None:
     """Test that the targets page lists 8 projects, the 122.90 total and every project's indicators."""
-    at = AppTest.from_file(str(REPO / "app_pages" / "targets.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(REPO / "pages" / "targets" / "targets.py"), default_timeout=60).run()
     assert not at.exception, at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["项目数"] == "8" and metrics["预算合计（万元）"] == "122.90"
@@ -43,7 +43,7 @@ def test_targets_page_shows_projects_budget_and_indicators(app_env: Path) -> Non
 def test_locked_database_shows_a_message(app_env: Path) -> None:
     """Test that a database the app cannot open gives a Chinese message and no traceback."""
     app_env.write_bytes(b"not a database" * 50)
-    at = AppTest.from_file(str(REPO / "app_pages" / "targets.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(REPO / "pages" / "targets" / "targets.py"), default_timeout=60).run()
     assert not at.exception
     assert any("无法识别" in e.value for e in at.error)
     assert app_env.read_bytes() == b"not a database" * 50

@@ -132,7 +132,7 @@ def test_no_page_renders_raw_html() -> None:
     A line that really needs it for constant markup must say so with "# safe-html: constant".
     """
     offenders = []
-    for path in [*sorted((REPO / "app_pages").glob("*.py")), REPO / "dashboard.py", *sorted((REPO / "perfwatch").rglob("*.py"))]:
+    for path in [*sorted((REPO / "pages").rglob("*.py")), REPO / "dashboard.py", *sorted((REPO / "perfwatch").rglob("*.py"))]:
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if re.search(r"unsafe_allow_html\s*=\s*True", line) and "safe-html: constant" not in line:
                 offenders.append(f"{path.relative_to(REPO)}:{n}")

@@ -115,10 +115,10 @@ def test_before_sign_in_only_the_sign_in_page(app_db: Path) -> None:
     assert [t.label for t in at.text_input] == ["用户名", "密码"]
     assert "actor" not in at.session_state
     with pytest.raises(ValueError):  # not in the anonymous visitor's navigation
-        at.switch_page("app_pages/targets.py")
-    page = open_directly(at, "app_pages/targets.py")
+        at.switch_page("pages/targets/targets.py")
+    page = open_directly(at, "pages/targets/targets.py")
     assert "请先登录" in errors(page) and not page.dataframe and not page.metric
-    page = open_directly(at, "app_pages/admin_audit.py")
+    page = open_directly(at, "pages/admin/admin_audit.py")
     assert "请先登录" in errors(page) and not page.dataframe
 
 
@@ -154,7 +154,7 @@ def test_first_start_creates_the_admin(app_db: Path, tmp_path: Path, monkeypatch
     assert at.session_state["actor"] == Actor("boss", "admin")
     at = reload(at)
     assert any("局长" in m.value for m in at.sidebar.markdown)
-    at.switch_page("app_pages/admin_users.py").run()
+    at.switch_page("pages/admin/admin_users.py").run()
     assert titles(at) == ["用户管理"]
     assert list(at.dataframe[0].value["用户名"]) == ["boss"]
 
@@ -169,12 +169,12 @@ def test_owner_menu_has_no_admin_pages_and_admin_pages_refuse_the_owner(app_db: 
     at = reload(at)
     assert any("张三" in m.value and "项目负责人" in m.value for m in at.sidebar.markdown)
     with pytest.raises(ValueError):  # not in the owner's navigation
-        at.switch_page("app_pages/admin_users.py")
+        at.switch_page("pages/admin/admin_users.py")
     menu = navigation.pages_for("owner")
     assert "系统管理" not in menu
-    assert not {p.path for specs in menu.values() for p in specs} & {"app_pages/admin_users.py", "app_pages/admin_audit.py",
-                                                                     "app_pages/admin_backup.py"}
-    for page in ("app_pages/admin_users.py", "app_pages/admin_audit.py", "app_pages/admin_backup.py", "app_pages/entry_spend.py"):
+    assert not {p.path for specs in menu.values() for p in specs} & {"pages/admin/admin_users.py", "pages/admin/admin_audit.py",
+                                                                     "pages/admin/admin_backup.py"}
+    for page in ("pages/admin/admin_users.py", "pages/admin/admin_audit.py", "pages/admin/admin_backup.py", "pages/entry/entry_spend.py"):
         direct = open_directly(at, page)
         assert "无权访问" in errors(direct) and not direct.dataframe
         assert not [b for b in direct.button if b.label in ("立即备份", "添加")]
@@ -209,7 +209,7 @@ def test_disabling_an_account_ends_its_open_session(app_db: Path) -> None:
 def test_admin_adds_a_user_and_the_audit_log_shows_it(app_db: Path) -> None:
     """Test the 用户管理 add form (hostile display name kept as text) and the 操作日志 filters and exports."""
     at = reload(sign_in(start(), "admin"))
-    at.switch_page("app_pages/admin_users.py").run()
+    at.switch_page("pages/admin/admin_users.py").run()
     assert titles(at) == ["用户管理"]
     at.text_input(key="add_username").input("wang")
     at.text_input(key="add_display_name").input(HOSTILE_NAME)
@@ -223,7 +223,7 @@ def test_admin_adds_a_user_and_the_audit_log_shows_it(app_db: Path) -> None:
     row = table[table["用户名"] == "wang"].iloc[0]
     assert row["姓名"] == HOSTILE_NAME and row["角色"] == "项目负责人" and row["负责项目"] == "P002"
 
-    at.switch_page("app_pages/admin_audit.py").run()
+    at.switch_page("pages/admin/admin_audit.py").run()
     assert titles(at) == ["操作日志"] and not at.exception
     log = at.dataframe[0].value
     created = log[log["操作"] == "user.create"]
@@ -237,7 +237,7 @@ def test_admin_adds_a_user_and_the_audit_log_shows_it(app_db: Path) -> None:
 
 def test_public_meeting_screen_setting(app_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Test that anonymous visitors see public pages only when the setting is on, and never others."""
-    specs = tuple(p if p.path != "app_pages/targets.py" else navigation.replace(p, public=True) for p in navigation.PAGES)
+    specs = tuple(p if p.path != "pages/targets/targets.py" else navigation.replace(p, public=True) for p in navigation.PAGES)
     monkeypatch.setattr(navigation, "PAGES", specs)
     at = start()
     assert titles(at) == ["绩效运行监控看板 · 登录"]
@@ -246,8 +246,8 @@ def test_public_meeting_screen_setting(app_db: Path, monkeypatch: pytest.MonkeyP
     assert titles(at) == ["项目与绩效目标"] and at.metric
     assert "actor" not in at.session_state
     with pytest.raises(ValueError):  # only public pages (and 登录) are in the visitor's navigation
-        at.switch_page("app_pages/overview.py")
-    page = open_directly(at, "app_pages/overview.py")
+        at.switch_page("pages/monitor/overview.py")
+    page = open_directly(at, "pages/monitor/overview.py")
     assert ("无权访问" in errors(page) or "请先登录" in errors(page)) and not page.metric
 
 

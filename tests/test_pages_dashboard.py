@@ -20,8 +20,8 @@ REPO = Path(__file__).resolve().parents[1]
 AS_OF = dt.date(2024, 6, 30)
 FINANCE = store.Actor("财务科", "finance")
 OWNER = store.Actor("项目科", "owner")
-DASHBOARD_PAGES = ["app_pages/overview.py", "app_pages/spend.py", "app_pages/indicators.py", "app_pages/project.py",
-                   "app_pages/departments.py"]
+DASHBOARD_PAGES = ["pages/monitor/overview.py", "pages/monitor/spend.py", "pages/monitor/indicators.py", "pages/monitor/project.py",
+                   "pages/monitor/departments.py"]
 
 # Fixture spend (万元 per month) as of 2024-06-30; plans are 25/50/75/100 or 8/50/75/100, so the
 # expectation at 06-30 is 50% for every project.
@@ -84,7 +84,7 @@ def run_page(page: str, **query: str) -> AppTest:
     at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=60)
     at.run()
     assert not at.exception, at.exception
-    if page != "app_pages/overview.py" or query:
+    if page != "pages/monitor/overview.py" or query:
         for k, v in query.items():
             at.query_params[k] = v
         at.switch_page(page).run()
@@ -105,7 +105,7 @@ def test_every_dashboard_page_runs(dashboard_db: Path) -> None:
 def test_overview_cards_and_attention_equal_the_engine(dashboard_db: Path) -> None:
     """Test that the 总览 cards and the first 需要关注 row are the engine's numbers and reason."""
     s = engine_status(dashboard_db)
-    at = run_page("app_pages/overview.py")
+    at = run_page("pages/monitor/overview.py")
     m = metrics(at)
     assert m["预算总额（万元）"] == f"{s.total['budget']:,.2f}" == "122.90"
     assert m["累计支出（万元）"] == f"{s.total['spent']:,.2f}"
@@ -133,14 +133,14 @@ def test_overview_cards_and_attention_equal_the_engine(dashboard_db: Path) -> No
 
 def test_overview_defaults_to_the_last_month_end_with_data(dashboard_db: Path) -> None:
     """Test that the 截至 date defaults to the last month-end with data (06-30 here)."""
-    at = run_page("app_pages/overview.py")
+    at = run_page("pages/monitor/overview.py")
     assert at.sidebar.selectbox[0].value == AS_OF
 
 
 def test_spend_page_variance_table_equals_the_engine(dashboard_db: Path) -> None:
     """Test that 支出进度 lists every project worst first with the engine's figures."""
     s = engine_status(dashboard_db)
-    at = run_page("app_pages/spend.py")
+    at = run_page("pages/monitor/spend.py")
     m = metrics(at)
     assert m["执行率"] == f"{s.departments.iloc[0]['execution_pct']:.2f}%"
     table = at.dataframe[0].value
@@ -163,7 +163,7 @@ def test_spend_page_variance_table_equals_the_engine(dashboard_db: Path) -> None
 def test_indicators_page_rows_and_light_filter(dashboard_db: Path) -> None:
     """Test that 绩效指标 shows every project indicator with the engine's light, and filters by light."""
     s = engine_status(dashboard_db)
-    at = run_page("app_pages/indicators.py")
+    at = run_page("pages/monitor/indicators.py")
     table = at.dataframe[0].value
     proj_ind = s.indicators[s.indicators["project_id"].notna()]
     assert len(table) == len(proj_ind)
@@ -184,7 +184,7 @@ def test_project_page_from_the_url(dashboard_db: Path) -> None:
     code = "13052924P00584210790E"
     s = engine_status(dashboard_db)
     p = s.projects.set_index("code").loc[code]
-    at = run_page("app_pages/project.py", project=code)
+    at = run_page("pages/monitor/project.py", project=code)
     assert at.selectbox[0].value == code
     m = metrics(at)
     assert m["累计支出（万元）"] == f"{p['spent']:,.2f}" == "21.60"
@@ -197,14 +197,14 @@ def test_project_page_from_the_url(dashboard_db: Path) -> None:
 
 def test_departments_page_needs_two_departments(dashboard_db: Path) -> None:
     """Test that 部门汇总 says it needs two departments, then ranks them once a second exists."""
-    at = run_page("app_pages/departments.py")
+    at = run_page("pages/monitor/departments.py")
     assert any("只有 1 个部门" in i.value for i in at.info)
     conn = db.open_database(dashboard_db)
     dataset.load_targets(conn, store.SYSTEM, dataset.read_dataset(REPO / "tests" / "fixtures" / "mini.targets.json"))
     conn.close()
     st.cache_data.clear()
     st.cache_resource.clear()
-    at = run_page("app_pages/departments.py")
+    at = run_page("pages/monitor/departments.py")
     table = at.dataframe[0].value
     assert len(table) == 2
     # The mini department has no spend at all: the larger shortfall, so first.
@@ -229,17 +229,17 @@ def test_empty_database_points_to_entry_and_offers_the_demo(tmp_path: Path, monk
         assert not at.exception
         assert any("还没有填报任何实际支出" in i.value for i in at.info), page
         assert len(at.get("plotly_chart")) == 0
-    at.switch_page("app_pages/overview.py").run()
+    at.switch_page("pages/monitor/overview.py").run()
     next(b for b in at.button if b.label == "先看看示例数据").click().run()
     assert not at.exception
     for page in DASHBOARD_PAGES:
         at.switch_page(page).run()
         assert not at.exception, at.exception
         assert any(demo.DEMO_BANNER in w.value for w in at.warning), page
-    at.switch_page("app_pages/overview.py").run()
+    at.switch_page("pages/monitor/overview.py").run()
     assert metrics(at)["累计支出（万元）"] == "46.85"
     # Pages outside the dashboard keep showing the real database (no banner).
-    at.switch_page("app_pages/targets.py").run()
+    at.switch_page("pages/targets/targets.py").run()
     assert not any(demo.DEMO_BANNER in w.value for w in at.warning)
     st.cache_resource.clear()
     conn = db.open_database(real)
@@ -251,7 +251,7 @@ def test_empty_database_points_to_entry_and_offers_the_demo(tmp_path: Path, monk
 
 def test_as_of_change_recomputes(dashboard_db: Path) -> None:
     """Test that choosing another 截至 date shows the engine's figures at that date."""
-    at = run_page("app_pages/overview.py")
+    at = run_page("pages/monitor/overview.py")
     at.sidebar.selectbox[0].set_value(dt.date(2024, 3, 31)).run()
     assert not at.exception
     s = engine_status(dashboard_db, dt.date(2024, 3, 31))

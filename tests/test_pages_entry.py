@@ -34,7 +34,7 @@ def read(path: Path, sql: str) -> list[tuple[Any, ...]]:
 def page(name: str, role: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("PERFWATCH_ROLE", role)
     monkeypatch.setenv("PERFWATCH_PROJECTS", "P001,P002")  # an owner's assigned projects
-    at = AppTest.from_file(str(REPO / "app_pages" / name), default_timeout=60).run()
+    at = AppTest.from_file(str(next((REPO / "pages").glob(f"*/{name}"))), default_timeout=60).run()
     assert not at.exception, at.exception
     return at
 
@@ -145,7 +145,7 @@ def test_results_form_requires_cause_then_saves(page_db: Path, monkeypatch: pyte
 def test_results_page_for_finance_is_refused(page_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Test that a finance user opening the results page gets a message, not the form."""
     monkeypatch.setenv("PERFWATCH_ROLE", "finance")
-    at = AppTest.from_file(str(REPO / "app_pages" / "entry_results.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(REPO / "pages" / "entry" / "entry_results.py"), default_timeout=60).run()
     assert not at.exception and "无权" in errors(at)
 
 

@@ -26,7 +26,7 @@ def app_db(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, point_app: Callable[
 def test_paste_preview_and_commit_another_department(app_db: Path) -> None:
     """Test that pasting another department's document previews it with findings and commits it."""
     doc = sorted(EDU.glob("*.txt"))[0]
-    at = AppTest.from_file(str(REPO / "app_pages" / "import_targets.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(REPO / "pages" / "targets" / "import_targets.py"), default_timeout=60).run()
     assert not at.exception
     at.text_area[0].input(doc.read_text(encoding="utf-8")).run()
     assert not at.exception, at.exception
@@ -36,14 +36,14 @@ def test_paste_preview_and_commit_another_department(app_db: Path) -> None:
     at.button[0].click().run()
     assert not at.exception, at.exception
     assert any("已写入" in s.value for s in at.success)
-    at2 = AppTest.from_file(str(REPO / "app_pages" / "targets.py"), default_timeout=60).run()
+    at2 = AppTest.from_file(str(REPO / "pages" / "targets" / "targets.py"), default_timeout=60).run()
     assert len(at2.selectbox) == 1 and len(at2.selectbox[0].options) == 2  # two departments now
 
 
 def test_garbled_paste_shows_the_line(app_db: Path) -> None:
     """Test that a garbled value is reported with its line number and nothing is offered for commit."""
     text = SEED.read_text(encoding="utf-8").replace("≥80%", "≥ 八十%", 1)
-    at = AppTest.from_file(str(REPO / "app_pages" / "import_targets.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(REPO / "pages" / "targets" / "import_targets.py"), default_timeout=60).run()
     at.text_area[0].input(text).run()
     assert not at.exception
     assert any("行" in e.value and "八十" in e.value for e in at.error)
@@ -52,7 +52,7 @@ def test_garbled_paste_shows_the_line(app_db: Path) -> None:
 
 def test_reimport_of_the_seed_changes_nothing(app_db: Path) -> None:
     """Test that pasting the seed into a database that has it reports zero changes."""
-    at = AppTest.from_file(str(REPO / "app_pages" / "import_targets.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(REPO / "pages" / "targets" / "import_targets.py"), default_timeout=60).run()
     at.text_area[0].input(SEED.read_text(encoding="utf-8")).run()
     at.button[0].click().run()
     assert not at.exception, at.exception

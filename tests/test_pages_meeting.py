@@ -31,7 +31,7 @@ def _markdown(at: AppTest) -> str:
 
 def test_meeting_summary_then_next_and_previous(app_db: Path) -> None:
     """Test that the summary shows the KPIs, 下一屏 opens the worst project with cause and measure, 上一屏 returns."""
-    at = AppTest.from_file(str(REPO / "app_pages" / "meeting.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(REPO / "pages" / "meeting" / "meeting.py"), default_timeout=60).run()
     assert not at.exception, at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["监控项目数"] == "8 个" and metrics["监控资金总量（万元）"] == "122.90"
@@ -54,7 +54,7 @@ def test_meeting_summary_then_next_and_previous(app_db: Path) -> None:
 
 def test_meeting_reads_theme_and_screen_from_the_url(app_db: Path) -> None:
     """Test that ?theme=dark&screen=3 starts on screen 3 in the dark theme."""
-    at = AppTest.from_file(str(REPO / "app_pages" / "meeting.py"), default_timeout=60)
+    at = AppTest.from_file(str(REPO / "pages" / "meeting" / "meeting.py"), default_timeout=60)
     at.query_params["theme"] = "dark"
     at.query_params["screen"] = "3"
     at.run()
@@ -70,14 +70,14 @@ def test_meeting_without_actuals_says_so(monkeypatch: pytest.MonkeyPatch, tmp_pa
     monkeypatch.setenv("PERFWATCH_AUTH", "off")
     st.cache_data.clear()
     st.cache_resource.clear()
-    at = AppTest.from_file(str(REPO / "app_pages" / "meeting.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(REPO / "pages" / "meeting" / "meeting.py"), default_timeout=60).run()
     assert not at.exception, at.exception
     assert any("还没有填报" in i.value for i in at.info)
 
 
 def test_reports_page_offers_both_downloads_for_the_chosen_month(app_db: Path) -> None:
     """Test that 报表导出 defaults to 1–7月 and offers the xlsx and the pdf."""
-    at = AppTest.from_file(str(REPO / "app_pages" / "reports.py"), default_timeout=90).run()
+    at = AppTest.from_file(str(REPO / "pages" / "meeting" / "reports.py"), default_timeout=90).run()
     assert not at.exception, at.exception
     month = at.selectbox(key="reports_month_1")
     assert month.value == 7

@@ -98,7 +98,7 @@ def test_owner_signs_in_sees_only_own_projects_and_no_admin_pages(owner_page: Pa
 
 def test_deep_link_right_after_start_shows_no_data(browser: object, auth_server: AppServer) -> None:
     """Test that the very first request after the server starts, a deep link to a data page, gets the
-    sign-in page and no data (the frame runs first: pages live in app_pages/, not pages/)."""
+    sign-in page and no data (the frame runs first: pages live in pages/<section>/, never directly in pages/)."""
     ctx = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")  # type: ignore[attr-defined]
     page = ctx.new_page()
     try:

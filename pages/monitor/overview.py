@@ -74,7 +74,7 @@ else:
     if rows:
         code = attention.iloc[rows[0]]["project_code"]
         if isinstance(code, str) and code:
-            st.switch_page("app_pages/project.py", query_params={"project": code})
+            st.switch_page("pages/monitor/project.py", query_params={"project": code})
 
 part = views.department_part(s)
 if not part.empty:
