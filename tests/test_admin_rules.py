@@ -20,9 +20,9 @@ PAGE = str(REPO / "pages" / "admin" / "admin_rules.py")
 
 
 def _read(path: Path, sql: str) -> list[tuple[object, ...]]:
-    from perfwatch import ui
+    from perfwatch import web
 
-    return ui._connection(str(path)).execute(sql).fetchall()
+    return web._connection(str(path)).execute(sql).fetchall()
 
 
 def test_admin_changes_a_threshold_and_it_is_audited(seed_db_path: Path, point_app: Callable[[Path], Path]) -> None:

@@ -55,9 +55,9 @@ def app_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 def app_conn(path: Path) -> duckdb.DuckDBPyConnection:
     """The app's own cached connection (DuckDB allows one read-write connection per file)."""
-    from perfwatch import ui
+    from perfwatch import web
 
-    return ui._connection(str(path))
+    return web._connection(str(path))
 
 
 def start() -> AppTest:

@@ -26,9 +26,9 @@ def page_db(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, point_app: Callable
 
 def read(path: Path, sql: str) -> list[tuple[Any, ...]]:
     """Query the app's file through the app's own cached connection (DuckDB allows one per file)."""
-    from perfwatch import ui
+    from perfwatch import web
 
-    return ui._connection(str(path)).execute(sql).fetchall()
+    return web._connection(str(path)).execute(sql).fetchall()
 
 
 def page(name: str, role: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
@@ -81,9 +81,9 @@ def test_spend_grid_over_budget_asks_for_confirmation(page_db: Path, monkeypatch
 def test_spend_grid_conflict_is_shown_not_overwritten(page_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Test that a change by someone else after the grid was loaded is reported as a conflict."""
     at = page("entry_spend.py", "finance", monkeypatch)
-    from perfwatch import ui
+    from perfwatch import web
 
-    conn = ui._connection(str(page_db))
+    conn = web._connection(str(page_db))
     p1 = next(p.id for p in entry.projects_all(conn) if p.code == "P001")
     entry.save_spend(conn, store.Actor("王出纳", "finance"), [entry.SpendChange(p1, dt.date(2024, 3, 1), 2, None)])
     edit_grid(at, {0: {"3月": 1.0}})
@@ -119,9 +119,9 @@ def test_results_form_requires_cause_then_saves(page_db: Path, monkeypatch: pyte
     """Test that the results form refuses 有可能 without cause and measure, saying why, then saves
     once they are filled, and the indicator's light appears in the table."""
     at = page("entry_results.py", "owner", monkeypatch)
-    from perfwatch import ui
+    from perfwatch import web
 
-    conn = ui._connection(str(page_db))
+    conn = web._connection(str(page_db))
     iid = next(i.id for i in entry.indicators_all(conn) if i.level3 == "办案数量")
     as_of = entry.reporting_as_of(2024, entry.default_month(2024))
     suffix = f"{iid}_{as_of}"

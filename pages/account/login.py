@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from perfwatch import auth, ui
+from perfwatch import auth, web
 from perfwatch.store import PermissionDenied, ValidationError
 
-conn = ui.frame_connection()
+conn = web.frame_connection()
 
 if not auth.has_users(conn):
     st.title("创建管理员账号")
@@ -27,22 +27,22 @@ if not auth.has_users(conn):
             except (ValidationError, PermissionDenied) as exc:
                 st.error(str(exc))
             else:
-                ui.after_write()
-                ui.sign_in(actor)
+                web.after_write()
+                web.sign_in(actor)
                 st.rerun()
     st.stop()
 
 st.title("绩效运行监控看板 · 登录")
-notice = ui.take_notice()
+notice = web.take_notice()
 if notice:
     st.info(notice)
-refused = ui.oidc_refusal()
+refused = web.oidc_refusal()
 if refused:
     st.error(refused)
     if st.button("退出统一身份认证"):
-        ui.sign_out()
+        web.sign_out()
 
-if ui.oidc_configured() and not refused:
+if web.oidc_configured() and not refused:
     if st.button("使用单位统一身份认证登录", type="primary"):
         try:
             st.login()
@@ -53,13 +53,13 @@ if ui.oidc_configured() and not refused:
 with st.form("sign_in"):
     username = st.text_input("用户名", max_chars=200)
     password = st.text_input("密码", type="password", max_chars=auth.PASSWORD_MAX_LENGTH)
-    submitted = st.form_submit_button("登录", type="primary" if not ui.oidc_configured() else "secondary")
+    submitted = st.form_submit_button("登录", type="primary" if not web.oidc_configured() else "secondary")
 if submitted:
     try:
         actor = auth.authenticate(conn, username, password)
     except auth.AuthError as exc:
         st.error(str(exc))
     else:
-        ui.sign_in(actor)
+        web.sign_in(actor)
         st.rerun()
 st.caption("忘记密码请联系管理员重置。")

@@ -6,10 +6,10 @@ import datetime as dt
 
 import streamlit as st
 
-from perfwatch import audit, ui
+from perfwatch import audit, web
 
-ui.require_role("admin")
-conn = ui.frame_connection()
+web.require_role("admin")
+conn = web.frame_connection()
 st.title("操作日志")
 st.caption("所有通过本系统写入的数据变更：谁、何时、做了什么、原值与新值。密码不会记录在日志中。")
 

@@ -6,11 +6,11 @@ import datetime as dt
 
 import streamlit as st
 
-from perfwatch import backup, ui
+from perfwatch import backup, web
 from perfwatch.store import PermissionDenied, ValidationError
 
-actor = ui.require_role("admin")
-conn = ui.frame_connection()
+actor = web.require_role("admin")
+conn = web.frame_connection()
 st.title("数据备份")
 
 last = backup.last_backup(conn)
@@ -24,15 +24,15 @@ else:
         text + ("。已超过 7 天，请尽快备份。" if backup.backup_is_stale(at, now) else "")
     )
 
-target = backup.default_backup_dir(ui.real_db_path())
+target = backup.default_backup_dir(web.real_db_path())
 st.write(f"备份写入目录：`{target}`（可用环境变量 {backup.ENV_BACKUP_DIR} 指定）。")
 if st.button("立即备份", type="primary"):
     try:
-        result = backup.create_backup(conn, actor, target, db_path=ui.real_db_path())
+        result = backup.create_backup(conn, actor, target, db_path=web.real_db_path())
     except (ValidationError, PermissionDenied) as exc:
         st.error(str(exc))
     else:
-        ui.after_write()
+        web.after_write()
         total = sum(result.manifest["tables"].values())
         st.success(f"已备份到 {result.path}（{len(result.manifest['tables'])} 张表，共 {total} 行）。")
 

@@ -6,12 +6,12 @@ from dataclasses import replace
 
 import streamlit as st
 
-from perfwatch import ui
+from perfwatch import web
 from perfwatch.settings import DEFAULT_RULES, EXECUTION_RULES, PLAN_METHODS, load_rules, rule_text, save_rules
 from perfwatch.store import PermissionDenied, ValidationError
 
-actor = ui.require_role("admin")
-conn = ui.frame_connection()
+actor = web.require_role("admin")
+conn = web.frame_connection()
 st.title("判定规则")
 st.caption("各类亮灯的阈值。修改后所有页面、大屏、监控表和简报立即按新规则计算；每次修改都记入操作日志。")
 
@@ -64,7 +64,7 @@ if save or reset:
     except (ValidationError, PermissionDenied) as exc:
         st.error(f"未保存：{exc}")
     else:
-        ui.after_write()
+        web.after_write()
         current = new
         st.success("已保存，所有页面按新规则计算。")
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from perfwatch import auth, db, ui
+from perfwatch import auth, pageviews, web
 from perfwatch.store import ROLE_LABELS, PermissionDenied, ValidationError, set_setting
 
-actor = ui.require_role("admin")
-conn = ui.frame_connection()
+actor = web.require_role("admin")
+conn = web.frame_connection()
 st.title("用户管理")
 
 ROLE_OPTIONS = list(auth.ROLES)
@@ -27,7 +27,7 @@ def attempt(action, success: str) -> None:  # type: ignore[no-untyped-def]
     except (ValidationError, PermissionDenied) as exc:
         st.error(str(exc))
     else:
-        ui.after_write()
+        web.after_write()
         st.session_state["admin_users_done"] = success
         st.rerun()
 
@@ -54,8 +54,7 @@ table = pd.DataFrame(
 st.dataframe(table, hide_index=True, width="stretch")
 
 names = [str(u["username"]) for u in users]
-projects = db.query(conn, "auth/project_choices")
-project_label = {code: f"{code}　{name}（{year}）" for code, name, year, _ in projects}
+project_label = pageviews.project_labels(conn)
 
 t_add, t_reset, t_state, t_edit, t_assign, t_settings = st.tabs(
     ["添加用户", "重置密码", "停用/启用", "修改角色与信息", "分配项目", "登录设置"]

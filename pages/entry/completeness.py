@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from perfwatch import entry, ui
+from perfwatch import entry, pageviews, web
 
-ui.require_role("leader", "finance", "owner", "admin")
-conn = ui.connection()
+web.require_role("leader", "finance", "owner", "admin")
+conn = web.connection()
 st.title("填报情况")
 
-depts = ui.df("departments")
+depts = web.reads.departments()
 if depts.empty:
     st.info("数据库中还没有部门和项目。请先导入绩效目标表。")
     st.stop()
@@ -19,8 +19,8 @@ years = sorted({int(y) for y in depts["fiscal_year"]}, reverse=True)
 c1, c2 = st.columns([1, 1])
 year = c1.selectbox("年度", years, key="completeness_year") if len(years) > 1 else years[0]
 in_year = depts[depts["fiscal_year"] == year]
-last = max((d for d in (entry.last_data_date(conn, int(i)) for i in in_year["id"]) if d is not None), default=None)
-month = c2.selectbox("填报月份（截至月底）", list(range(1, 13)), index=entry.default_month(year, last_data=last) - 1,
+last = pageviews.latest_data(conn, in_year["id"])
+month = c2.selectbox("填报月份（截至月底）", pageviews.month_choices(), index=entry.default_month(year, last_data=last) - 1,
                      format_func=lambda m: f"{year}年1–{m}月", key="completeness_month")
 as_of = entry.reporting_as_of(year, month)
 st.caption(f"截止日期 {as_of.isoformat()}：统计截止日期在 {month} 月内的指标填报，以及 {month} 月的支出。")

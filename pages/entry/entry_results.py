@@ -10,13 +10,13 @@ from typing import Any
 
 import streamlit as st
 
-from perfwatch import entry, ui
+from perfwatch import entry, pageviews, web
 from perfwatch.importers.results import parse_results
 from perfwatch.store import CAUSE_CATEGORIES, LIKELIHOODS, PERMISSIONS, RATINGS
 from perfwatch.uploads import check_upload
 
-actor = ui.require_role("owner", "admin")
-conn = ui.connection()
+actor = web.require_role("owner", "admin")
+conn = web.connection()
 st.title("指标填报")
 
 can_edit = actor.role in PERMISSIONS["result.record"]
@@ -27,23 +27,19 @@ if not can_edit:
 if "results_flash" in st.session_state:
     st.success(st.session_state.pop("results_flash"), icon=":material/check_circle:")
 
-dept_row = ui.pick_department("results_dept")
+dept_row = web.pick_department("results_dept")
 dept_id = int(dept_row["id"])
 year = int(dept_row["fiscal_year"])
 
-projects = [p for p in entry.projects_all(conn) if p.department_id == dept_id and not p.retired
-            and (actor.role != "owner" or actor.project_ids is None or p.id in actor.project_ids)]
-options: list[int | None] = [p.id for p in projects]
-if actor.role != "owner" or actor.project_ids is None:
-    options.append(None)  # department-level indicators
-names = {p.id: f"{p.code} {p.name}" for p in projects}
+choices = pageviews.result_choices(entry.projects_all(conn), actor, dept_id)
+options = choices.options  # None = the department-level indicators
 if not options:
     st.info("没有分配给您的项目。请联系管理员分配项目。")
     st.stop()
 c1, c2 = st.columns([3, 1])
-project_id = c1.selectbox("项目", options, format_func=lambda i: names.get(i, "部门整体绩效目标") if i else "部门整体绩效目标",
+project_id = c1.selectbox("项目", options, format_func=choices.labels.__getitem__,
                           key="results_project")
-month = c2.selectbox("填报月份（截至月底）", list(range(1, 13)),
+month = c2.selectbox("填报月份（截至月底）", pageviews.month_choices(),
                      index=entry.default_month(year, last_data=entry.last_data_date(conn, dept_id)) - 1,
                      format_func=lambda m: f"{year}年1–{m}月", key="results_month")
 as_of = entry.reporting_as_of(year, month)
@@ -94,8 +90,7 @@ with tab_form:
     st.caption("指标为黄灯、红灯，或完成可能性选“有可能”“完全不可能”时，必须填写偏差原因和纠偏措施。")
     for ind in indicators:
         light = lights[ind.id][0]
-        color = {"red": "red", "yellow": "orange", "green": "green", "blue": "blue"}.get(light or "", "gray")
-        badge = f":{color}[{entry.LIGHT_LABELS.get(light or '', '未知')}]"
+        badge = web.light_markdown(light, entry.LIGHT_LABELS.get(light or "", "未知"))
         cur = current.get(ind.id)
         base_key = f"results_base_{ind.id}_{as_of.isoformat()}"
         if base_key not in st.session_state:  # the row this edit is based on (conflict check)
@@ -138,10 +133,10 @@ with tab_form:
                                         projected_text=projected, cause_categories=tuple(cats), cause_text=cause,
                                         likelihood=likelihood, measure=measure, note=note,
                                         base_id=st.session_state[base_key])
-                result = ui.attempt(lambda: entry.save_results(conn, actor, [inp], source="表单填报"))
+                result = web.attempt(lambda: entry.save_results(conn, actor, [inp], source="表单填报"))
                 if result is not None:
-                    ui.after_write()
-                    st.cache_data.clear()  # also the dashboard's last-data date (ui.after_write misses it)
+                    web.after_write()
+                    st.cache_data.clear()  # also the dashboard's last-data date (web.after_write misses it)
                     st.session_state.pop(base_key, None)
                     st.session_state["results_flash"] = (f"已保存“{ind.level3}”。" if result.written
                                                          else f"“{ind.level3}”没有变化。")
@@ -154,7 +149,7 @@ with tab_file:
     st.download_button(
         "下载填报模板（Excel）",
         data=entry.results_template(conn, dept_id, as_of, project_id=scope),
-        file_name=f"指标填报模板_{names.get(project_id, '部门整体') if project_id else '部门整体'}_{as_of.isoformat()}.xlsx"
+        file_name=f"指标填报模板_{choices.labels[project_id] if project_id else '部门整体'}_{as_of.isoformat()}.xlsx"
         .replace(" ", "_"),
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="results_template",
@@ -163,7 +158,7 @@ with tab_file:
                               disabled=not can_edit)
     if upload is not None:
         data = upload.getvalue()
-        if ui.attempt(lambda: check_upload(upload.name, data, {".csv", ".xlsx"})):
+        if web.attempt(lambda: check_upload(upload.name, data, {".csv", ".xlsx"})):
             fingerprint = hashlib.sha256(data + str(dept_id).encode()).hexdigest()
             if st.session_state.get("results_plan_key") != fingerprint:
                 rf = parse_results(data, upload.name)
@@ -178,10 +173,10 @@ with tab_file:
                 st.dataframe(plan.preview(), hide_index=True, width="stretch")
             if st.button("确认导入（全部写入）", type="primary", key="results_import_commit",
                          disabled=bool(plan.errors) or not plan.inputs or not can_edit):
-                result = ui.attempt(lambda: entry.commit_results_import(conn, actor, plan))
+                result = web.attempt(lambda: entry.commit_results_import(conn, actor, plan))
                 if result is not None:
-                    ui.after_write()
-                    st.cache_data.clear()  # also the dashboard's last-data date (ui.after_write misses it)
+                    web.after_write()
+                    st.cache_data.clear()  # also the dashboard's last-data date (web.after_write misses it)
                     st.session_state.pop("results_plan_key", None)
                     for k in [k for k in st.session_state if str(k).startswith("results_base_")]:
                         st.session_state.pop(k, None)
@@ -193,10 +188,10 @@ with tab_history:
     if last is not None:
         st.markdown(f"上一次保存：{last.label}")
         if st.button("撤销上一次保存", key="results_undo_last", disabled=not can_edit):
-            result = ui.attempt(lambda: entry.undo_batch(conn, actor, last.batch_id))
+            result = web.attempt(lambda: entry.undo_batch(conn, actor, last.batch_id))
             if result is not None:
-                ui.after_write()
-                st.cache_data.clear()  # also the dashboard's last-data date (ui.after_write misses it)
+                web.after_write()
+                st.cache_data.clear()  # also the dashboard's last-data date (web.after_write misses it)
                 for k in [k for k in st.session_state if str(k).startswith("results_base_")]:
                     st.session_state.pop(k, None)
                 st.session_state["results_flash"] = f"已撤销：恢复了 {result.written} 项填报的原值。"

@@ -9,13 +9,13 @@ from typing import Any, Callable
 
 import streamlit as st
 
-from perfwatch import entry, ui
+from perfwatch import entry, web
 from perfwatch.importers.spend import FIELD_LABELS, SPEND_FIELDS, parse_spend
 from perfwatch.store import PERMISSIONS
 from perfwatch.uploads import check_upload
 
-actor = ui.require_role("finance", "admin")
-conn = ui.connection()
+actor = web.require_role("finance", "admin")
+conn = web.connection()
 st.title("支出填报")
 
 can_edit = actor.role in PERMISSIONS["spend.record"]
@@ -26,8 +26,8 @@ if not can_edit:
 
 
 def attempt(action: Callable[[], Any]) -> Any:
-    """A write through ui.attempt; spend beyond the budget goes on to the confirmation step."""
-    return ui.attempt(action, passthrough=(entry.OverBudgetError,))
+    """A write through web.attempt; spend beyond the budget goes on to the confirmation step."""
+    return web.attempt(action, passthrough=(entry.OverBudgetError,))
 
 
 def flash(text: str) -> None:
@@ -44,7 +44,7 @@ def reset_grid(dept: int) -> None:
 if "spend_flash" in st.session_state:
     st.success(st.session_state.pop("spend_flash"), icon=":material/check_circle:")
 
-dept_row = ui.pick_department("spend_dept")
+dept_row = web.pick_department("spend_dept")
 dept_id = int(dept_row["id"])
 year = int(dept_row["fiscal_year"])
 
@@ -101,8 +101,8 @@ with tab_grid:
                 st.info("没有修改。")
             else:
                 result = entry.save_spend(conn, actor, changes, source="表格录入", confirm_over_budget=confirm)
-                ui.after_write()
-                st.cache_data.clear()  # also the dashboard's last-data date (ui.after_write misses it)
+                web.after_write()
+                st.cache_data.clear()  # also the dashboard's last-data date (web.after_write misses it)
                 st.session_state.pop("spend_over_budget", None)
                 reset_grid(dept_id)
                 flash(f"已保存 {result.written} 项支出" + (f"（{result.unchanged} 项与原值相同）" if result.unchanged else "")
@@ -167,8 +167,8 @@ with tab_import:
                 result = attempt(lambda: entry.commit_spend_import(conn, actor, plan,
                                                                    confirm_over_budget=bool(plan.over_budget)))
                 if result is not None:
-                    ui.after_write()
-                    st.cache_data.clear()  # also the dashboard's last-data date (ui.after_write misses it)
+                    web.after_write()
+                    st.cache_data.clear()  # also the dashboard's last-data date (web.after_write misses it)
                     st.session_state.pop("spend_plan_key", None)
                     reset_grid(dept_id)
                     flash(f"已从 {plan.file} 导入：写入 {result.written} 项支出。")
@@ -217,8 +217,8 @@ with tab_history:
         if st.button("撤销上一次保存", key="spend_undo_last", disabled=not can_edit):
             result = attempt(lambda: entry.undo_batch(conn, actor, last.batch_id))
             if result is not None:
-                ui.after_write()
-                st.cache_data.clear()  # also the dashboard's last-data date (ui.after_write misses it)
+                web.after_write()
+                st.cache_data.clear()  # also the dashboard's last-data date (web.after_write misses it)
                 reset_grid(dept_id)
                 flash(f"已撤销：恢复了 {result.written} 项支出的原值（撤销本身也记录在历史中）。")
                 st.rerun()
@@ -243,8 +243,8 @@ with tab_history:
                 info = entry.spend_row(conn, row_id)
                 result = attempt(lambda: entry.undo_spend_cell(conn, actor, info[1], info[2], row_id))
                 if result is not None:
-                    ui.after_write()
-                    st.cache_data.clear()  # also the dashboard's last-data date (ui.after_write misses it)
+                    web.after_write()
+                    st.cache_data.clear()  # also the dashboard's last-data date (web.after_write misses it)
                     reset_grid(dept_id)
                     flash("已撤销该格的最近一次修改。")
                     st.rerun()

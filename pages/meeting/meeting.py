@@ -10,7 +10,7 @@ import time
 
 import streamlit as st
 
-from perfwatch import charts, meeting, ui
+from perfwatch import charts, meeting, web
 from perfwatch.plan import plan_curve
 from perfwatch.reports import data
 from perfwatch.settings import LIGHT_NAMES
@@ -21,9 +21,7 @@ KEY_SCREEN = "meeting_screen"
 KEY_LAST = "meeting_last_change"
 KEY_THEME = "meeting_theme"
 KEY_AUTO = "meeting_auto"
-# Streamlit's coloured-text markdown for each light (constant markup, never user text).
 MAX_INDICATORS = 2  # lagging indicators per project screen (readable from the back of the room)
-LIGHT_MD = {"red": "red", "yellow": "orange", "green": "green", "blue": "blue", "grey": "gray"}
 
 url = meeting.parse_options(st.query_params.to_dict())
 if KEY_THEME not in st.session_state:
@@ -33,7 +31,7 @@ if KEY_AUTO not in st.session_state:
 if KEY_SCREEN not in st.session_state:
     st.session_state[KEY_SCREEN] = url.screen
 
-ctx = ui.sidebar_context()
+ctx = web.sidebar_context()
 with st.sidebar:
     st.radio("大屏主题", meeting.THEMES, key=KEY_THEME, format_func=meeting.THEME_LABELS.__getitem__, horizontal=True)
     auto_choices = sorted(set(meeting.AUTO_CHOICES) | {int(st.session_state[KEY_AUTO])})
@@ -45,11 +43,11 @@ auto: int = int(st.session_state[KEY_AUTO])
 st.markdown(meeting.theme_css(theme), unsafe_allow_html=True)  # safe-html: constant CSS, no user text
 
 if not ctx.has_actuals:
-    ui.no_actuals(ctx, "会议大屏内容")
+    web.no_actuals(ctx, "会议大屏内容")
     st.stop()
 
-status = ui.status(ctx)
-report = data.build_report(ui.connection(), ctx.department_id, as_of=ctx.as_of, status=status)
+status = web.status(ctx)
+report = data.build_report(web.connection(), ctx.department_id, as_of=ctx.as_of, status=status)
 screens = meeting.build_screens(report)
 
 
@@ -60,7 +58,7 @@ def _go(delta: int) -> None:
 
 
 def _lights_line(counts: dict[str, int], unit: str) -> str:
-    parts = [f":{LIGHT_MD[k]}-background[**{LIGHT_NAMES[k]} {v}**]" for k, v in counts.items() if v]
+    parts = [f":{web.light_md_color(k)}-background[**{LIGHT_NAMES[k]} {v}**]" for k, v in counts.items() if v]
     return "　".join(parts) + f"　（{unit}）" if parts else "—"
 
 
@@ -87,7 +85,7 @@ def _summary() -> None:
         lag = report.lagging
         st.markdown("### 滞后项目")
         if lag:
-            st.markdown("\n".join(f"- :{LIGHT_MD[p.combined_light]}[●] {meeting.md_escape(f'{p.seq}. {p.name}')}"
+            st.markdown("\n".join(f"- :{web.light_md_color(p.combined_light)}[●] {meeting.md_escape(f'{p.seq}. {p.name}')}"
                                   for p in lag[:6]) + ("\n- ……" if len(lag) > 6 else ""))
         else:
             st.markdown("无")
@@ -98,12 +96,12 @@ def _summary() -> None:
 
 
 def _project(project: data.ProjectLine) -> None:
-    st.markdown(f"## :{LIGHT_MD[project.combined_light]}[●] {meeting.md_escape(f'{project.seq}. {project.name}')}")
+    st.markdown(f"## :{web.light_md_color(project.combined_light)}[●] {meeting.md_escape(f'{project.seq}. {project.name}')}")
     st.markdown(f"**{meeting.project_facts(project)}**")
     left, right = st.columns([1.25, 1])
     with left:
-        series = ui.spend_series(ctx, project.project_id)
-        cps = [(int(r.month), float(r.pct)) for r in ui.df("targets/plan_of_project", {"project_id": project.project_id}).itertuples()]
+        series = web.spend_series(ctx, project.project_id)
+        cps = web.reads.plan_checkpoints(project.project_id)
         fig = charts.spend_curve(series, plan_curve(cps, status.rules.plan_method), as_of=report.as_of,
                                  budget=project.budget, checkpoints=cps, light=project.execution_light,
                                  reason=project.reason, height=640)
@@ -111,7 +109,7 @@ def _project(project: data.ProjectLine) -> None:
                         key=f"meeting_project_chart_{project.project_id}_{theme}")
     with right:
         with st.container(border=True):
-            st.markdown(f"**支出进度：:{LIGHT_MD[project.execution_light]}[{LIGHT_NAMES[project.execution_light]}]**")
+            st.markdown(f"**支出进度：:{web.light_md_color(project.execution_light)}[{LIGHT_NAMES[project.execution_light]}]**")
             lines = [meeting.md_escape(project.execution_reason or "—")]
             if project.next_checkpoint_month and project.to_next_checkpoint is not None:
                 lines.append(f"距{project.next_checkpoint_month}月底计划节点还需支出 "
@@ -125,7 +123,7 @@ def _project(project: data.ProjectLine) -> None:
             st.markdown(f"### 滞后指标（{len(lagging)} 个）")
         for ind in lagging[:MAX_INDICATORS]:
             with st.container(border=True):
-                st.markdown(f":{LIGHT_MD[ind.light]}[●] **{meeting.md_escape(ind.level3)}**"
+                st.markdown(f":{web.light_md_color(ind.light)}[●] **{meeting.md_escape(ind.level3)}**"
                             f"　指标值 {meeting.md_escape(ind.target_text)}")
                 lines = [f"执行情况：{meeting.md_escape(ind.actual_text or '—')}"]
                 causes = "、".join(ind.causes)

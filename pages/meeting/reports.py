@@ -4,24 +4,23 @@ from __future__ import annotations
 
 import streamlit as st
 
-from perfwatch import ui
+from perfwatch import pageviews, web
 from perfwatch.reports import briefing, data, monitoring_form
 from perfwatch.reports.fonts import FontNotFound
 
-ctx = ui.sidebar_context("报表导出")
+ctx = web.sidebar_context("报表导出")
 if not ctx.has_actuals:
-    ui.no_actuals(ctx, "可导出的监控数据")
+    web.no_actuals(ctx, "可导出的监控数据")
     st.stop()
 
-months = list(range(1, 13))
-default = ctx.as_of.month if ctx.as_of.year == ctx.fiscal_year else 12
+months = pageviews.month_choices()
 month = st.selectbox(
-    "截止月份", months, index=months.index(default), key=f"reports_month_{ctx.department_id}",
+    "截止月份", months, index=months.index(pageviews.report_default_month(ctx.as_of, ctx.fiscal_year)), key=f"reports_month_{ctx.department_id}",
     format_func=lambda m: f"{data.period_label(data.month_end(ctx.fiscal_year, m))}（截至 {ctx.fiscal_year}-{m:02d} 月底）",
     help="监控表按“1–N月”填报，默认取最近一个有数据的月份。"
     + (f"最近数据：{ctx.last_data_date:%Y-%m-%d}。" if ctx.last_data_date else ""),
 )
-conn = ui.connection()
+conn = web.connection()
 report = data.build_report(conn, ctx.department_id, month)
 st.caption(f"{report.name}（{report.code}）　{report.fiscal_year}年{report.period}　"
            f"项目 {len(report.projects)} 个，其中滞后 {len(report.lagging)} 个")

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from perfwatch import charts, exports, ui, views
+from perfwatch import charts, exports, views, web
 
-ctx = ui.sidebar_context("部门汇总")
+ctx = web.sidebar_context("部门汇总")
 if ctx.year_departments < 2:
     st.info(f"部门汇总用于比较多个部门：数据库中 {ctx.fiscal_year} 年度目前只有 1 个部门（{ctx.department_name}）。"
             "导入其他部门的绩效目标后，这里会按执行偏差对各部门排序。", icon=":material/account_balance:")
     st.stop()
 
-s = ui.status(ctx, all_departments=True)
+s = web.status(ctx, all_departments=True)
 t = s.total
 ranking = views.department_ranking(s)
 st.caption(f"{ctx.fiscal_year} 年度　{t['n_departments']} 个部门　截至 {ctx.as_of:%Y-%m-%d}　"
@@ -27,7 +27,7 @@ c4.metric("执行率", views.pct(t["execution_pct"]), delta=views.pp(t["gap_pp"]
 if t["spent"] == 0:
     st.info("各部门尚未填报实际支出，偏差均为计划应达的负值。", icon=":material/edit_note:")
 st.plotly_chart(charts.department_chart(ranking), config={"displayModeBar": False}, key="departments_chart")
-ui.light_dataframe(ranking, column_config={"判定依据": st.column_config.TextColumn(width="large")})
+web.light_dataframe(ranking, column_config={"判定依据": st.column_config.TextColumn(width="large")})
 
 
 def _workbook() -> bytes:

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from perfwatch import exports, ui, views
+from perfwatch import exports, pageviews, views, web
 from perfwatch.settings import LIGHT_NAMES, rule_text
 
-ctx = ui.sidebar_context("绩效指标")
+ctx = web.sidebar_context("绩效指标")
 if not ctx.has_actuals:
-    ui.no_actuals(ctx, "指标完成情况")
+    web.no_actuals(ctx, "指标完成情况")
     st.stop()
 
-s = ui.status(ctx)
+s = web.status(ctx)
 ind = s.indicators
 st.caption(f"{ctx.department_name}　{ctx.fiscal_year} 年度　截至 {ctx.as_of:%Y-%m-%d}　共 {len(ind)} 个指标")
 
@@ -46,21 +46,21 @@ column_config = {
 if table.empty:
     st.info("没有符合筛选条件的指标。")
 else:
-    ui.light_dataframe(table, column_config=column_config)
+    web.light_dataframe(table, column_config=column_config)
 
 part = views.department_part(s)
 dept_table = views.indicator_table(part) if not part.empty else part
 if not part.empty:
     st.subheader("部门整体绩效目标")
-    texts = ui.df("department_texts", {"department_id": ctx.department_id})
-    if not texts.empty and texts.iloc[0]["overall_goal"]:
+    overall = pageviews.overall_goal(web.reads.department_texts(ctx.department_id))
+    if overall:
         with st.expander("总体绩效目标"):
-            st.text(str(texts.iloc[0]["overall_goal"]))
+            st.text(overall)
     dept_shown = part if not lights else part[part["light"].isin(lights)]
     for seq, grp in dept_shown.groupby("sub_goal_seq", sort=True):
         st.markdown(f"**分项目标 {int(seq)}：{grp['sub_goal_title'].iloc[0]}**")
         t = views.indicator_table(grp).drop(columns=["项目", "一级指标", "二级指标"])
-        ui.light_dataframe(t, column_config=column_config)
+        web.light_dataframe(t, column_config=column_config)
 
 
 def _workbook() -> bytes:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from perfwatch import charts, ui, views
+from perfwatch import charts, views, web
 from perfwatch.settings import LIGHT_LABELS, LIGHT_NAMES
 
-ctx = ui.sidebar_context("总览")
+ctx = web.sidebar_context("总览")
 if not ctx.has_actuals:
-    ui.no_actuals(ctx, "执行进度和亮灯情况")
+    web.no_actuals(ctx, "执行进度和亮灯情况")
     st.stop()
 
-s = ui.status(ctx)
+s = web.status(ctx)
 t = s.total
 st.caption(f"{ctx.department_name}　{ctx.fiscal_year} 年度　截至 {ctx.as_of:%Y-%m-%d}　"
            f"（最近数据 {ctx.last_data_date:%Y-%m-%d}）")
@@ -33,12 +33,12 @@ left, right = st.columns([1, 1])
 with left:
     with st.container(horizontal=True, vertical_alignment="center"):
         st.markdown("**支出进度**")
-        ui.light_badge(t["light"], f"{LIGHT_NAMES[t['light']]}　{t['execution_reason']}")
+        web.light_badge(t["light"], f"{LIGHT_NAMES[t['light']]}　{t['execution_reason']}")
     with st.container(horizontal=True, vertical_alignment="center"):
         st.markdown("**绩效目标**")
-        ui.light_badge(t["goal_light"], help="部门的绩效目标灯取所有指标中最差的灯")
-    ui.light_counts_row(views.total_counts(s, "projects_"), f"项目 {t['n_projects']} 个")
-    ui.light_counts_row(views.total_counts(s, "indicators_"), f"绩效指标 {t['n_indicators']} 个")
+        web.light_badge(t["goal_light"], help="部门的绩效目标灯取所有指标中最差的灯")
+    web.light_counts_row(views.total_counts(s, "projects_"), f"项目 {t['n_projects']} 个")
+    web.light_counts_row(views.total_counts(s, "indicators_"), f"绩效指标 {t['n_indicators']} 个")
 with right:
     st.plotly_chart(
         charts.light_count_bars({f"项目（{t['n_projects']}）": views.total_counts(s, "projects_"),
@@ -53,13 +53,13 @@ st.plotly_chart(charts.execution_chart(s.projects, t["time_pct"]), config={"disp
                 key="overview_execution")
 
 st.subheader("需要关注")
-progress = ui.df("views/project_progress_texts", {"department_id": ctx.department_id, "as_of": ctx.as_of})
+progress = web.reads.progress_texts(ctx.department_id, ctx.as_of)
 attention = views.attention_list(s, progress)
 if attention.empty:
     st.success("没有滞后的项目或指标。", icon=":material/check_circle:")
 else:
     st.caption(f"共 {len(attention)} 项，红灯在前，滞后越多越靠前。点选一行可查看该项目详情。")
-    event = ui.light_dataframe(
+    event = web.light_dataframe(
         attention, on_select="rerun", selection_mode="single-row", key="attention",
         height=min(38 + 35 * len(attention), 740),
         column_config={
@@ -85,4 +85,4 @@ if not part.empty:
         with st.expander(f"分项目标 {int(seq)}：{title}　（" + "、".join(
                 f"{LIGHT_NAMES[l]}{counts[l]}" for l in views.LIGHT_ORDER if counts.get(l)) + "）"):
             table = views.indicator_table(grp).drop(columns=["项目", "一级指标", "二级指标"])
-            ui.light_dataframe(table)
+            web.light_dataframe(table)

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from perfwatch import charts, ui, views
+from perfwatch import charts, pageviews, views, web
 from perfwatch.plan import plan_curve
 from perfwatch.settings import LIGHT_NAMES
 
-ctx = ui.sidebar_context("项目详情")
+ctx = web.sidebar_context("项目详情")
 if not ctx.has_actuals:
-    ui.no_actuals(ctx, "项目执行情况")
+    web.no_actuals(ctx, "项目执行情况")
     st.stop()
 
-s = ui.status(ctx)
+s = web.status(ctx)
 projects = s.projects.sort_values("seq")
 codes = list(projects["code"])
 labels = {r.code: f"{int(r.seq)}. {r.name}" for r in projects.itertuples()}
@@ -31,12 +31,12 @@ st.caption(f"项目编码 {p['code']}　预算 {views.money(p['budget'])} 万元
            f"截至 {ctx.as_of:%Y-%m-%d}")
 with st.container(horizontal=True, vertical_alignment="center"):
     st.markdown("**支出进度**")
-    ui.light_badge(str(p["execution_light"]), f"{LIGHT_NAMES[p['execution_light']]}　{p['execution_reason']}")
+    web.light_badge(str(p["execution_light"]), f"{LIGHT_NAMES[p['execution_light']]}　{p['execution_reason']}")
 with st.container(horizontal=True, vertical_alignment="center"):
     st.markdown("**绩效目标**")
-    ui.light_badge(str(p["goal_light"]), help="项目的绩效目标灯取其指标中最差的灯")
+    web.light_badge(str(p["goal_light"]), help="项目的绩效目标灯取其指标中最差的灯")
     st.markdown("**综合**")
-    ui.light_badge(str(p["combined_light"]), help=str(p["reason"]))
+    web.light_badge(str(p["combined_light"]), help=str(p["reason"]))
 
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("累计支出（万元）", views.money(p["spent"]), border=True)
@@ -49,15 +49,15 @@ nxt = "—" if views.is_missing(p["next_checkpoint_month"]) else f"{int(p['next_
 c4.metric(f"{nxt}节点尚需（万元）", views.money(p["to_next_checkpoint"]), border=True,
           help="距下一个计划节点的累计计划金额尚需支出的金额")
 
-checkpoints = [(int(m), float(c)) for m, c in ui.df("targets/plan_of_project", {"project_id": pid}).itertuples(index=False)]
+checkpoints = web.reads.plan_checkpoints(pid)
 st.plotly_chart(
-    charts.spend_curve(ui.spend_series(ctx, pid), plan_curve(checkpoints, s.rules.plan_method), as_of=ctx.as_of,
+    charts.spend_curve(web.spend_series(ctx, pid), plan_curve(checkpoints, s.rules.plan_method), as_of=ctx.as_of,
                        budget=float(p["budget"]), checkpoints=checkpoints, light=str(p["execution_light"]),
                        reason=str(p["execution_reason"]), title="累计支出与支出计划"),
     config={"displayModeBar": False}, key="project_chart",
 )
 
-goals = ui.df("project_goals", {"project_id": pid})
+goals = web.reads.project_goals(pid)
 if not goals.empty:
     st.markdown("**绩效目标**")
     for g in goals.itertuples():
@@ -66,42 +66,28 @@ if not goals.empty:
 st.markdown("**绩效指标**")
 ind = s.indicators[s.indicators["project_id"] == pid]
 table = views.indicator_table(ind).drop(columns=["项目"])
-ui.light_dataframe(table, column_config={"判定依据": st.column_config.TextColumn(width="large")})
+web.light_dataframe(table, column_config={"判定依据": st.column_config.TextColumn(width="large")})
 
 st.markdown("**填报记录**")
 tab1, tab2, tab3 = st.tabs(["支出", "指标完成情况", "全年预计与进展"])
 with tab1:
-    hist = ui.df("views/project_spend_history", {"project_id": pid})
+    hist = web.reads.project_spend_history(pid)
     if hist.empty:
         st.caption("尚无支出记录。")
     else:
-        hist = views.blank_text(hist)
-        st.dataframe(hist.assign(period=hist["period"].dt.strftime("%Y-%m"),
-                                 is_current=hist["is_current"].map({True: "当前", False: "已被更正"})).rename(columns={
-            "period": "月份", "amount": "金额（万元）", "previous": "更正前（万元）", "is_current": "状态",
-            "source": "来源", "note": "备注", "entered_by": "填报人", "entered_at": "填报时间"}),
-            hide_index=True, width="stretch",
+        st.dataframe(pageviews.spend_history_table(hist), hide_index=True, width="stretch",
             column_config={"金额（万元）": st.column_config.NumberColumn(format="%.2f"),
                            "更正前（万元）": st.column_config.NumberColumn(format="%.2f")})
 with tab2:
-    hist = ui.df("views/project_result_history", {"project_id": pid})
+    hist = web.reads.project_result_history(pid)
     if hist.empty:
         st.caption("尚无指标完成情况记录。")
     else:
-        hist["cause_categories"] = [views.causes_text(c, t) for c, t in zip(hist["cause_categories"], hist["cause_text"])]
-        hist = views.blank_text(hist)
-        st.dataframe(hist.drop(columns=["cause_text"]).assign(
-            is_current=hist["is_current"].map({True: "当前", False: "已被更正"})).rename(columns={
-            "level1": "一级指标", "level2": "二级指标", "level3": "三级指标", "as_of": "截至", "value": "完成值",
-            "done_date": "完成日期", "rating": "评价", "likelihood": "完成可能性", "cause_categories": "偏差原因",
-            "measure": "纠偏措施", "projected_text": "全年预计", "is_current": "状态", "entered_by": "填报人",
-            "entered_at": "填报时间"}), hide_index=True, width="stretch")
+        st.dataframe(pageviews.result_history_table(hist), hide_index=True, width="stretch")
 with tab3:
-    hist = ui.df("views/project_report_history", {"project_id": pid})
+    hist = web.reads.project_report_history(pid)
     if hist.empty:
         st.caption("尚无全年预计执行数或进展说明。")
     else:
-        st.dataframe(views.blank_text(hist).rename(columns={"as_of": "截至", "projected_amount": "全年预计执行数（万元）",
-                                          "progress_text": "进展说明", "entered_by": "填报人", "entered_at": "填报时间"}),
-                     hide_index=True, width="stretch",
+        st.dataframe(pageviews.report_history_table(hist), hide_index=True, width="stretch",
                      column_config={"全年预计执行数（万元）": st.column_config.NumberColumn(format="%.2f")})

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from perfwatch import charts, exports, ui, views
+from perfwatch import charts, exports, views, web
 from perfwatch.plan import plan_curve
 from perfwatch.settings import LIGHT_NAMES
 
-ctx = ui.sidebar_context("支出进度")
+ctx = web.sidebar_context("支出进度")
 if not ctx.has_actuals:
-    ui.no_actuals(ctx, "支出进度")
+    web.no_actuals(ctx, "支出进度")
     st.stop()
 
-s = ui.status(ctx)
+s = web.status(ctx)
 dept = s.departments.iloc[0]
 st.caption(f"{ctx.department_name}　{ctx.fiscal_year} 年度　截至 {ctx.as_of:%Y-%m-%d}　金额单位：万元")
 
@@ -27,8 +27,8 @@ c4.metric("距下一节点尚需（万元）", views.money(s.projects["to_next_c
           help="各项目距其下一个计划节点（累计计划金额）尚需支出的金额之和")
 
 st.subheader("部门累计支出与支出计划")
-series = ui.spend_series(ctx)
-plans = ui.df("views/department_plans", {"department_id": ctx.department_id})
+series = web.spend_series(ctx)
+plans = web.reads.department_plans(ctx.department_id)
 curve = views.department_plan_curve(plans, method=s.rules.plan_method)
 marks = [(m, y) for m in views.CHECKPOINT_MONTHS for t, y in curve if t == m]
 st.plotly_chart(
@@ -45,9 +45,9 @@ first = int(projects.loc[projects["code"] == worst.iloc[0]["project_code"], "pro
 ids = list(labels)
 pid = st.selectbox("选择项目", ids, index=ids.index(first), format_func=labels.__getitem__, key="spend_project")
 proj = projects[projects["project_id"] == pid].iloc[0]
-checkpoints = [(int(m), float(p)) for m, p in ui.df("targets/plan_of_project", {"project_id": pid}).itertuples(index=False)]
+checkpoints = web.reads.plan_checkpoints(pid)
 st.plotly_chart(
-    charts.spend_curve(ui.spend_series(ctx, pid), plan_curve(checkpoints, s.rules.plan_method), as_of=ctx.as_of,
+    charts.spend_curve(web.spend_series(ctx, pid), plan_curve(checkpoints, s.rules.plan_method), as_of=ctx.as_of,
                        budget=float(proj["budget"]), checkpoints=checkpoints, light=str(proj["execution_light"]),
                        reason=str(proj["execution_reason"])),
     config={"displayModeBar": False}, key="spend_project_chart",
@@ -58,7 +58,7 @@ st.caption("按与计划应达的偏差（百分点）排序，最落后的在�
            "偏差金额 = 累计支出 − 预算数 × 计划应达；全年预计三种口径：按计划推算（支出 ÷ 计划应达比例）、"
            "按月均推算（支出 × 12 ÷ 已过月数）、负责人填报的全年预计执行数。")
 table = views.variance_table(s)
-ui.light_dataframe(
+web.light_dataframe(
     table,
     column_config={"判定依据": st.column_config.TextColumn(width="large"),
                    "项目名称": st.column_config.TextColumn(width="medium")},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from perfwatch import ui
+from perfwatch import web
 from perfwatch.dataset import export_dataset, load_targets
 from perfwatch.importers.targets import ACCEPTED, read_targets
 from perfwatch.importers.targets_text import TargetsParseError
@@ -13,8 +13,8 @@ from perfwatch.store import PermissionDenied, ValidationError
 from perfwatch.targets_view import findings_frame, preview_frames
 from perfwatch.uploads import check_upload
 
-actor = ui.require_role("admin")
-conn = ui.connection()
+actor = web.require_role("admin")
+conn = web.connection()
 st.title("绩效目标导入")
 st.caption(
     "上传预算公开的绩效目标表（PDF 或从 PDF 复制的文本）或填好的 Excel 模板，核对识别结果和审核发现后一次性写入。"
@@ -86,7 +86,7 @@ if st.button("确认写入数据库", type="primary"):
     except (ValidationError, PermissionDenied) as exc:
         st.error(str(exc), icon="🚫")
         st.stop()
-    ui.after_write()
+    web.after_write()
     st.success(
         f"已写入：新增项目 {summary.projects_added}，更新项目 {summary.projects_updated}，停用项目 {summary.projects_retired}；"
         f"新增指标 {summary.indicators_added}，更新指标 {summary.indicators_updated}，停用指标 {summary.indicators_retired}。",

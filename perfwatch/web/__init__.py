@@ -1,0 +1,62 @@
+"""The web layer: the only perfwatch package that imports streamlit.
+
+- :mod:`perfwatch.web.conn` — which database file, its shared connection (real or demo);
+- :mod:`perfwatch.web.session` — sign-in, the session's actor, role guards;
+- :mod:`perfwatch.web.data` — the guarded connection of pages, cached queries, ``after_write``;
+- :mod:`perfwatch.web.reads` — named reads for pages (a page never names a SQL file);
+- :mod:`perfwatch.web.context` — the dashboard sidebar (DashboardContext), cached Status;
+- :mod:`perfwatch.web.widgets` — light badges and tables, pickers, refused writes as messages;
+- :mod:`perfwatch.web.frame` — dashboard.py's page list and sidebar user box.
+
+Pages use ``from perfwatch import web`` and the names re-exported here.
+"""
+
+from __future__ import annotations
+
+from perfwatch.web import reads
+from perfwatch.web.conn import (
+    LOCKED_READ_ONLY_NOTE,
+    _connection,
+    db_path,
+    demo_active,
+    demo_db_path,
+    enable_demo,
+    frame_connection,
+    real_db_path,
+)
+from perfwatch.web.context import DashboardContext, no_actuals, sidebar_context, spend_series, status
+from perfwatch.web.data import QUERY_TTL_SECONDS, after_write, connection, df
+from perfwatch.web.frame import BACKUP_WARN_DAYS, backup_status, nav_page, user_box
+from perfwatch.web.session import (
+    ACTOR_KEY,
+    ENV_AUTH,
+    PUBLIC_VISITOR,
+    current_actor,
+    dev_actor,
+    frame_actor,
+    oidc_configured,
+    oidc_refusal,
+    require_role,
+    require_visitor,
+    sign_in,
+    sign_out,
+    take_notice,
+)
+from perfwatch.web.widgets import (
+    attempt,
+    light_badge,
+    light_counts_row,
+    light_dataframe,
+    light_markdown,
+    light_md_color,
+    pick_department,
+)
+
+__all__ = [
+    "ACTOR_KEY", "BACKUP_WARN_DAYS", "ENV_AUTH", "LOCKED_READ_ONLY_NOTE", "PUBLIC_VISITOR", "QUERY_TTL_SECONDS",
+    "DashboardContext", "_connection", "after_write", "attempt", "backup_status", "connection", "current_actor",
+    "db_path", "demo_active", "demo_db_path", "dev_actor", "df", "enable_demo", "frame_actor", "frame_connection",
+    "light_badge", "light_counts_row", "light_dataframe", "light_markdown", "light_md_color", "nav_page", "no_actuals", "oidc_configured",
+    "oidc_refusal", "pick_department", "reads", "real_db_path", "require_role", "require_visitor", "sign_in", "sign_out",
+    "spend_series", "status", "take_notice", "user_box",
+]

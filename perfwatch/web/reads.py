@@ -1,0 +1,75 @@
+"""Named, cached reads for pages: a page asks for "the goals of project 7", never for a SQL file.
+
+Every function goes through :func:`perfwatch.web.data.df` (sign-in guard, one-minute cache cleared by
+``after_write``) and returns a DataFrame or plain values; shaping for display lives in
+:mod:`perfwatch.pageviews`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from perfwatch.web.data import df
+
+
+def departments() -> pd.DataFrame:
+    """Every department-year with its counts and budget (queries/departments.sql)."""
+    return df("departments")
+
+
+def department_projects(department_id: int) -> pd.DataFrame:
+    """The department's projects as published (budget, funds, plan text, indicator count)."""
+    return df("department_projects", {"department_id": department_id})
+
+
+def department_texts(department_id: int) -> pd.DataFrame:
+    """The department's overall goal text (one row, or none)."""
+    return df("department_texts", {"department_id": department_id})
+
+
+def department_part(department_id: int) -> pd.DataFrame:
+    """The department-level part of the targets: sub-goals and their indicators."""
+    return df("department_part", {"department_id": department_id})
+
+
+def department_plans(department_id: int) -> pd.DataFrame:
+    """Each project's plan checkpoints and budget, for the department's plan curve."""
+    return df("views/department_plans", {"department_id": department_id})
+
+
+def project_goals(project_id: int) -> pd.DataFrame:
+    """The project's goals in order (seq, text)."""
+    return df("project_goals", {"project_id": project_id})
+
+
+def project_indicators(project_id: int) -> pd.DataFrame:
+    """The project's indicators as published."""
+    return df("project_indicators", {"project_id": project_id})
+
+
+def plan_checkpoints(project_id: int) -> list[tuple[int, float]]:
+    """The project's spending plan as (month, cumulative percent) checkpoints."""
+    plan = df("targets/plan_of_project", {"project_id": project_id})
+    return [(int(m), float(p)) for m, p in plan.itertuples(index=False)]
+
+
+def project_spend_history(project_id: int) -> pd.DataFrame:
+    """Every spend entry of the project, corrections included."""
+    return df("views/project_spend_history", {"project_id": project_id})
+
+
+def project_result_history(project_id: int) -> pd.DataFrame:
+    """Every indicator result entry of the project, corrections included."""
+    return df("views/project_result_history", {"project_id": project_id})
+
+
+def project_report_history(project_id: int) -> pd.DataFrame:
+    """The project's full-year projections and progress notes over time."""
+    return df("views/project_report_history", {"project_id": project_id})
+
+
+def progress_texts(department_id: int, as_of: dt.date) -> pd.DataFrame:
+    """The latest progress note per project of the department up to ``as_of``."""
+    return df("views/project_progress_texts", {"department_id": department_id, "as_of": as_of})

@@ -1,0 +1,100 @@
+"""Shared widgets: light badges and tables, the department picker, refused writes as messages."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any, Mapping
+
+import pandas as pd
+import streamlit as st
+
+from perfwatch import entry
+from perfwatch.settings import LIGHT_COLORS, LIGHT_LABELS, LIGHT_NAMES
+from perfwatch.web.data import df
+
+# Streamlit's badge colour names per light. TODO(issue 11): take the light order and colours from
+# perfwatch.vocab once it lands on main.
+_LIGHT_BADGE_COLORS = {"red": "red", "yellow": "yellow", "green": "green", "blue": "blue", "grey": "gray"}
+# Streamlit's coloured-text markdown (":orange[…]") per light; markdown has no yellow that reads on white.
+_LIGHT_MARKDOWN_COLORS = {"red": "red", "yellow": "orange", "green": "green", "blue": "blue", "grey": "gray"}
+
+
+def light_md_color(light: str | None) -> str:
+    """The Streamlit markdown colour name of a light (``gray`` for none or unknown)."""
+    return _LIGHT_MARKDOWN_COLORS.get(light or "", "gray")
+
+
+def light_markdown(light: str | None, label: str) -> str:
+    """``:colour[label]`` for a light; ``label`` must be constant text (it is markdown), never user text."""
+    return f":{light_md_color(light)}[{label}]"
+
+
+def light_badge(light: str, text: str | None = None, *, help: str | None = None) -> None:
+    """A coloured label for a light with the rule behind it as tooltip (no HTML: user text is safe)."""
+    st.badge(text or LIGHT_NAMES.get(light, "—"), color=_LIGHT_BADGE_COLORS.get(light, "gray"),  # type: ignore[arg-type]
+             help=help or LIGHT_LABELS.get(light))
+
+
+def light_counts_row(counts: Mapping[str, int], label: str) -> None:
+    """"label 红灯 3 黄灯 5 …" as badges (lights with a count only), the light's meaning as tooltip."""
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.markdown(f"**{label}**")
+        for light in ("red", "yellow", "green", "blue", "grey"):
+            if not counts.get(light):
+                continue
+            st.badge(f"{LIGHT_NAMES[light]} {int(counts.get(light, 0))}", color=_LIGHT_BADGE_COLORS[light],  # type: ignore[arg-type]
+                     help=LIGHT_LABELS[light])
+
+
+def _light_dot(light: str) -> str:
+    """A small SVG dot in the light's colour, as a data URL for st.column_config.ImageColumn."""
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16">'
+           f'<circle cx="8" cy="8" r="7" fill="{LIGHT_COLORS.get(light, "#9e9e9e")}"/></svg>')
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def light_dataframe(frame: pd.DataFrame, *, column_config: Mapping[str, Any] | None = None,
+                    light_col: str = "light", show_col: str = "灯", **kwargs: Any) -> Any:
+    """st.dataframe of a table with a light column: a dot in the light's exact colour before the
+    ``show_col`` text (红灯/黄灯…), 2 decimals for numbers, machine columns hidden. Plain data (no
+    Styler, no HTML): user text is shown as text, and large tables stay fast."""
+    shown = frame.drop(columns=[c for c in (light_col, "project_code", "department_id") if c in frame.columns])
+    config: dict[str, Any] = {}
+    if light_col in frame.columns and show_col in shown.columns:
+        at = list(shown.columns).index(show_col)
+        shown.insert(at, "　", [_light_dot(str(l)) for l in frame[light_col]])
+        config["　"] = st.column_config.ImageColumn("　", width=28)
+        config[show_col] = st.column_config.TextColumn(show_col, width=60)
+    for col in shown.columns:
+        if col in config or not pd.api.types.is_float_dtype(shown[col]):
+            continue
+        config[col] = st.column_config.NumberColumn(format="%.1f" if col == "比值" else "%.2f")
+    config.update(column_config or {})
+    return st.dataframe(shown, column_config=config, hide_index=True, width="stretch", **kwargs)
+
+
+def pick_department(key: str) -> pd.Series:
+    """The department-year the page works on: a selector when there is more than one, a message
+    and a stop when there is none. Returns the row of queries/departments.sql."""
+    depts = df("departments")
+    if depts.empty:
+        st.info("数据库中还没有部门和项目。请先导入绩效目标表。")
+        st.stop()
+    labels = [f"{r.code} {r.name}（{r.fiscal_year} 年度）" for r in depts.itertuples()]
+    choice = st.selectbox("部门与年度", range(len(labels)), format_func=labels.__getitem__, key=key) \
+        if len(labels) > 1 else 0
+    return depts.iloc[choice]
+
+
+def attempt(action: Any, *, passthrough: tuple[type[BaseException], ...] = ()) -> Any:
+    """Run a write; show a refused one as a message (never a traceback). None if refused.
+
+    Exceptions in ``passthrough`` propagate for the page to handle (e.g. a confirmation step).
+    """
+    try:
+        return action()
+    except passthrough:
+        raise
+    except entry.USER_ERRORS as exc:
+        st.error(entry.error_text(exc), icon=":material/warning:")
+        return None

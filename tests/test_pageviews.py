@@ -1,0 +1,65 @@
+"""Page decisions moved out of the pages (perfwatch.pageviews): who sees which project, default months,
+display tables. Expected values written by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from perfwatch import pageviews
+from perfwatch.store import Actor
+
+
+@dataclass(frozen=True)
+class _Project:
+    id: int
+    department_id: int
+    code: str
+    name: str
+    retired: bool = False
+
+
+PROJECTS = [_Project(1, 10, "P001", "甲项目"), _Project(2, 10, "P002", "乙项目"),
+            _Project(3, 10, "P003", "丙项目", retired=True), _Project(4, 11, "P004", "丁项目")]
+
+
+def test_owner_sees_only_assigned_live_projects_of_the_department() -> None:
+    """An owner assigned P002 and P003 (retired) and P004 (other department) may report on P002 only,
+    and not on the department-level indicators."""
+    choices = pageviews.result_choices(PROJECTS, Actor("zhang", "owner", frozenset({2, 3, 4})), 10)
+    assert choices.options == [2]
+    assert choices.labels[2] == "P002 乙项目"
+
+
+def test_admin_sees_every_live_project_and_the_department_part() -> None:
+    choices = pageviews.result_choices(PROJECTS, Actor("root", "admin", None), 10)
+    assert choices.options == [1, 2, None]
+    assert choices.labels[None] == "部门整体绩效目标"
+    # an owner without a project limit (development actor) is not limited either
+    assert pageviews.result_choices(PROJECTS, Actor("dev", "owner", None), 10).options == [1, 2, None]
+
+
+def test_report_default_month() -> None:
+    """The dashboard's 截至日期 month when it falls in the fiscal year, else December."""
+    assert pageviews.report_default_month(dt.date(2024, 7, 31), 2024) == 7
+    assert pageviews.report_default_month(dt.date(2025, 1, 31), 2024) == 12
+
+
+def test_projects_table_formats_money_and_headers() -> None:
+    frame = pd.DataFrame([{"id": 1, "seq": 1, "code": "P001", "name": "甲项目", "budget": 12.345,
+                           "fiscal_funds": 10.0, "other_funds": 2.345, "purpose": "x", "plan": "6月50%",
+                           "indicators": 3}])
+    table = pageviews.projects_table(frame)
+    assert list(table.columns) == ["序号", "项目编码", "项目名称", "预算数", "财政资金", "其他资金",
+                                   "资金支出计划（累计）", "指标数"]
+    # 12.345 万元 rounded half-up to 2 decimals by hand: 12.35
+    assert table.iloc[0]["预算数"] == "12.35" and table.iloc[0]["其他资金"] == "2.35"
+
+
+def test_overall_goal_blank_is_none() -> None:
+    assert pageviews.overall_goal(pd.DataFrame({"overall_goal": [None]})) is None
+    assert pageviews.overall_goal(pd.DataFrame({"overall_goal": ["  "]})) is None
+    assert pageviews.overall_goal(pd.DataFrame(columns=["overall_goal"])) is None
+    assert pageviews.overall_goal(pd.DataFrame({"overall_goal": ["全年完成"]})) == "全年完成"
