@@ -18,7 +18,6 @@ No streamlit here; pages call these functions and draw the results.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import io
 import threading
@@ -31,11 +30,9 @@ import pandas as pd
 
 from perfwatch import db
 from perfwatch.importers.spend import RowError, SpendFile, monthly_totals, to_wan
+from perfwatch.periods import default_month, month_label, month_start, reporting_as_of
 from perfwatch.store import (
-    CAUSE_CATEGORIES,
     SPEND_QUANTUM,
-    LIKELIHOODS,
-    RATINGS,
     Actor,
     PermissionDenied,
     ValidationError,
@@ -43,18 +40,25 @@ from perfwatch.store import (
     authorize,
     transaction,
 )
+from perfwatch.vocab import (
+    AT_RISK_LIKELIHOODS,
+    CAUSE_CATEGORIES,
+    LIGHT_NAMES,
+    LIKELIHOODS,
+    RATING_LIGHTS,
+    RATINGS,
+    is_lagging,
+    normalise_light,
+)
 
 __all__ = [
     "ConflictError", "LockedError", "OverBudgetError", "EntryValidationError", "PermissionDenied",
-    "ValidationError", "needs_explanation",
+    "ValidationError", "needs_explanation", "default_month", "month_label", "month_start", "reporting_as_of",
 ]
 
 MONTH_COLUMNS: tuple[str, ...] = tuple(f"{m}月" for m in range(1, 13))
 QUARTER_COLUMNS: tuple[str, ...] = ("一季度", "二季度", "三季度", "四季度")
-RATING_LIGHTS: dict[str, str] = {"达成": "green", "部分达成": "yellow", "未达成": "red"}
-LIGHT_LABELS: dict[str, str] = {
-    "green": "绿灯", "yellow": "黄灯", "red": "红灯", "blue": "蓝灯", "grey": "灰灯", "gray": "灰灯",
-}
+LIGHT_LABELS = LIGHT_NAMES  # the pages' historical name for the light names
 RESULT_FIELD_LABELS: dict[str, str] = {
     "as_of": "截止日期",
     "value": "完成值",
@@ -110,18 +114,6 @@ class OverBudgetError(EntryValidationError):
 # small helpers
 
 
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def month_end(day: dt.date) -> dt.date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
-def month_label(period: dt.date) -> str:
-    return f"{period.year}年{period.month}月"
-
-
 def _today(today: dt.date | None) -> dt.date:
     return today or dt.date.today()
 
@@ -141,22 +133,6 @@ def _wan(value: Any) -> str:
     return f"{Decimal(str(value)):,.2f}"
 
 
-def reporting_as_of(fiscal_year: int, month: int, today: dt.date | None = None) -> dt.date:
-    """The reporting date of ``month``: its last day, or today while the month is running."""
-    return min(month_end(dt.date(fiscal_year, month, 1)), max(_today(today), dt.date(fiscal_year, month, 1)))
-
-
-def default_month(fiscal_year: int, today: dt.date | None = None, last_data: dt.date | None = None) -> int:
-    """The month to report by default: the current month while the fiscal year runs; for a past
-    year the month of the last data (``last_data``), else December; 1 for a future year."""
-    t = _today(today)
-    if t.year > fiscal_year:
-        return last_data.month if last_data is not None and last_data.year == fiscal_year else 12
-    if t.year < fiscal_year:
-        return 1
-    return t.month
-
-
 def last_data_date(conn: duckdb.DuckDBPyConnection, department_id: int) -> dt.date | None:
     """The last month-end with spend, results or a project report (the engine's), or None."""
     try:
@@ -169,8 +145,7 @@ def last_data_date(conn: duckdb.DuckDBPyConnection, department_id: int) -> dt.da
 def needs_explanation(light: str | None, likelihood: str | None) -> bool:
     """The required-cause rule: a yellow or red light, or a likelihood of 有可能 / 完全不可能,
     makes 偏差原因 and 纠偏措施 mandatory."""
-    lit = (light or "").strip().lower()
-    return lit in {"yellow", "red", "黄", "红", "黄灯", "红灯"} or likelihood in ("有可能", "完全不可能")
+    return is_lagging(light) or likelihood in AT_RISK_LIKELIHOODS
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1079,8 +1054,8 @@ def validate_result(
         out.append(("projected_value", "全年预计完成值不能为负数。"))
     if needs_explanation(light, inp.likelihood):
         why = []
-        if (light or "").lower() in ("yellow", "red", "黄", "红", "黄灯", "红灯"):
-            why.append(f"指标为{'红灯' if (light or '').lower() in ('red', '红', '红灯') else '黄灯'}")
+        if is_lagging(light):
+            why.append(f"指标为{LIGHT_NAMES[normalise_light(light) or 'yellow']}")
         if inp.likelihood in ("有可能", "完全不可能"):
             why.append(f"完成目标可能性为“{inp.likelihood}”")
         reason = "、".join(why)

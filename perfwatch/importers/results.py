@@ -30,7 +30,7 @@ from perfwatch.importers.spend import (
     parse_period,
     read_table,
 )
-from perfwatch.store import CAUSE_CATEGORIES, RATINGS
+from perfwatch.vocab import CAUSE_CATEGORIES, RATINGS
 
 RESULT_FIELDS: dict[str, tuple[str, ...]] = {
     "indicator_id": ("indicator_id", "indicatorid", "指标编号", "指标ID", "指标id"),
