@@ -22,7 +22,7 @@ from perfwatch import periods
 from perfwatch.periods import month_end
 from perfwatch.settings import rule_text
 from perfwatch.views import is_missing
-from perfwatch.vocab import CAUSE_CATEGORIES as CAUSES
+from perfwatch.vocab import CAUSE_CATEGORIES as CAUSES  # noqa: F401  (re-exported for the forms)
 from perfwatch.vocab import LAGGING, LIGHT_NAMES, LIGHTS, lag_rank, worst
 
 
