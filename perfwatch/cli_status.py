@@ -18,7 +18,7 @@ from typing import Any, TextIO
 import duckdb
 import pandas as pd
 
-from perfwatch import db
+from perfwatch import dataset, db
 from perfwatch.plan import PLAN_METHOD_LABELS
 from perfwatch.vocab import LAGGING_LIGHTS, LIGHT_NAMES, LIGHTS
 from perfwatch.status import Status, compute_status, last_data_date, to_json
@@ -85,7 +85,7 @@ def _open(path_arg: str | None) -> duckdb.DuckDBPyConnection:
     path = db.resolve_db_path(path_arg)
     if path.exists():
         return db.open_database(path, read_only=True)
-    return db.open_database(path)
+    return dataset.open_seeded(path)
 
 
 def _department_id(conn: duckdb.DuckDBPyConnection, code: str, year: int) -> int:

@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from perfwatch import db
+from perfwatch import dataset, db
 
 QUERY_TTL_SECONDS = 60
 
@@ -19,7 +19,8 @@ QUERY_TTL_SECONDS = 60
 def _connection(path: str) -> duckdb.DuckDBPyConnection:
     # One connection per database file, shared across sessions; every query takes its own cursor.
     # The demo database (示例数据) is opened read-only: nothing can ever be written into it.
-    return db.open_database(path, read_only=_is_demo_path(path))
+    # Seeding an empty database is the frame's step (perfwatch.db never imports the dataset).
+    return dataset.open_seeded(path, read_only=_is_demo_path(path))
 
 
 def db_path() -> str:
