@@ -45,17 +45,17 @@ def main(argv: list[str] | None = None) -> int:
     parse_targets_text(text, source=SEED.name)  # warm-up (regex compilation, imports)
     with tempfile.TemporaryDirectory() as tmp:
         def baseline(i: int) -> None:
-            db.open_database(Path(tmp) / f"b{i}.duckdb", seed=False).close()
+            db.open_database(Path(tmp) / f"b{i}.duckdb").close()
 
         def parse(i: int) -> None:
             parse_targets_text(text, source=SEED.name)
 
         def full(i: int) -> None:
-            conn = db.open_database(Path(tmp) / f"i{i}.duckdb", seed=False)
+            conn = db.open_database(Path(tmp) / f"i{i}.duckdb")
             dataset.load_targets(conn, store.SYSTEM, parse_targets_text(text, source=SEED.name).data)
             conn.close()
 
-        conn = db.open_database(Path(tmp) / "again.duckdb", seed=False)
+        conn = db.open_database(Path(tmp) / "again.duckdb")
         dataset.load_targets(conn, store.SYSTEM, parse_targets_text(text).data)
 
         def again(i: int) -> None:

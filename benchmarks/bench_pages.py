@@ -43,7 +43,7 @@ import logging  # noqa: E402
 import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from perfwatch import db, demo  # noqa: E402
+from perfwatch import dataset, db, demo  # noqa: E402
 
 BLANK = 'import streamlit as st\nst.write("")\n'
 
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(tmp)
         os.environ[demo.ENV_DEMO_DB] = str(work / "demo.duckdb")
         seed = work / "seed.duckdb"
-        db.open_database(seed).close()
+        dataset.open_seeded(seed).close()
         demo_real = work / "demo-as-real.duckdb"
         shutil.copy(demo.ensure_demo_db(work / "demo.duckdb"), demo_real)
         databases: list[tuple[str, Path, list[str]]] = [

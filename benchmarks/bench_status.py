@@ -54,7 +54,7 @@ def _u(expr: str, salt: int) -> str:
 
 def generate(path: Path, scale: Scale) -> dict[str, int]:
     """Create and fill a database at ``path``; return row counts."""
-    conn = db.open_database(path, seed=False)
+    conn = db.open_database(path)
     per_dept = scale.projects // scale.departments
     n_ind = scale.projects * scale.per_project
     sqls = [

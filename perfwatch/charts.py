@@ -1,7 +1,7 @@
 """Plotly figures of the dashboard (no streamlit). Every figure takes engine output (Status
 frames, spend series, plan curves) and draws it: nothing here decides a light or a number.
 
-Conventions: light colours from :data:`perfwatch.settings.LIGHT_COLORS` and nowhere else (non-light
+Conventions: light colours from :data:`perfwatch.vocab.LIGHT_COLORS` and nowhere else (non-light
 lines use neutral colours that cannot be mistaken for a light); Chinese labels; legends horizontal
 below the plot; long project names cut on the axis with the full name in the hover; every hover
 states the rule behind the light (the engine's reason text).
@@ -15,9 +15,10 @@ from typing import Mapping, Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from perfwatch.plan import months_elapsed
-from perfwatch.settings import LIGHT_COLORS, LIGHT_LABELS, LIGHT_NAMES
-from perfwatch.views import LIGHT_ORDER, is_missing, short_name, wrap
+from perfwatch.periods import months_elapsed
+from perfwatch.views import is_missing, short_name, wrap
+from perfwatch.vocab import LIGHT_COLORS, LIGHT_LABELS, LIGHT_NAMES
+from perfwatch.vocab import LIGHTS as LIGHT_ORDER
 
 FONT_FAMILY = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
 ACTUAL_COLOR = "#263238"      # cumulative actual spend (dark slate, not a light colour)
@@ -46,7 +47,7 @@ def _base_layout(fig: go.Figure, *, height: int, title: str | None = None, legen
 
 
 def _months_of(as_of: dt.date, fiscal_year: int) -> float:
-    """Months of the fiscal year elapsed at as_of (perfwatch.plan.months_elapsed)."""
+    """Months of the fiscal year elapsed at as_of (perfwatch.periods.months_elapsed)."""
     return months_elapsed(as_of, fiscal_year)
 
 

@@ -57,7 +57,7 @@ def open_existing(args: argparse.Namespace) -> duckdb.DuckDBPyConnection:
     path = db.resolve_db_path(args.db)
     if not path.exists():
         raise db.DatabaseError("missing", path, f"数据库文件 {path} 不存在。请先运行 python -m perfwatch init。")
-    return db.open_database(path, seed=False)
+    return db.open_database(path)
 
 
 def cmd_init(args: argparse.Namespace) -> int:

@@ -18,9 +18,9 @@ from typing import Any, TextIO
 import duckdb
 import pandas as pd
 
-from perfwatch import db
+from perfwatch import dataset, db
 from perfwatch.plan import PLAN_METHOD_LABELS
-from perfwatch.settings import LIGHT_NAMES, LIGHTS
+from perfwatch.vocab import LAGGING_LIGHTS, LIGHT_NAMES, LIGHTS
 from perfwatch.status import Status, compute_status, last_data_date, to_json
 from perfwatch.store import ValidationError
 
@@ -85,7 +85,7 @@ def _open(path_arg: str | None) -> duckdb.DuckDBPyConnection:
     path = db.resolve_db_path(path_arg)
     if path.exists():
         return db.open_database(path, read_only=True)
-    return db.open_database(path)
+    return dataset.open_seeded(path)
 
 
 def _department_id(conn: duckdb.DuckDBPyConnection, code: str, year: int) -> int:
@@ -228,7 +228,7 @@ def render_text(status: Status) -> str:
          "预计(按计划)", "预计(按月均)", "预计(负责人)"],
         proj_rows, {1, 3, 4, 5, 6, 7, 11, 12, 13},
     )
-    lagging = status.indicators[status.indicators["light"].isin(["red", "yellow"])]
+    lagging = status.indicators[status.indicators["light"].isin(list(LAGGING_LIGHTS))]
     lines.append("")
     lines.append(f"红灯、黄灯指标（{len(lagging)} 个）：")
     for i in lagging.itertuples(index=False):

@@ -32,7 +32,7 @@ def cmd_import_targets(args: argparse.Namespace) -> int:
     errors = [f for f in result.findings if f.severity == "error"]
     summary: dict[str, Any] | None = None
     if not args.dry_run and not errors:
-        conn = db.open_database(args.db, seed=False)
+        conn = db.open_database(args.db)
         try:
             summary = load_targets(conn, cli_actor(args.user), result.data, source=path.name).as_dict()
         finally:

@@ -347,6 +347,20 @@ def load_default_dataset_if_empty(conn: duckdb.DuckDBPyConnection, actor: Actor 
     return load_targets(conn, actor, read_dataset(DEFAULT_DATASET), source=DEFAULT_DATASET.name)
 
 
+def open_seeded(path: Path | str | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open and migrate the database (:func:`perfwatch.db.open_database`) and, when it is writable
+    and holds no department yet, load the default dataset: the app frame's and the CLI's first start."""
+    conn = db.open_database(path, read_only=read_only)
+    if read_only:
+        return conn
+    try:
+        load_default_dataset_if_empty(conn)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
 def _num(v: Any) -> float | None:
     return None if v is None else float(v)
 

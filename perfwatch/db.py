@@ -182,10 +182,9 @@ def migrate(conn: duckdb.DuckDBPyConnection, path: Path | str = "") -> list[Migr
     return applied
 
 
-def open_database(
-    path: Path | str | None = None, *, read_only: bool = False, seed: bool = True
-) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) and migrate the database; load the default dataset when empty.
+def open_database(path: Path | str | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) and migrate the database. Nothing is loaded into it: seeding an
+    empty database is the caller's step (:func:`perfwatch.dataset.open_seeded`).
 
     ``read_only`` opens an existing file without migrating (for viewers when it is locked).
     """
@@ -197,10 +196,6 @@ def open_database(
                 raise DatabaseError("newer_schema", db_path, f"数据库文件 {db_path} 由更新版本的软件创建。请升级 perfwatch。")
             return conn
         migrate(conn, db_path)
-        if seed:
-            from perfwatch.dataset import load_default_dataset_if_empty
-
-            load_default_dataset_if_empty(conn)
     except DatabaseError:
         conn.close()
         raise

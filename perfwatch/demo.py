@@ -94,7 +94,7 @@ def ensure_demo_db(path: Path | None = None, demo_dir: Path = DEMO_DIR) -> Path:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.building")
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
         leftover.unlink(missing_ok=True)
-    conn = db.open_database(tmp, seed=False)
+    conn = db.open_database(tmp)
     try:
         build_demo(conn, demo_dir)
         conn.execute("CHECKPOINT")

@@ -15,7 +15,7 @@ from typing import Any, Mapping, Sequence
 import plotly.graph_objects as go
 
 from perfwatch.reports.data import DepartmentReport, ProjectLine, light_matrix
-from perfwatch.settings import LIGHT_COLORS, LIGHT_NAMES, SEVERITY
+from perfwatch.vocab import LIGHT_COLORS, LIGHT_NAMES, LIGHTS, SEVERITY
 
 THEMES: tuple[str, ...] = ("light", "dark")
 THEME_LABELS: dict[str, str] = {"light": "浅色", "dark": "深色"}
@@ -214,7 +214,7 @@ def matrix_figure(report: DepartmentReport, theme: str, *, height: int = 760, na
     """Projects × 二级指标 groups, each cell coloured by the worst indicator light in it."""
     pal = PALETTES.get(theme, PALETTES["light"])
     groups, rows = light_matrix(report)
-    order = ["none", "grey", "blue", "green", "yellow", "red"]
+    order = ["none", *reversed(LIGHTS)]  # best to worst: the colour scale runs grey -> red
     colours = {"none": pal["panel"], **LIGHT_COLORS}
     # Discrete colour scale: value k (0..5) sits in its own band.
     scale: list[list[Any]] = []

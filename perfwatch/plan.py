@@ -3,7 +3,7 @@
 Pure functions, no database. The SQL engine (``queries/engine/*.sql``) implements the same
 formulas with the same operation order; ``tests/test_status_engine.py`` checks they agree.
 
-Time is measured in months: day d of month m is ``m - 1 + d / days_in_month``, so the end of July
+Time (see :mod:`perfwatch.periods`) is measured in months: day d of month m is ``m - 1 + d / days_in_month``, so the end of July
 is 7.0 and 2024-02-29 is 2.0. A plan is a list of cumulative checkpoints ``(month, pct)`` (pct of
 the budget spent by the end of that month). Expected execution at time t:
 
@@ -16,9 +16,15 @@ A project without any checkpoint is measured against 序时 (as if planned as (1
 
 from __future__ import annotations
 
-import calendar
 from datetime import date
 from typing import Iterable, Sequence
+
+from perfwatch.periods import days_in_month, month_end, months_elapsed, time_pct
+
+__all__ = [
+    "PLAN_METHODS", "PLAN_METHOD_LABELS", "NO_PLAN", "Checkpoint", "days_in_month", "month_end", "months_elapsed",
+    "time_pct", "normalise", "expected_pct_at", "expected_pct", "next_checkpoint", "plan_curve",
+]
 
 PLAN_METHODS: tuple[str, ...] = ("linear", "step")
 PLAN_METHOD_LABELS: dict[str, str] = {
@@ -30,28 +36,6 @@ PLAN_METHOD_LABELS: dict[str, str] = {
 NO_PLAN: tuple[tuple[int, float], ...] = ((12, 100.0),)
 
 Checkpoint = tuple[int, float]
-
-
-def days_in_month(year: int, month: int) -> int:
-    return calendar.monthrange(year, month)[1]
-
-
-def months_elapsed(as_of: date, fiscal_year: int | None = None) -> float:
-    """Months of the fiscal year elapsed at the end of ``as_of`` (0.0–12.0).
-
-    ``fiscal_year`` defaults to ``as_of.year``; a date before that year gives 0, after it 12.
-    """
-    year = as_of.year if fiscal_year is None else fiscal_year
-    if as_of.year < year:
-        return 0.0
-    if as_of.year > year:
-        return 12.0
-    return (as_of.month - 1) + as_of.day / days_in_month(as_of.year, as_of.month)
-
-
-def time_pct(as_of: date, fiscal_year: int | None = None) -> float:
-    """序时进度: months elapsed / 12, in percent (end of July = 58.33...)."""
-    return 100.0 * months_elapsed(as_of, fiscal_year) / 12
 
 
 def normalise(checkpoints: Iterable[Sequence[float]]) -> list[Checkpoint]:
@@ -114,6 +98,3 @@ def plan_curve(checkpoints: Sequence[Sequence[float]], method: str = "linear") -
         curve.append((12.0, curve[-1][1]))
     return curve
 
-
-def month_end(year: int, month: int) -> date:
-    return date(year, month, days_in_month(year, month))

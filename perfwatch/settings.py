@@ -4,9 +4,7 @@ All tunable rules live in one setting, ``rules`` (a JSON object of :class:`Rules
 through :func:`perfwatch.store.set_setting` so every change is audited. Fields missing from the
 stored object take the defaults below, so adding a field never needs a data migration.
 
-Severity (for roll-ups, worst first): red > yellow > green > blue > grey. Blue ("far ahead") is
-on track, so it counts as better than green; grey (no data / not due / 待评) is ignored unless
-every light is grey.
+The light vocabulary (order, severity, names, colours) lives in :mod:`perfwatch.vocab`.
 """
 
 from __future__ import annotations
@@ -19,35 +17,19 @@ import duckdb
 
 from perfwatch import db, store
 from perfwatch.plan import PLAN_METHODS
+from perfwatch.vocab import (  # noqa: F401  (re-exported: the vocabulary's historical home)
+    LIGHT_COLORS,
+    LIGHT_LABELS,
+    LIGHT_NAMES,
+    LIGHTS,
+    SEVERITY,
+    SEVERITY_ORDER,
+    worst,
+)
 
 SETTING_KEY = "rules"
 
 EXECUTION_RULES: tuple[str, ...] = ("ratio", "points")
-LIGHTS: tuple[str, ...] = ("red", "yellow", "green", "blue", "grey")
-
-# Worst first; roll-ups take the light with the highest severity, grey only when all are grey.
-SEVERITY: dict[str, int] = {"grey": 0, "blue": 1, "green": 2, "yellow": 3, "red": 4}
-SEVERITY_ORDER: tuple[str, ...] = ("red", "yellow", "green", "blue", "grey")
-
-LIGHT_COLORS: dict[str, str] = {
-    "green": "#2e7d32",
-    "yellow": "#f9a825",
-    "red": "#c62828",
-    "blue": "#1565c0",
-    "grey": "#9e9e9e",
-}
-
-LIGHT_NAMES: dict[str, str] = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", "blue": "蓝灯", "grey": "灰灯"}
-
-LIGHT_LABELS: dict[str, str] = {
-    "green": "绿灯：正常，按计划推进",
-    "yellow": "黄灯：轻度滞后，需关注",
-    "red": "红灯：严重滞后或未达标，需纠偏",
-    "blue": "蓝灯：远超进度（目标可能定得偏低）",
-    "grey": "灰灯：未到期、待评或未填报",
-}
-
-
 @dataclass(frozen=True)
 class Rules:
     """Thresholds of every light. Percentages and ratios are plain numbers (60 means 60)."""
@@ -120,15 +102,6 @@ def rule_text(rules: Rules = DEFAULT_RULES) -> dict[str, str]:
 
 
 LIGHT_RULE_TEXT: dict[str, str] = rule_text(DEFAULT_RULES)
-
-
-def worst(lights: Any) -> str:
-    """The worst light of an iterable (grey only when there is nothing else)."""
-    best = "grey"
-    for light in lights:
-        if light in SEVERITY and SEVERITY[light] > SEVERITY[best]:
-            best = light
-    return best
 
 
 def rules_from_dict(data: dict[str, Any]) -> Rules:

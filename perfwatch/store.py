@@ -19,6 +19,9 @@ from typing import Any, Iterator, Mapping, Sequence
 import duckdb
 
 from perfwatch import db
+from perfwatch.periods import month_start
+from perfwatch.vocab import CAUSE_CATEGORIES, LIKELIHOODS, RATINGS  # noqa: F401  (re-exported)
+
 
 ROLE_LABELS: dict[str, str] = {
     "leader": "领导",
@@ -47,9 +50,6 @@ PROJECT_SCOPED: frozenset[str] = frozenset({"report.record", "result.record"})
 # Spend is stored in 万元 with six decimals: exact to the 分 when an export is in 元.
 SPEND_QUANTUM = Decimal("0.000001")
 
-CAUSE_CATEGORIES: tuple[str, ...] = ("经费保障", "制度保障", "人员保障", "硬件条件保障", "其他")
-LIKELIHOODS: tuple[str, ...] = ("确定能", "有可能", "完全不可能")
-RATINGS: tuple[str, ...] = ("达成", "部分达成", "未达成")
 
 
 class PermissionDenied(Exception):
@@ -200,10 +200,6 @@ def transaction(
         cur.close()
 
 
-def _month_start(period: dt.date) -> dt.date:
-    return period.replace(day=1)
-
-
 def record_spend(
     conn: duckdb.DuckDBPyConnection,
     actor: Actor,
@@ -222,7 +218,7 @@ def record_spend(
     with transaction(conn, actor, "spend.record", project_id=project_id) as tx:
         if tx.one("store/project_exists", {"project_id": project_id}) is None:
             raise ValidationError(f"项目编号 {project_id} 不存在。")
-        month = _month_start(period)
+        month = month_start(period)
         old = tx.one("store/current_spend", {"project_id": project_id, "period": month})
         row = tx.one(
             "store/insert_spend",

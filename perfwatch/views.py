@@ -13,11 +13,14 @@ from typing import Any, Iterable
 
 import pandas as pd
 
-from perfwatch.plan import expected_pct_at, month_end, normalise
-from perfwatch.settings import LIGHT_NAMES, SEVERITY
+from perfwatch.periods import default_as_of, month_ends  # noqa: F401  (re-exported for the pages)
+from perfwatch.plan import expected_pct_at, normalise
+from perfwatch.vocab import LAGGING, LIGHT_NAMES, LIGHTS, SEVERITY
+from perfwatch.vocab import light_name as _light_name
+
 from perfwatch.status import Status
 
-LIGHT_ORDER: tuple[str, ...] = ("red", "yellow", "green", "blue", "grey")
+LIGHT_ORDER: tuple[str, ...] = LIGHTS
 CHECKPOINT_MONTHS: tuple[int, ...] = (3, 6, 10, 12)
 
 
@@ -61,7 +64,7 @@ def wrap(text: str, width: int = 18) -> str:
 
 
 def light_name(light: Any) -> str:
-    return LIGHT_NAMES.get(str(light), "—")
+    return _light_name(light)
 
 
 def causes_text(categories: Any, text: Any) -> str:
@@ -100,24 +103,6 @@ def has_actuals(last_data: dt.date | None) -> bool:
     return last_data is not None
 
 
-def default_as_of(last_data: dt.date | None, fiscal_year: int, today: dt.date | None = None) -> dt.date:
-    """The default 截至 date: the last month-end with data; without data the last month-end
-    before today inside the fiscal year (its first month-end at the earliest)."""
-    if last_data is not None:
-        d = min(last_data, dt.date(fiscal_year, 12, 31))
-        return month_end(d.year, d.month) if d.year == fiscal_year else dt.date(fiscal_year, 12, 31)
-    today = today or dt.date.today()
-    if today.year > fiscal_year:
-        return dt.date(fiscal_year, 12, 31)
-    if today.year < fiscal_year or today.month == 1:
-        return month_end(fiscal_year, 1)
-    return month_end(fiscal_year, today.month - 1)
-
-
-def month_ends(fiscal_year: int) -> list[dt.date]:
-    return [month_end(fiscal_year, m) for m in range(1, 13)]
-
-
 # ---------------------------------------------------------------- overview
 
 
@@ -133,9 +118,9 @@ def attention_list(status: Status, progress: pd.DataFrame | None = None) -> pd.D
     if progress is not None and not progress.empty:
         texts = {int(r.project_id): str(r.progress_text) for r in progress.itertuples() if not is_missing(r.progress_text)}
     for r in status.projects.itertuples(index=False):
-        if r.execution_light not in ("red", "yellow") and not bool(r.overspent):
+        if r.execution_light not in LAGGING and not bool(r.overspent):
             continue
-        light = r.execution_light if r.execution_light in ("red", "yellow") else "yellow"
+        light = r.execution_light if r.execution_light in LAGGING else "yellow"
         rows.append({
             "类别": "支出进度",
             "light": light,
@@ -150,7 +135,7 @@ def attention_list(status: Status, progress: pd.DataFrame | None = None) -> pd.D
             "project_code": r.code,
         })
     for r in status.indicators.itertuples(index=False):
-        if r.light not in ("red", "yellow"):
+        if r.light not in LAGGING:
             continue
         owner = r.project_name if not is_missing(r.project_name) else f"部门整体·分项目标{int(r.sub_goal_seq)}"
         score = 100.0

@@ -24,7 +24,7 @@ def _isolate_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 @pytest.fixture
 def empty_db(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """A freshly migrated database with no data: for tests that load their own."""
-    conn = db.open_database(tmp_path / "empty.duckdb", seed=False)
+    conn = db.open_database(tmp_path / "empty.duckdb")
     yield conn
     conn.close()
 
@@ -33,7 +33,7 @@ def empty_db(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 def seed_db_path(tmp_path: Path) -> Path:
     """A database file holding the default dataset (the seed targets), closed for the caller to open."""
     path = tmp_path / "seed.duckdb"
-    db.open_database(path).close()
+    dataset.open_seeded(path).close()
     return path
 
 

@@ -140,13 +140,13 @@ def test_rate_limit_holds_across_connections(tmp_path: Path, mini_data: dict) ->
     from perfwatch import dataset
 
     path = tmp_path / "limit.duckdb"
-    conn = db.open_database(path, seed=False)
+    conn = db.open_database(path)
     dataset.load_targets(conn, store.SYSTEM, mini_data)
     auth.create_first_admin(conn, "admin", PASSWORD)
     for i in range(auth.MAX_FAILURES):
         _fail(conn, "admin", T0 + dt.timedelta(minutes=i))
     conn.close()
-    conn = db.open_database(path, seed=False)
+    conn = db.open_database(path)
     try:
         assert "次数过多" in _fail(conn, "admin", T0 + dt.timedelta(minutes=6), password=PASSWORD)
     finally:

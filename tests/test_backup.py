@@ -49,7 +49,7 @@ def test_backup_then_restore_gives_identical_data(full_db: duckdb.DuckDBPyConnec
 
     counts = backup.restore_backup(result.path, tmp_path / "restored.duckdb")
     assert counts == manifest["tables"]
-    restored = db.open_database(tmp_path / "restored.duckdb", seed=False)
+    restored = db.open_database(tmp_path / "restored.duckdb")
     try:
         assert backup.snapshot(restored) == before
         # Sequences continue after the restored ids: new rows do not collide.

@@ -22,7 +22,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def cli_db(tmp_path: Path) -> Path:
     """A closed database file with the mini dataset and no accounts."""
     path = tmp_path / "cli.duckdb"
-    conn = db.open_database(path, seed=False)
+    conn = db.open_database(path)
     dataset.load_targets(conn, store.SYSTEM, json.loads((FIXTURES / "mini.targets.json").read_text(encoding="utf-8")))
     conn.close()
     return path
@@ -37,7 +37,7 @@ def _cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *a
 
 
 def _open(path: Path):  # type: ignore[no-untyped-def]
-    return db.open_database(path, seed=False)
+    return db.open_database(path)
 
 
 def test_user_add_list_reset_disable(cli_db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:

@@ -23,7 +23,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def mini_path(tmp_path: Path, mini_data: dict[str, Any]) -> Path:
     """A closed database file holding the mini dataset, for the CLI to open."""
     path = tmp_path / "cli.duckdb"
-    conn = db.open_database(path, seed=False)
+    conn = db.open_database(path)
     dataset.load_targets(conn, store.SYSTEM, mini_data)
     conn.close()
     return path

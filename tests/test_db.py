@@ -48,7 +48,7 @@ def test_migration_numbers_are_contiguous() -> None:
 def test_newer_schema_is_refused_and_file_untouched(tmp_path: Path) -> None:
     """Test that a database from a newer perfwatch gives a clear message and is not modified."""
     path = tmp_path / "new.duckdb"
-    conn = db.open_database(path, seed=False)
+    conn = db.open_database(path)
     conn.execute("INSERT INTO schema_migrations (version, name) VALUES (9999, 'future')")
     conn.close()
     before = _digest(path)
@@ -79,7 +79,7 @@ def test_directory_instead_of_file(tmp_path: Path) -> None:
 def test_locked_file_names_the_holder(tmp_path: Path) -> None:
     """Test that a file held read-write by another process is reported as 占用 with its PID."""
     path = tmp_path / "locked.duckdb"
-    db.open_database(path, seed=False).close()
+    db.open_database(path).close()
     holder = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(f"""
             import duckdb, sys
@@ -110,7 +110,7 @@ def test_query_requires_its_parameters(mini_db: duckdb.DuckDBPyConnection) -> No
 def test_a_migration_missing_in_the_middle_is_applied(tmp_path: Path) -> None:
     """Test that a database which skipped a migration number (added later) still gets it."""
     path = tmp_path / "gap.duckdb"
-    conn = db.open_database(path, seed=False)
+    conn = db.open_database(path)
     conn.execute("DELETE FROM schema_migrations WHERE version = 2")
     conn.execute("DROP INDEX idx_spend_project_period")
     conn.execute("DROP INDEX idx_results_indicator_asof")

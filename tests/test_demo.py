@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from perfwatch import db, demo
+from perfwatch import dataset, db, demo
 from perfwatch.status import compute_status
 
 
@@ -111,7 +111,7 @@ def test_a_bad_demo_row_is_named(tmp_path: Path) -> None:
 def test_demo_never_touches_the_real_database(tmp_path: Path, demo_file: Path) -> None:
     """Test that building the demo leaves the real database file as it was."""
     real = tmp_path / "real.duckdb"
-    db.open_database(real).close()
+    dataset.open_seeded(real).close()
     before = real.read_bytes()
     demo.ensure_demo_db(tmp_path / "demo.duckdb")
     assert real.read_bytes() == before

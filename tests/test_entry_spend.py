@@ -354,10 +354,10 @@ def test_the_database_file_survives_reopening(tmp_path: Path, mini_data: dict) -
     from perfwatch import dataset
 
     path = tmp_path / "real.duckdb"
-    conn = db.open_database(path, seed=False)
+    conn = db.open_database(path)
     dataset.load_targets(conn, store.SYSTEM, mini_data)
     do_import(conn, (FIXTURES / "spend_transactions.csv").read_bytes())
     conn.close()
-    conn = db.open_database(path, seed=False)
+    conn = db.open_database(path)
     assert month_totals(conn)[("P001", 3)] == Decimal("1.50")
     conn.close()

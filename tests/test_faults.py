@@ -32,14 +32,14 @@ def _mini() -> dict[str, Any]:
 def mini_path(tmp_path: Path) -> Path:
     """A closed database file holding the mini dataset (for subprocesses and reopening)."""
     path = tmp_path / "faults.duckdb"
-    conn = db.open_database(path, seed=False)
+    conn = dataset.open_seeded(path)
     dataset.load_targets(conn, store.SYSTEM, _mini())
     conn.close()
     return path
 
 
 def _snapshot(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    conn = db.open_database(path, seed=False)
+    conn = db.open_database(path)
     try:
         return backup.snapshot(conn)
     finally:
@@ -92,7 +92,7 @@ KILLED_LOADER = textwrap.dedent(
     import copy, json, sys
     from perfwatch import dataset, db, store
 
-    conn = db.open_database(sys.argv[1], seed=False)
+    conn = db.open_database(sys.argv[1])
     data = json.loads(open(sys.argv[2], encoding="utf-8").read())
     template = data["projects"][0]
     data["projects"] = []

@@ -28,7 +28,7 @@ HOSTILE_NAME = "<script>alert(1)</script>'); DROP TABLE users; --"
 
 
 def _build(path: Path, with_users: bool) -> None:
-    conn = db.open_database(path, seed=False)
+    conn = db.open_database(path)
     dataset.load_targets(conn, store.SYSTEM, json.loads((FIXTURES / "mini.targets.json").read_text(encoding="utf-8")))
     if with_users:
         auth.create_first_admin(conn, "admin", PASSWORD, "管理员甲")

@@ -65,7 +65,7 @@ def dashboard_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, point_app: Cal
     """A database with the seed targets and the fixture actuals; the app pointed at it, sign-in off,
     the demo built into a temp file, caches clean."""
     path = tmp_path / "dash.duckdb"
-    conn = db.open_database(path)
+    conn = dataset.open_seeded(path)
     fill_fixture(conn)
     conn.close()
     monkeypatch.setenv(demo.ENV_DEMO_DB, str(tmp_path / "demo.duckdb"))

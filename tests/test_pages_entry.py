@@ -18,7 +18,7 @@ REPO = Path(__file__).resolve().parents[1]
 def page_db(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, point_app: Callable[[Path], Path], mini_data: dict[str, Any]) -> Iterator[Path]:
     """The mini dataset in the app's database file, sign-in off, no cache leaking between tests."""
     path = tmp_path / "pages.duckdb"
-    conn = db.open_database(path, seed=False)
+    conn = db.open_database(path)
     dataset.load_targets(conn, store.SYSTEM, mini_data)
     conn.close()
     yield point_app(path)

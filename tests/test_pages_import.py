@@ -8,7 +8,7 @@ from typing import Callable, Iterator
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from perfwatch import db
+from perfwatch import dataset, db
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "data" / "seed" / "julu-justice-bureau-2024-targets.txt"
@@ -19,7 +19,7 @@ EDU = REPO / "tests" / "fixtures" / "targets"
 def app_db(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, point_app: Callable[[Path], Path]) -> Iterator[Path]:
     """A fresh database with the seed, sign-in off (acting as local admin), caches cleared."""
     path = tmp_path / "app.duckdb"
-    db.open_database(path).close()
+    dataset.open_seeded(path).close()
     yield point_app(path)
 
 

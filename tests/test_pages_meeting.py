@@ -9,7 +9,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from perfwatch import db
+from perfwatch import dataset, db
 from tests.reports_testdata import load_actuals
 
 REPO = Path(__file__).resolve().parents[1]
@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parents[1]
 def app_db(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, point_app: Callable[[Path], Path]) -> Iterator[Path]:
     """A database with actuals to 2024-07-31 for the app, sign-in off, caches cleared around the test."""
     path = tmp_path / "app.duckdb"
-    conn = db.open_database(path)
+    conn = dataset.open_seeded(path)
     load_actuals(conn)
     conn.close()
     yield point_app(path)

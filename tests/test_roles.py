@@ -30,7 +30,7 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The mini dataset with one account per role (owner of P001 only), built once per module:
     hashing passwords is deliberately slow, so each test copies this file instead."""
     path = tmp_path_factory.mktemp("roles") / "template.duckdb"
-    conn = db.open_database(path, seed=False)
+    conn = db.open_database(path)
     dataset.load_targets(conn, store.SYSTEM, json.loads((FIXTURES / "mini.targets.json").read_text(encoding="utf-8")))
     auth.create_first_admin(conn, "admin", PASSWORD)
     admin = Actor("admin", "admin")
@@ -46,7 +46,7 @@ def conn(template_db: Path, tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnectio
     """A private copy of the template database."""
     path = tmp_path / "roles.duckdb"
     shutil.copy(template_db, path)
-    c = db.open_database(path, seed=False)
+    c = db.open_database(path)
     yield c
     c.close()
 

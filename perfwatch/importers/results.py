@@ -20,17 +20,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from perfwatch.importers.spend import (
-    RowError,
-    auto_mapping,
-    code_of,
-    file_year,
-    is_header_repeat,
-    parse_number,
-    parse_period,
-    read_table,
-)
-from perfwatch.store import CAUSE_CATEGORIES, RATINGS
+from perfwatch.importers.sheets import RowError, auto_mapping, file_year, is_header_repeat, read_table
+from perfwatch.importers.spend import code_of
+from perfwatch.importers.values import parse_number, parse_period
+from perfwatch.vocab import CAUSE_CATEGORIES, RATINGS
 
 RESULT_FIELDS: dict[str, tuple[str, ...]] = {
     "indicator_id": ("indicator_id", "indicatorid", "指标编号", "指标ID", "指标id"),

@@ -27,7 +27,7 @@ from perfwatch.reports.data import (
     lagging_indicators,
     light_name,
 )
-from perfwatch.settings import LIGHT_COLORS
+from perfwatch.vocab import LIGHT_COLORS, LIGHTS
 
 FONT = "cjk"
 MARGIN = 18.0
@@ -244,7 +244,7 @@ def _summary(pdf: _Briefing) -> None:
         pdf.set_text_color(*MUTED)
         pdf.cell(26, 8, title)
         pdf.set_text_color(*INK)
-        for light in ("red", "yellow", "green", "blue", "grey"):
+        for light in LIGHTS:
             if not cnt.get(light):
                 continue
             x, yy = pdf.get_x(), pdf.get_y()

@@ -9,7 +9,6 @@ the meeting screens lay out -- none of them touches the database or a rule.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import math
 from dataclasses import dataclass, field
@@ -19,11 +18,13 @@ import duckdb
 import pandas as pd
 
 from perfwatch import db
-from perfwatch.settings import LIGHT_NAMES, rule_text, worst
+from perfwatch import periods
+from perfwatch.periods import month_end
+from perfwatch.settings import rule_text
 from perfwatch.views import is_missing
+from perfwatch.vocab import CAUSE_CATEGORIES as CAUSES  # noqa: F401  (re-exported for the forms)
+from perfwatch.vocab import LAGGING, LIGHT_NAMES, LIGHTS, lag_rank, worst
 
-CAUSES: tuple[str, ...] = ("经费保障", "制度保障", "人员保障", "硬件条件保障", "其他")
-LAGGING: frozenset[str] = frozenset({"red", "yellow"})
 
 
 class ReportError(Exception):
@@ -51,11 +52,6 @@ def _list(value: Any) -> tuple[str, ...]:
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return ()
     return tuple(str(v) for v in value)
-
-
-def month_end(year: int, month: int) -> dt.date:
-    """The last day of ``month`` in ``year``: the as-of date of a 1–N月 report."""
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
 def period_label(as_of: dt.date) -> str:
@@ -172,18 +168,17 @@ class DepartmentReport:
     @property
     def lagging(self) -> list[ProjectLine]:
         """Lagging projects, red before yellow, then by execution against plan."""
-        order = {"red": 0, "yellow": 1}
         lag = [p for p in self.projects if p.lagging]
-        return sorted(lag, key=lambda p: (order[p.combined_light], _ratio(p), p.seq))
+        return sorted(lag, key=lambda p: (lag_rank(p.combined_light), _ratio(p), p.seq))
 
     def light_counts(self, which: str = "combined_light") -> dict[str, int]:
-        counts = {k: 0 for k in ("red", "yellow", "green", "blue", "grey")}
+        counts = dict.fromkeys(LIGHTS, 0)
         for p in self.projects:
             counts[getattr(p, which)] = counts.get(getattr(p, which), 0) + 1
         return counts
 
     def indicator_light_counts(self) -> dict[str, int]:
-        counts = {k: 0 for k in ("red", "yellow", "green", "blue", "grey")}
+        counts = dict.fromkeys(LIGHTS, 0)
         for p in self.projects:
             for i in p.indicators:
                 counts[i.light] = counts.get(i.light, 0) + 1
@@ -211,15 +206,11 @@ def departments(conn: duckdb.DuckDBPyConnection, code: str | None = None) -> lis
 
 
 def default_month(conn: duckdb.DuckDBPyConnection, department_id: int, fiscal_year: int) -> int:
-    """The last month with data in the fiscal year (1 when there is none yet)."""
+    """The default reporting month (:func:`perfwatch.periods.default_month`): the month of the last
+    data in the fiscal year; without data the last full month before today."""
     from perfwatch.status import last_data_date
 
-    last = last_data_date(conn, department_id)
-    if last is None or last.year < fiscal_year:
-        return 1
-    if last.year > fiscal_year:
-        return 12
-    return last.month
+    return periods.default_month(fiscal_year, last_data=last_data_date(conn, department_id))
 
 
 def actual_text(row: Any) -> str:

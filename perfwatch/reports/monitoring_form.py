@@ -18,7 +18,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from perfwatch.reports.data import CAUSES, DepartmentReport, ProjectLine, light_name
-from perfwatch.settings import LIGHT_COLORS
+from perfwatch.vocab import LIGHT_COLORS, LIGHT_TEXT_COLORS
 
 FONT = "宋体"  # SimSun: the font of official forms; LibreOffice substitutes a CJK serif
 TITLE = "项目支出绩效目标执行监控表"
@@ -76,7 +76,7 @@ class _Formats:
         self.pct = fmt(align="right", num_format="0.00%")
         self.tick = fmt(align="center", font_size=12)
         self.lights = {
-            k: fmt(align="center", bold=True, font_color="#FFFFFF" if k != "yellow" else "#000000", bg_color=v)
+            k: fmt(align="center", bold=True, font_color=LIGHT_TEXT_COLORS[k], bg_color=v)
             for k, v in LIGHT_COLORS.items()
         }
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
-from perfwatch import db
+from perfwatch import dataset, db
 from perfwatch import demo as _demo
 
 DEMO_KEY = "pw_demo"
@@ -28,7 +28,8 @@ LOCKED_READ_ONLY_NOTE = (
 def _connection(path: str) -> duckdb.DuckDBPyConnection:
     # One connection per database file, shared across sessions; every query takes its own cursor.
     # The demo database (示例数据) is opened read-only: nothing can ever be written into it.
-    return db.open_database(path, read_only=_is_demo_path(path))
+    # Seeding an empty database is the frame's step (perfwatch.db never imports the dataset).
+    return dataset.open_seeded(path, read_only=_is_demo_path(path))
 
 
 def real_db_path() -> str:

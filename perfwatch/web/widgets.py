@@ -9,19 +9,14 @@ import pandas as pd
 import streamlit as st
 
 from perfwatch import entry
-from perfwatch.settings import LIGHT_COLORS, LIGHT_LABELS, LIGHT_NAMES
+from perfwatch.vocab import LIGHT_COLORS, LIGHT_LABELS, LIGHT_MARKDOWN_COLORS, LIGHT_NAMES, LIGHT_UI_COLORS, LIGHTS
 from perfwatch.web.data import df
 
-# Streamlit's badge colour names per light. TODO(issue 11): take the light order and colours from
-# perfwatch.vocab once it lands on main.
-_LIGHT_BADGE_COLORS = {"red": "red", "yellow": "yellow", "green": "green", "blue": "blue", "grey": "gray"}
-# Streamlit's coloured-text markdown (":orange[…]") per light; markdown has no yellow that reads on white.
-_LIGHT_MARKDOWN_COLORS = {"red": "red", "yellow": "orange", "green": "green", "blue": "blue", "grey": "gray"}
 
 
 def light_md_color(light: str | None) -> str:
     """The Streamlit markdown colour name of a light (``gray`` for none or unknown)."""
-    return _LIGHT_MARKDOWN_COLORS.get(light or "", "gray")
+    return LIGHT_MARKDOWN_COLORS.get(light or "", "gray")
 
 
 def light_markdown(light: str | None, label: str) -> str:
@@ -31,7 +26,7 @@ def light_markdown(light: str | None, label: str) -> str:
 
 def light_badge(light: str, text: str | None = None, *, help: str | None = None) -> None:
     """A coloured label for a light with the rule behind it as tooltip (no HTML: user text is safe)."""
-    st.badge(text or LIGHT_NAMES.get(light, "—"), color=_LIGHT_BADGE_COLORS.get(light, "gray"),  # type: ignore[arg-type]
+    st.badge(text or LIGHT_NAMES.get(light, "—"), color=LIGHT_UI_COLORS.get(light, "gray"),  # type: ignore[arg-type]
              help=help or LIGHT_LABELS.get(light))
 
 
@@ -39,10 +34,10 @@ def light_counts_row(counts: Mapping[str, int], label: str) -> None:
     """"label 红灯 3 黄灯 5 …" as badges (lights with a count only), the light's meaning as tooltip."""
     with st.container(horizontal=True, vertical_alignment="center"):
         st.markdown(f"**{label}**")
-        for light in ("red", "yellow", "green", "blue", "grey"):
+        for light in LIGHTS:
             if not counts.get(light):
                 continue
-            st.badge(f"{LIGHT_NAMES[light]} {int(counts.get(light, 0))}", color=_LIGHT_BADGE_COLORS[light],  # type: ignore[arg-type]
+            st.badge(f"{LIGHT_NAMES[light]} {int(counts.get(light, 0))}", color=LIGHT_UI_COLORS[light],  # type: ignore[arg-type]
                      help=LIGHT_LABELS[light])
 
 

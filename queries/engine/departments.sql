@@ -5,10 +5,7 @@
 --   month m = m − 1 + d / days in month), time_pct (序时进度, 0–100).
 WITH dept AS (
     SELECT d.id AS department_id, d.code AS department_code, d.name AS department_name, d.fiscal_year,
-           CASE WHEN year($as_of::DATE) < d.fiscal_year THEN 0.0
-                WHEN year($as_of::DATE) > d.fiscal_year THEN 12.0
-                ELSE (month($as_of::DATE) - 1) + day($as_of::DATE) / day(last_day($as_of::DATE))
-           END AS months
+           pw_months_elapsed($as_of::DATE, d.fiscal_year) AS months
     FROM departments d
     WHERE CASE WHEN $department_id::BIGINT IS NULL THEN d.fiscal_year = $fiscal_year::INTEGER
                ELSE d.id = $department_id::BIGINT END

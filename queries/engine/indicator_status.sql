@@ -26,10 +26,7 @@ WITH params AS (
 ),
 dept AS (
     SELECT d.id AS department_id, d.code AS department_code, d.fiscal_year,
-           CASE WHEN year(params.as_of) < d.fiscal_year THEN 0.0
-                WHEN year(params.as_of) > d.fiscal_year THEN 12.0
-                ELSE (month(params.as_of) - 1) + day(params.as_of) / day(last_day(params.as_of))
-           END AS months
+           pw_months_elapsed(params.as_of, d.fiscal_year) AS months
     FROM departments d, params
     WHERE CASE WHEN $department_id::BIGINT IS NULL THEN d.fiscal_year = $fiscal_year::INTEGER
                ELSE d.id = $department_id::BIGINT END

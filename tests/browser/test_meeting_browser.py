@@ -9,7 +9,7 @@ from typing import Any, Iterator
 import pytest
 from playwright.sync_api import expect
 
-from perfwatch import db
+from perfwatch import dataset, db
 from tests.browser.conftest import SCREENSHOTS, AppServer, start_app, stop_app, wait_idle
 from tests.reports_testdata import load_actuals
 
@@ -22,7 +22,7 @@ def meeting_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServ
     the module: starting Streamlit is the slow part)."""
     tmp = tmp_path_factory.mktemp("meeting")
     path = tmp / "app.duckdb"
-    conn = db.open_database(path)
+    conn = dataset.open_seeded(path)
     load_actuals(conn)
     conn.close()
     server = start_app(path, tmp / "streamlit.log")

@@ -1,0 +1,316 @@
+"""The light rules as pure, typed functions (no database): spend pace, projections, indicator
+lights. The as-of date is always passed in. Pinned by boundary tables in tests/test_status_rules.py;
+the set-based engine (:mod:`perfwatch.status.engine`) implements the same rules in SQL and a
+property test checks they agree.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from typing import Sequence
+
+from perfwatch.periods import months_elapsed
+from perfwatch.plan import next_checkpoint
+from perfwatch.settings import DEFAULT_RULES, Rules
+from perfwatch.vocab import OVERSPEND_TOLERANCE_WAN
+
+EPS = 1e-9
+SATISFACTION_LEVEL2 = "服务对象满意度指标"
+PROJECTION_SOURCES = ("负责人预计", "按计划推算", "按月均推算", "填报预计")
+
+
+# --------------------------------------------------------------------------------------------
+# Formatting shared by the reasons (the SQL uses printf with the same formats).
+
+
+def _num(x: float) -> str:
+    """A value without trailing zeros, at most 2 decimals: 30 -> "30", 95.5 -> "95.5"."""
+    return f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+def _round_half_up(x: float, decimals: int) -> float:
+    scale = 10**decimals
+    return math.floor(x * scale + 0.5) / scale
+
+
+# --------------------------------------------------------------------------------------------
+# Spend pace
+
+
+def execution_figures(spent: float, budget: float, expected: float) -> tuple[float | None, float | None, float | None]:
+    """(执行率 %, ratio rounded to 1 decimal, gap in pp rounded to 2 decimals); None where undefined."""
+    if budget <= 0:
+        return None, None, None
+    pct = 100.0 * spent / budget
+    ratio = _round_half_up(100.0 * pct / expected * 10, 0) / 10 if expected > EPS else None
+    gap = _round_half_up((pct - expected) * 100, 0) / 100
+    return pct, ratio, gap
+
+
+def _band(
+    value: float, red_below: float, yellow_below: float, *, sep: str = "–", blue_from: float | None = None
+) -> tuple[str, str]:
+    """The light of ``value`` against ascending thresholds, and the band text its reason quotes."""
+    if value < red_below:
+        return "red", f"<{_num(red_below)} 红灯"
+    if value < yellow_below:
+        return "yellow", f"{_num(red_below)}{sep}{_num(yellow_below)} 黄灯"
+    if blue_from is None:
+        return "green", f"≥{_num(yellow_below)} 绿灯"
+    if value < blue_from:
+        return "green", f"{_num(yellow_below)}–{_num(blue_from)} 绿灯"
+    return "blue", f"≥{_num(blue_from)} 蓝灯，远超进度"
+
+
+def execution_light(spent: float, budget: float, expected: float, rules: Rules = DEFAULT_RULES) -> tuple[str, str]:
+    """The spend-pace light of ``spent`` of ``budget`` (万元) against ``expected`` (%), with its reason.
+
+    >>> execution_light(20.0, 72.0, 56.25)[0]
+    'red'
+    """
+    pct, ratio, gap = execution_figures(spent, budget, expected)
+    over = f"；超预算{spent - budget:.2f}万元" if spent > budget + OVERSPEND_TOLERANCE_WAN else ""
+    if pct is None:
+        return "grey", "预算数为0，无法计算执行率（灰灯）" + over
+    if expected <= EPS:
+        if spent > 0:
+            return "green", f"未到支出节点：计划应达0.00%，已提前支出，执行率{pct:.2f}%（绿灯）" + over
+        return "grey", "未到支出节点：计划应达0.00%，尚无支出（灰灯）" + over
+    assert gap is not None
+    if rules.execution_rule == "points":
+        light, band = _band(gap, rules.points_red_below, rules.points_yellow_below, sep="至")
+        return light, f"执行率{pct:.2f}%，计划应达{expected:.2f}%，偏差{gap:+.2f}个百分点（{band}）" + over
+    assert ratio is not None
+    light, band = _band(ratio, rules.ratio_red_below, rules.ratio_yellow_below)
+    return light, f"执行率{pct:.2f}%，计划应达{expected:.2f}%，比值{ratio:.1f}（{band}）" + over
+
+
+def project_projections(
+    spent: float, expected: float, months: float, owner: float | None = None
+) -> dict[str, float | str | None]:
+    """Year-end projections (万元): plan_shaped, run_rate, owner, and the one used (``projection``).
+
+    plan-shaped = spent ÷ expected share; run-rate = spent × 12 ÷ months; the projection used for
+    cost indicators is the owner's when entered, else plan-shaped, else run-rate.
+    """
+    plan_shaped = 100.0 * spent / expected if expected > EPS else None
+    run_rate = spent * 12 / months if months > 0 else None
+    if owner is not None:
+        projection, source = owner, "负责人预计"
+    elif plan_shaped is not None:
+        projection, source = plan_shaped, "按计划推算"
+    elif run_rate is not None:
+        projection, source = run_rate, "按月均推算"
+    else:
+        projection, source = None, None
+    return {
+        "plan_shaped": plan_shaped,
+        "run_rate": run_rate,
+        "owner": owner,
+        "projection": projection,
+        "projection_source": source,
+    }
+
+
+def to_next_checkpoint(
+    checkpoints: Sequence[Sequence[float]], as_of: date, budget: float, spent: float, fiscal_year: int | None = None
+) -> tuple[int, float, float] | None:
+    """(next checkpoint month, its cumulative amount 万元, amount still to spend ≥ 0), or None."""
+    nxt = next_checkpoint(checkpoints, as_of, fiscal_year)
+    if nxt is None:
+        return None
+    amount = budget * nxt[1] / 100
+    return nxt[0], amount, max(0.0, amount - spent)
+
+
+# --------------------------------------------------------------------------------------------
+# Indicators
+
+
+@dataclass(frozen=True)
+class IndicatorFacts:
+    """What an indicator light depends on.
+
+    ``actual`` etc. come from the latest result up to the as-of date. ``project_spent`` is set for
+    project-level indicators (spend to date, 万元) and None for department-level ones.
+    """
+
+    kind: str
+    comparator: str = ">="
+    target: float | None = None
+    unit: str | None = None
+    target_text: str = ""
+    level2: str | None = None
+    level3: str = ""
+    deadline: date | None = None
+    fiscal_year: int | None = None
+    milestones: tuple[tuple[int, float], ...] = ()
+    actual: float | None = None
+    done_date: date | None = None
+    rating: str | None = None
+    likelihood: str | None = None
+    projected_value: float | None = None
+    project_spent: float | None = None
+    project_projection: float | None = None
+    project_projection_source: str | None = None
+
+
+def rule_kind(kind: str, comparator: str) -> str:
+    """The rule an indicator follows: count/rate with a ``<=`` comparator are ceilings."""
+    if kind in ("count", "rate") and comparator == "<=":
+        return "ceiling"
+    return kind
+
+
+def is_satisfaction(level2: str | None, level3: str | None) -> bool:
+    """A satisfaction survey: 二级指标 服务对象满意度指标, or 三级指标 mentioning 满意度."""
+    return (level2 or "") == SATISFACTION_LEVEL2 or "满意度" in (level3 or "")
+
+
+def cost_cap_wan(value: float | None, unit: str | None) -> float | None:
+    """A cost cap in 万元 (the unit 元 is divided by 10,000, 亿元 multiplied)."""
+    if value is None:
+        return None
+    u = unit or ""
+    if "亿" in u:
+        return value * 10000
+    if u == "元":
+        return value / 10000
+    return value
+
+
+def count_expected(f: IndicatorFacts, as_of: date) -> tuple[float | None, str]:
+    """Expected count to date and its basis ("按里程碑" or "按序时")."""
+    t = months_elapsed(as_of, f.fiscal_year)
+    if f.milestones:
+        points = [(0.0, 0.0)] + sorted((float(m), float(v)) for m, v in f.milestones)
+        for (m0, v0), (m1, v1) in zip(points, points[1:] + [(13.0, points[-1][1])]):
+            if m0 <= t < m1:
+                return v0 + (v1 - v0) * (t - m0) / (m1 - m0), "按里程碑"
+        return points[-1][1], "按里程碑"
+    if f.target is None:
+        return None, "按序时"
+    return f.target * t / 12, "按序时"
+
+
+def indicator_figures(f: IndicatorFacts, as_of: date) -> tuple[float | None, float | None]:
+    """(actual, expected) as shown beside the light."""
+    kind = rule_kind(f.kind, f.comparator)
+    if kind == "count":
+        return f.actual, count_expected(f, as_of)[0]
+    if kind in ("rate", "ceiling"):
+        return f.actual, f.target
+    if kind == "zero":
+        return f.actual, 0.0
+    if kind == "cost":
+        spent = f.project_spent if f.project_spent is not None else f.actual
+        return spent, cost_cap_wan(f.target, f.unit)
+    return f.actual, None
+
+
+def _no_data(f: IndicatorFacts) -> str:
+    if is_satisfaction(f.level2, f.level3):
+        return "待评：满意度调查尚未开展（灰灯）"
+    return "未填报：尚无实际完成值（灰灯）"
+
+
+def _base_indicator_light(f: IndicatorFacts, as_of: date, rules: Rules) -> tuple[str, str]:
+    kind = rule_kind(f.kind, f.comparator)
+    u = f.unit or ""
+    a = f.actual
+    tt = f.target_text
+    if kind == "count":
+        e, basis = count_expected(f, as_of)
+        if e is None:
+            return "grey", "指标值未量化，无法按进度评价（灰灯）"
+        if e < 1:
+            if a is not None and a > 0:
+                return "green", f"实际{_num(a)}{u}，{basis}应达{e:.2f}{u}，不足1{u}未到期，已有完成（绿灯）"
+            return "grey", f"未到期：{basis}应达{e:.2f}{u}，不足1{u}（灰灯）"
+        if a is None:
+            return "grey", _no_data(f)
+        q = _round_half_up(100.0 * a / e * 10, 0) / 10
+        light, band = _band(q, rules.count_red_below, rules.count_yellow_below, blue_from=rules.count_blue_from)
+        return light, f"实际{_num(a)}{u}，{basis}应达{e:.1f}{u}，完成{q:.1f}%（{band}）"
+    if kind == "rate":
+        t = f.target
+        if t is None:
+            return "grey", "指标值未量化（灰灯）"
+        if a is None:
+            return "grey", _no_data(f)
+        if a >= t - EPS:
+            return "green", f"实际{_num(a)}{u}，目标{tt}（达标 绿灯）"
+        tol = rules.rate_tolerance_pp
+        gap_unit = "个百分点" if u == "%" else u
+        head = f"实际{_num(a)}{u}，目标{tt}，低于指标值{_num(t - a)}{gap_unit}"
+        if a >= t - tol - EPS:
+            return "yellow", f"{head}（容差{_num(tol)}个百分点以内 黄灯）"
+        return "red", f"{head}（超出容差{_num(tol)}个百分点 红灯）"
+    if kind == "ceiling":
+        t = f.target
+        if t is None:
+            return "grey", "指标值未量化（灰灯）"
+        if a is None:
+            return "grey", _no_data(f)
+        if a <= t + EPS:
+            return "green", f"实际{_num(a)}{u}，目标{tt}（未超上限 绿灯）"
+        return "red", f"实际{_num(a)}{u}，目标{tt}（超过上限 红灯）"
+    if kind == "zero":
+        if a is None:
+            return "grey", _no_data(f)
+        if a <= EPS:
+            return "green", f"实际{_num(a)}{u}，目标{tt}（未发生 绿灯）"
+        return "red", f"实际{_num(a)}{u}，目标{tt}（已发生 红灯）"
+    if kind == "cost":
+        cap = cost_cap_wan(f.target, f.unit)
+        if cap is None:
+            return "grey", "成本上限未量化（灰灯）"
+        if f.project_spent is not None:
+            spent, proj, source = f.project_spent, f.project_projection, f.project_projection_source
+        else:
+            spent, proj, source = a, f.projected_value, "填报预计"
+            if spent is None:
+                return "grey", _no_data(f)
+        if spent > cap + EPS:
+            return "red", f"已支出{spent:.2f}万元，超过成本上限{cap:.2f}万元（红灯）"
+        if proj is not None and proj > cap + EPS:
+            return "yellow", f"已支出{spent:.2f}万元，全年预计{proj:.2f}万元（{source}），将超过成本上限{cap:.2f}万元（黄灯）"
+        if proj is not None:
+            return "green", f"已支出{spent:.2f}万元，全年预计{proj:.2f}万元（{source}），未超成本上限{cap:.2f}万元（绿灯）"
+        return "green", f"已支出{spent:.2f}万元，未超成本上限{cap:.2f}万元（绿灯）"
+    if kind == "deadline":
+        due = f.deadline or date(f.fiscal_year or as_of.year, 12, 31)
+        if f.done_date is not None and f.done_date <= as_of:
+            return "green", f"已于{f.done_date.isoformat()}完成，期限{due.isoformat()}（绿灯）"
+        if f.rating == "达成":
+            return "green", f"负责人评价：已完成（达成），期限{due.isoformat()}（绿灯）"
+        if as_of <= due:
+            return "grey", f"未到期：期限{due.isoformat()}，尚未完成（灰灯）"
+        return "red", f"已逾期：期限{due.isoformat()}，尚未完成（红灯）"
+    # qualitative
+    if f.rating == "达成":
+        return "green", "负责人评价：达成（绿灯）"
+    if f.rating == "部分达成":
+        return "yellow", "负责人评价：部分达成（黄灯）"
+    if f.rating == "未达成":
+        return "red", "负责人评价：未达成（红灯）"
+    if is_satisfaction(f.level2, f.level3):
+        return "grey", "待评：满意度调查尚未开展（灰灯）"
+    return "grey", "待评：尚无负责人评价（灰灯）"
+
+
+def apply_likelihood(light: str, reason: str, likelihood: str | None) -> tuple[str, str]:
+    """The owner's 完成目标可能性 can only worsen a light (grey included)."""
+    if likelihood == "完全不可能" and light != "red":
+        return "red", reason + "；负责人判断完成目标可能性为“完全不可能”，调为红灯"
+    if likelihood == "有可能" and light in ("green", "blue", "grey"):
+        return "yellow", reason + "；负责人判断完成目标可能性为“有可能”，调为黄灯"
+    return light, reason
+
+
+def indicator_light(f: IndicatorFacts, as_of: date, rules: Rules = DEFAULT_RULES) -> tuple[str, str]:
+    """The light of one indicator at ``as_of`` with a short Chinese reason a person can recompute."""
+    light, reason = _base_indicator_light(f, as_of, rules)
+    return apply_likelihood(light, reason, f.likelihood)
