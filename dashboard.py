@@ -1,7 +1,9 @@
 """perfwatch (绩效运行监控看板): the frame. Page config, who is looking, their pages, run.
 
-Before sign-in only the sign-in page exists (it also creates the first administrator on a new
-database); after sign-in the menu holds the pages of the actor's role (perfwatch.navigation).
+Every page URL is registered for every visitor (perfwatch.web.links): before sign-in each one shows
+the sign-in page (it also creates the first administrator on a new database) and remembers the page
+and its query parameters, so that after sign-in the visitor is on that page; after sign-in the menu
+holds the pages of the actor's role (perfwatch.navigation).
 Development and tests only: PERFWATCH_AUTH=off on a database without accounts skips sign-in
 (see perfwatch.web.session.dev_actor).
 """
@@ -11,20 +13,13 @@ from __future__ import annotations
 import streamlit as st
 
 from perfwatch import web
-from perfwatch.navigation import LOGIN_PAGE, pages_for
 
 st.set_page_config(page_title="绩效运行监控看板", page_icon="📊", layout="wide")
 
 actor, mode = web.frame_actor()
-if actor is None:
-    pg = st.navigation([web.nav_page(LOGIN_PAGE)], position="hidden")
-else:
-    menu = {
-        section: [web.nav_page(p) for p in specs]
-        for section, specs in pages_for(actor.role, public_only=mode == "public").items()
-    }
-    if mode == "public":
-        menu[LOGIN_PAGE.section] = [web.nav_page(LOGIN_PAGE)]
-    pg = st.navigation(menu, expanded=True)
+pg = web.links.build_navigation(actor, mode)
+if actor is not None:
+    web.links.go_to_requested(pg)
     web.user_box(actor, mode)
+web.links.restore_sidebar(pg)
 pg.run()

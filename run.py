@@ -66,7 +66,7 @@ def main(argv: list[str]) -> int:
     if cmd == "app":
         py = _ensure_venv("requirements.txt")
         subprocess.check_call([str(py), "-m", "perfwatch", "init"])
-        return subprocess.call([str(py), "-m", "streamlit", "run", "dashboard.py",
+        return subprocess.call([str(py), "scripts/serve.py",  # = streamlit run dashboard.py (see the script)
                                 "--browser.gatherUsageStats", "false", *rest])
     py = _ensure_venv("requirements-dev.txt")
     if cmd == "test":

@@ -6,14 +6,15 @@
 - :mod:`perfwatch.web.reads` — named reads for pages (a page never names a SQL file);
 - :mod:`perfwatch.web.context` — the dashboard sidebar (DashboardContext), cached Status;
 - :mod:`perfwatch.web.widgets` — light badges and tables, pickers, refused writes as messages;
-- :mod:`perfwatch.web.frame` — dashboard.py's page list and sidebar user box.
+- :mod:`perfwatch.web.frame` — the st.Page of a registry entry and the sidebar user box;
+- :mod:`perfwatch.web.links` — dashboard.py's navigation: every page URL works signed out and in.
 
 Pages use ``from perfwatch import web`` and the names re-exported here.
 """
 
 from __future__ import annotations
 
-from perfwatch.web import reads
+from perfwatch.web import links, reads
 from perfwatch.web.conn import (
     LOCKED_READ_ONLY_NOTE,
     _connection,
@@ -56,7 +57,7 @@ __all__ = [
     "ACTOR_KEY", "BACKUP_WARN_DAYS", "ENV_AUTH", "LOCKED_READ_ONLY_NOTE", "PUBLIC_VISITOR", "QUERY_TTL_SECONDS",
     "DashboardContext", "_connection", "after_write", "attempt", "backup_status", "connection", "current_actor",
     "db_path", "demo_active", "demo_db_path", "dev_actor", "df", "enable_demo", "frame_actor", "frame_connection",
-    "light_badge", "light_counts_row", "light_dataframe", "light_markdown", "light_md_color", "nav_page", "no_actuals", "oidc_configured",
+    "light_badge", "light_counts_row", "light_dataframe", "light_markdown", "light_md_color", "links", "nav_page", "no_actuals", "oidc_configured",
     "oidc_refusal", "pick_department", "reads", "real_db_path", "require_role", "require_visitor", "sign_in", "sign_out",
     "spend_series", "status", "take_notice", "user_box",
 ]

@@ -58,7 +58,7 @@ class AppServer:
 
 
 def start_app(db_path: Path, log_path: Path, extra_env: dict[str, str] | None = None, timeout: float = 60) -> AppServer:
-    """Start ``streamlit run dashboard.py`` on a free port and wait until /_stcore/health is ok."""
+    """Start the app (scripts/serve.py: ``streamlit run dashboard.py``) on a free port and wait until /_stcore/health is ok."""
     port = _free_port()
     env = {
         **os.environ,
@@ -69,7 +69,7 @@ def start_app(db_path: Path, log_path: Path, extra_env: dict[str, str] | None = 
     }
     log = open(log_path, "wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+        [sys.executable, "scripts/serve.py", "--server.headless", "true",  # = streamlit run dashboard.py
          "--server.port", str(port), "--server.address", "127.0.0.1"],
         cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
@@ -157,3 +157,26 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.browser)
+
+
+# ---------------------------------------------------------------- sign-in helpers (shared)
+
+SIGN_IN_TITLE = "绩效运行监控看板 · 登录"
+PAGE_NOT_FOUND = "Page not found"  # Streamlit's English dialog for a URL the navigation does not list
+
+
+def fill_sign_in(page: "object", username: str, password: str) -> None:
+    """On the sign-in page (whatever the URL): fill the form and press 登录."""
+    main = page.get_by_test_id("stMain")  # type: ignore[attr-defined]
+    main.get_by_label("用户名").fill(username)
+    main.get_by_label("密码").fill(password)
+    main.get_by_role("button", name="登录").click()
+
+
+def expect_sign_in_page(page: "object") -> None:
+    """The sign-in form is shown, and Streamlit's "Page not found" dialog is not."""
+    from playwright.sync_api import expect
+
+    expect(page.get_by_text(SIGN_IN_TITLE)).to_be_visible()  # type: ignore[attr-defined]
+    expect(page.get_by_label("用户名")).to_be_visible()  # type: ignore[attr-defined]
+    expect(page.get_by_text(PAGE_NOT_FOUND)).to_have_count(0)  # type: ignore[attr-defined]
