@@ -13,7 +13,6 @@ from perfwatch.vocab import LIGHT_COLORS, LIGHT_LABELS, LIGHT_MARKDOWN_COLORS, L
 from perfwatch.web.data import df
 
 
-
 def light_md_color(light: str | None) -> str:
     """The Streamlit markdown colour name of a light (``gray`` for none or unknown)."""
     return LIGHT_MARKDOWN_COLORS.get(light or "", "gray")
