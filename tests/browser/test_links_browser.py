@@ -34,7 +34,7 @@ PASSWORD = "browser-links-pw"
 def _server(tmp_path: Path, *, public: bool = False) -> AppServer:
     """The real app with sign-in on, the mini dataset and one admin (optionally the public meeting screen)."""
     path = tmp_path / "links.duckdb"
-    conn = db.open_database(path, seed=False)
+    conn = db.open_database(path)  # migrated, not seeded: the mini dataset only
     dataset.load_targets(conn, store.SYSTEM, json.loads((FIXTURES / "mini.targets.json").read_text(encoding="utf-8")))
     auth.create_first_admin(conn, "admin", PASSWORD)
     if public:
