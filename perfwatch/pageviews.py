@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from perfwatch import db, entry
+from perfwatch.periods import month_end_of
 from perfwatch.store import Actor
 from perfwatch.targets_view import money
 from perfwatch.views import blank_text, causes_text
@@ -127,3 +128,15 @@ def month_choices() -> Sequence[int]:
 def project_labels(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """Every project an owner can be assigned, code → "编码　名称（年度）", in the query's order."""
     return {str(code): f"{code}　{name}（{year}）" for code, name, year, _ in db.query(conn, "auth/project_choices")}
+
+
+# ---------------------------------------------------------------- 截至日期
+
+
+def as_of_after_data_note(as_of: dt.date, last_data: dt.date | None) -> str | None:
+    """A warning when the chosen 截至日期 lies after the month of the last data (None otherwise, and
+    when there is no data at all: the page's empty state says that)."""
+    if last_data is None or as_of <= month_end_of(last_data):
+        return None
+    return (f"所选截至日期 {as_of:%Y-%m-%d} 晚于最近数据（{last_data:%Y-%m-%d}）：此后的月份尚无填报，"
+            f"执行率、偏差和亮灯均按 {as_of.month} 月底计算，可能偏低。")

@@ -259,6 +259,17 @@ def test_as_of_change_recomputes(dashboard_db: Path) -> None:
     assert metrics(at)["计划应达进度"] == f"{s.total['expected_pct']:.2f}%"
 
 
+def test_as_of_after_the_last_data_warns(dashboard_db: Path) -> None:
+    """Test that the default 截至日期 (the last month with data) shows no warning, and choosing 12月底,
+    months after the last data, warns in the sidebar with both dates."""
+    at = run_page("pages/monitor/overview.py")
+    assert not [w for w in at.sidebar.warning if "晚于最近数据" in w.value]
+    at.sidebar.selectbox[0].set_value(dt.date(2024, 12, 31)).run()
+    assert not at.exception
+    warnings = [w.value for w in at.sidebar.warning if "晚于最近数据" in w.value]
+    assert len(warnings) == 1 and "2024-12-31" in warnings[0], warnings
+
+
 def test_attention_list_orders_red_before_yellow() -> None:
     """Test that the 需要关注 shaping puts red first and, within a light, the larger shortfall first."""
     projects = pd.DataFrame({

@@ -63,3 +63,14 @@ def test_overall_goal_blank_is_none() -> None:
     assert pageviews.overall_goal(pd.DataFrame({"overall_goal": ["  "]})) is None
     assert pageviews.overall_goal(pd.DataFrame(columns=["overall_goal"])) is None
     assert pageviews.overall_goal(pd.DataFrame({"overall_goal": ["全年完成"]})) == "全年完成"
+
+
+def test_as_of_after_the_last_data_is_flagged() -> None:
+    """Last data 2024-07-31: 7月底 is fine, 9月底 gets a warning naming both dates; no data, no warning."""
+    assert pageviews.as_of_after_data_note(dt.date(2024, 7, 31), dt.date(2024, 7, 31)) is None
+    assert pageviews.as_of_after_data_note(dt.date(2024, 6, 30), dt.date(2024, 7, 31)) is None
+    # data entered on 7-15 still covers July
+    assert pageviews.as_of_after_data_note(dt.date(2024, 7, 31), dt.date(2024, 7, 15)) is None
+    note = pageviews.as_of_after_data_note(dt.date(2024, 9, 30), dt.date(2024, 7, 31))
+    assert note is not None and "2024-09-30" in note and "2024-07-31" in note and "9 月底" in note
+    assert pageviews.as_of_after_data_note(dt.date(2024, 9, 30), None) is None

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from perfwatch import db, views
+from perfwatch import db, pageviews, views
 from perfwatch import demo as _demo
 from perfwatch.web.conn import DEMO_KEY, DEMO_PAGES_KEY, db_path, demo_active, enable_demo, page_hash
 from perfwatch.web.data import _cached_last_data, _cached_status, connection, df
@@ -124,6 +124,9 @@ def sidebar_context(title: str | None = None) -> DashboardContext:
             help="监控数据的截止日期。默认取最近一个有数据的月末。"
             + (f"最近数据：{last:%Y-%m-%d}。" if last else "尚无实际数据。"),
         )
+        late = pageviews.as_of_after_data_note(as_of, last)
+        if late:
+            st.warning(late, icon=":material/schedule:")
         if len(ids) == 1 and len(years) == 1:
             st.caption(f"{row['name']}　{year} 年度")
     return DashboardContext(
