@@ -26,7 +26,7 @@ def auth_server(tmp_path: Path) -> Iterator[AppServer]:
     """The real app with sign-in ON (PERFWATCH_AUTH cleared) on the mini dataset, with an admin and
     an owner (张三) of project P001 only."""
     path = tmp_path / "auth.duckdb"
-    conn = dataset.open_seeded(path)
+    conn = db.open_database(path)  # migrated, not seeded (was seed=False): the mini dataset only
     dataset.load_targets(conn, store.SYSTEM, json.loads((FIXTURES / "mini.targets.json").read_text(encoding="utf-8")))
     auth.create_first_admin(conn, "admin", PASSWORD)
     auth.create_user(conn, Actor("admin", "admin"), "zhang", "owner", PASSWORD, "张三", ["P001"])

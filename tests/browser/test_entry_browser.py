@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 def mini_file(tmp_path: Path, mini_data: dict[str, Any]) -> Path:
     """The mini dataset (two projects, fiscal year 2024) in a closed database file for the app."""
     path = tmp_path / "entry-app.duckdb"
-    conn = dataset.open_seeded(path)
+    conn = db.open_database(path)  # migrated, not seeded (was seed=False)
     dataset.load_targets(conn, store.SYSTEM, mini_data)
     conn.close()
     return path
