@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import struct
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -106,6 +107,62 @@ def _explain(exc: Exception, path: Path) -> DatabaseError:
     )
 
 
+# Every connection: never download or load an extension on its own (opening a SQLite or Excel file
+# by mistake must not make DuckDB reach the internet or run code it fetched).
+CONNECTION_CONFIG: dict[str, Any] = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
+
+DUCKDB_MAGIC = b"DUCK"          # bytes 8..12 of every DuckDB database file
+DUCKDB_HEADER_SIZE = 3 * 4096   # main header + two database headers
+_FOREIGN_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"SQLite format 3\x00", "SQLite 数据库"),
+    (b"PK\x03\x04", "压缩包或 Excel/Word 文件"),
+    (b"%PDF", "PDF 文件"),
+    (b"PAR1", "Parquet 数据文件"),
+    (b"\xd0\xcf\x11\xe0", "旧版 Office 文件"),
+)
+
+
+def file_problem(path: Path | str) -> str | None:
+    """A Chinese message when the existing file at ``path`` is plainly not a usable DuckDB database
+    (another kind of file, empty, cut short), judged from its first bytes before DuckDB opens it;
+    None when it looks like one (DuckDB still checks the rest)."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            head = fh.read(DUCKDB_HEADER_SIZE)
+    except OSError as exc:
+        return f"无法读取数据库文件 {path}：{exc.strerror or exc}。文件未做任何改动。"
+    if size == 0:
+        return None  # an empty file: DuckDB initialises it as a new database
+    for magic, kind in _FOREIGN_MAGIC:
+        if head.startswith(magic):
+            return (f"文件 {path} 是{kind}，不是 perfwatch 的 DuckDB 数据库。文件未做任何改动，"
+                    "请指定正确的数据库文件（--db 或环境变量 PERFWATCH_DB）。")
+    if head[8:12] != DUCKDB_MAGIC:
+        return (f"文件 {path} 不是 DuckDB 数据库（文件头不符）。文件未做任何改动，"
+                "请指定正确的数据库文件或从备份恢复。")
+    if size < DUCKDB_HEADER_SIZE or size < _expected_size(head):
+        return f"数据库文件 {path} 不完整（只有 {size} 字节，可能被截断或复制未完成）。文件未做任何改动，请从备份恢复。"
+    return None
+
+
+def _expected_size(head: bytes) -> int:
+    """The smallest size of a whole DuckDB file, from the newer of its two database headers
+    (checksum, iteration, meta block, free list, block count, block size, ...); 0 if unreadable."""
+    best: tuple[int, int] | None = None
+    for offset in (4096, 8192):
+        if len(head) < offset + 48:
+            return 0
+        _, iteration, _, _, blocks, block_size = struct.unpack_from("<6Q", head, offset)
+        if blocks < 2**40 and 0 < block_size <= 2**30 and (best is None or iteration > best[0]):
+            best = (iteration, DUCKDB_HEADER_SIZE + blocks * block_size)
+    return best[1] if best else 0
+
+
 def connect(path: Path | str, *, read_only: bool = False, create: bool = True) -> duckdb.DuckDBPyConnection:
     """Open the DuckDB file at ``path``; failures become :class:`DatabaseError`.
 
@@ -123,8 +180,12 @@ def connect(path: Path | str, *, read_only: bool = False, create: bool = True) -
         raise DatabaseError("unreadable", path, f"{path} 是一个目录，不是数据库文件。")
     elif not os.access(path, os.R_OK):
         raise DatabaseError("unreadable", path, f"没有读取数据库文件 {path} 的权限。请检查文件权限；文件未做任何改动。")
+    else:
+        problem = file_problem(path)
+        if problem:
+            raise DatabaseError("corrupt", path, problem)
     try:
-        return duckdb.connect(str(path), read_only=read_only)
+        return duckdb.connect(str(path), read_only=read_only, config=dict(CONNECTION_CONFIG))
     except duckdb.Error as exc:
         raise _explain(exc, path) from exc
 
@@ -141,13 +202,14 @@ def schema_version(conn: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row else 0
 
 
-def migrate(conn: duckdb.DuckDBPyConnection, path: Path | str = "") -> list[Migration]:
-    """Apply every migration not yet applied, each in its own transaction; return those applied.
+def migrate(conn: duckdb.DuckDBPyConnection, path: Path | str = "", *, up_to: int | None = None) -> list[Migration]:
+    """Apply every migration not yet applied (only those numbered ≤ ``up_to`` when given), each in
+    its own transaction; return those applied.
 
     A database whose schema is newer than this code knows is refused (never downgraded).
     """
-    known = migrations()
-    latest = known[-1].version if known else 0
+    known = [m for m in migrations() if up_to is None or m.version <= up_to]
+    latest = migrations()[-1].version if migrations() else 0
     cur = conn.cursor()
     cur.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
