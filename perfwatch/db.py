@@ -145,22 +145,23 @@ def file_problem(path: Path | str) -> str | None:
     if head[8:12] != DUCKDB_MAGIC:
         return (f"文件 {path} 不是 DuckDB 数据库（文件头不符）。文件未做任何改动，"
                 "请指定正确的数据库文件或从备份恢复。")
-    if size < DUCKDB_HEADER_SIZE or size < _expected_size(head):
+    if size < DUCKDB_HEADER_SIZE or not _whole_blocks(head, size):
         return f"数据库文件 {path} 不完整（只有 {size} 字节，可能被截断或复制未完成）。文件未做任何改动，请从备份恢复。"
     return None
 
 
-def _expected_size(head: bytes) -> int:
-    """The smallest size of a whole DuckDB file, from the newer of its two database headers
-    (checksum, iteration, meta block, free list, block count, block size, ...); 0 if unreadable."""
+def _whole_blocks(head: bytes, size: int) -> bool:
+    """Whether the file is the three headers plus whole blocks of the size its newer database header
+    names (checksum, iteration, meta block, free list, block count, block size, ...). A file cut
+    short mid-block fails; True when the header cannot tell."""
     best: tuple[int, int] | None = None
     for offset in (4096, 8192):
         if len(head) < offset + 48:
-            return 0
-        _, iteration, _, _, blocks, block_size = struct.unpack_from("<6Q", head, offset)
-        if blocks < 2**40 and 0 < block_size <= 2**30 and (best is None or iteration > best[0]):
-            best = (iteration, DUCKDB_HEADER_SIZE + blocks * block_size)
-    return best[1] if best else 0
+            return True
+        _, iteration, _, _, _, block_size = struct.unpack_from("<6Q", head, offset)
+        if 4096 <= block_size <= 2**30 and (best is None or iteration > best[0]):
+            best = (iteration, block_size)
+    return best is None or (size - DUCKDB_HEADER_SIZE) % best[1] == 0
 
 
 def connect(path: Path | str, *, read_only: bool = False, create: bool = True) -> duckdb.DuckDBPyConnection:
