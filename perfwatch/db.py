@@ -24,6 +24,8 @@ MIGRATIONS_DIR = QUERIES_DIR / "migrations"
 DEFAULT_DB_PATH = REPO_ROOT / "data" / "perfwatch.duckdb"
 ENV_DB = "PERFWATCH_DB"
 
+USERNAME_KEY_MIGRATION = 7  # 0007_security adds users.username_key, filled in Python right after
+
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 
@@ -242,6 +244,10 @@ def migrate(conn: duckdb.DuckDBPyConnection, path: Path | str = "", *, up_to: in
             cur.rollback()
             raise
         applied.append(mig)
+    if any(m.version == USERNAME_KEY_MIGRATION for m in applied):
+        from perfwatch.auth import fill_username_keys  # data step of 0007 (NFKC needs Python)
+
+        fill_username_keys(conn)
     return applied
 
 
