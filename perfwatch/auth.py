@@ -351,8 +351,9 @@ def _record_attempt(
         )
 
 
-def _client(client: str | None) -> str | None:
-    return None if client is None else str(client)[:100]
+def _client(client: object) -> str | None:
+    """The address as stored: a non-empty text, else None (e.g. Streamlit's test harness gives a mock)."""
+    return client[:100] if isinstance(client, str) and client else None
 
 
 def backoff(failures: int, limit: int) -> dt.timedelta | None:
