@@ -166,6 +166,35 @@ def _whole_blocks(head: bytes, size: int) -> bool:
     return best is None or (size - DUCKDB_HEADER_SIZE) % best[1] == 0
 
 
+def describe_error(exc: BaseException) -> str:
+    """A Chinese message for a database or file failure met while working (not while opening).
+
+    Looks through the exception chain, because a failed commit can surface as a later
+    "cannot rollback" error whose cause is the real one (disk full, file too large).
+    """
+    chain: list[BaseException] = []
+    e: BaseException | None = exc
+    while e is not None and len(chain) < 10:
+        chain.append(e)
+        e = e.__cause__ or e.__context__
+    text = " | ".join(str(x) for x in chain).lower()
+    errnos = {getattr(x, "errno", None) for x in chain}
+    if errnos & {28, 27, 122} or any(w in text for w in ("no space left", "file too large", "disk full",
+                                                          "disk quota", "not enough space")):
+        return ("磁盘空间不足（或文件超出系统允许的大小），本次写入已整体撤销，数据库保持写入前的状态。"
+                "请清理磁盘空间后重试。")
+    if any(w in text for w in ("could not read enough bytes", "checksum", "corrupt")):
+        return "数据库文件已损坏或不完整（可能被截断），无法读取。文件未做任何改动，请从备份恢复。"
+    if any(w in text for w in ("out of range", "overflow")):
+        return "数值超出数据库可保存的范围，未保存任何数据。请检查金额和单位（元/万元）。"
+    if "conflict" in text:
+        return "与另一项同时进行的修改冲突，本次写入已撤销，没有保存任何数据。请刷新后重试。"
+    if "permission" in text or errnos & {13, 1}:
+        return "没有读写数据库文件或目录的权限，本次操作未完成。请检查文件权限。"
+    first = str(chain[-1]).splitlines()[0][:200] if str(chain[-1]) else type(chain[-1]).__name__
+    return f"数据库操作失败，本次写入已撤销。技术信息：{first}"
+
+
 def connect(path: Path | str, *, read_only: bool = False, create: bool = True) -> duckdb.DuckDBPyConnection:
     """Open the DuckDB file at ``path``; failures become :class:`DatabaseError`.
 
