@@ -8,7 +8,7 @@ import io
 import duckdb
 import pandas as pd
 
-from perfwatch import db
+from perfwatch import db, xlsx_safe
 
 MAX_ROWS = 50_000
 
@@ -22,10 +22,6 @@ COLUMNS: dict[str, str] = {
     "old_value": "原值",
     "new_value": "新值",
 }
-
-# Cells a spreadsheet would run as a formula (CSV injection); see OWASP "CSV Injection".
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 
 def facets(conn: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     """Distinct actors, actions and entities in the log, for the filters."""
@@ -54,28 +50,22 @@ def audit_frame(
     return frame.rename(columns=COLUMNS)
 
 
-def _defuse(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     """UTF-8 CSV with a BOM (Excel opens it correctly); cells that look like formulas are
     prefixed with an apostrophe so a spreadsheet shows them as text."""
-    safe = frame.apply(lambda col: col.map(_defuse)) if not frame.empty else frame
+    safe = frame.apply(lambda col: col.map(xlsx_safe.csv_safe)) if not frame.empty else frame
     return safe.to_csv(index=False).encode("utf-8-sig")
 
 
 def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "操作日志") -> bytes:
     """An .xlsx workbook; every text is written as text (never as a formula or a link)."""
     buf = io.BytesIO()
-    with pd.ExcelWriter(
-        buf, engine="xlsxwriter",
-        engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}},
-    ) as writer:
-        frame.to_excel(writer, sheet_name=sheet, index=False)
-        ws = writer.sheets[sheet]
+    book = xlsx_safe.workbook(buf, {"in_memory": True})
+    try:
+        ws = book.add_worksheet(sheet)
+        xlsx_safe.write_frame(ws, frame, header_format=book.add_format({"bold": True}))
         for i, col in enumerate(frame.columns):
             ws.set_column(i, i, 40 if col in ("原值", "新值") else 18)
+    finally:
+        book.close()
     return buf.getvalue()

@@ -4,10 +4,20 @@ Passwords are kept only as argon2id hashes. Every account change goes through
 :func:`perfwatch.store.transaction` (actions ``user.manage`` / ``assignment.manage``), so it is
 authorised on the server and audited; audit values never contain a password or a hash.
 
-Sign-in failures are rate-limited per username: :data:`MAX_FAILURES` failures within
-:data:`LOCKOUT_WINDOW` lock the name out for the rest of that window. Attempts are stored in
-``login_attempts``, so the limit holds across browser sessions and restarts. Messages never say
-whether an account exists.
+Sign-in failures are rate-limited three ways, each with exponential back-off: per user name and
+client address (:data:`MAX_FAILURES` failures), per user name from any address
+(:data:`MAX_FAILURES_PER_USER`) and per address for any name (:data:`MAX_FAILURES_PER_CLIENT`).
+Past a limit the next attempt must wait ``BACKOFF_BASE × 2^(failures − limit)`` after the last
+failure (at most :data:`BACKOFF_MAX`). So one address cannot try 200 names × 5 passwords, and a
+stranger cannot lock an owner out with five wrong passwords from their own machine. Attempts are
+stored in ``login_attempts`` (the limit holds across sessions and restarts) and pruned after
+:data:`LOCKOUT_WINDOW`. Messages never say whether an account exists.
+
+User names are compared by :func:`username_key` (NFKC + case folding): ``Admin1`` and full-width
+``ａｄｍｉｎ1`` are the same name as ``admin1`` and cannot be created next to it. Passwords need
+:data:`PASSWORD_MIN_LENGTH` characters, must not be in the shipped list of common passwords
+(``perfwatch/common_passwords.txt``), must not contain the user name, and must not be one short
+piece repeated or a plain run (``abcdefghij``).
 """
 
 from __future__ import annotations
@@ -16,6 +26,8 @@ import datetime as dt
 import json
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Iterable, Sequence
 
 import duckdb
@@ -23,13 +35,19 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from perfwatch import db
-from perfwatch.store import ROLE_LABELS, SYSTEM, Actor, PermissionDenied, ValidationError, authorize, transaction
+from perfwatch.store import (
+    ROLE_LABELS, SYSTEM, Actor, PermissionDenied, ValidationError, authorize, to_json, transaction,
+)
 
 ROLES: tuple[str, ...] = ("leader", "finance", "owner", "admin")
 
-MAX_FAILURES = 5
-LOCKOUT_WINDOW = dt.timedelta(minutes=15)
-PASSWORD_MIN_LENGTH = 8
+MAX_FAILURES = 5                      # per (user name, address)
+MAX_FAILURES_PER_USER = 20            # per user name, from any address
+MAX_FAILURES_PER_CLIENT = 20          # per address, for any user name
+BACKOFF_BASE = dt.timedelta(minutes=1)
+BACKOFF_MAX = dt.timedelta(minutes=60)
+LOCKOUT_WINDOW = dt.timedelta(hours=24)   # attempts older than this are forgotten (pruned)
+PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 256
 USERNAME_MAX_LENGTH = 64
 DISPLAY_NAME_MAX_LENGTH = 100
@@ -109,8 +127,36 @@ def clean_username(username: str) -> str:
     return name
 
 
-def check_password(password: str) -> None:
-    """Refuse passwords that are too short, too long or only spaces."""
+def username_key(username: str) -> str:
+    """The name as compared: NFKC-normalised and case-folded (``Ａｄｍｉｎ1`` -> ``admin1``)."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", username.strip()).casefold())
+
+
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The shipped list of passwords too common to accept (case-folded)."""
+    path = Path(__file__).with_name("common_passwords.txt")
+    return frozenset(
+        line.strip().casefold() for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    )
+
+
+def _is_run(text: str) -> bool:
+    """``abcdefghij``, ``9876543210``: every character one code point after (or before) the last."""
+    steps = {ord(b) - ord(a) for a, b in zip(text, text[1:])}
+    return len(steps) == 1 and steps <= {1, -1}
+
+
+def _is_repeated(text: str) -> bool:
+    """One piece repeated: ``aaaaaaaaaa``, ``abcabcabcabc``, ``admin1admin1``."""
+    n = len(text)
+    return any(n % k == 0 and text[:k] * (n // k) == text for k in range(1, n // 2 + 1))
+
+
+def check_password(password: str, username: str | None = None) -> None:
+    """Refuse passwords that are too short or too long, common, built from the user name, one
+    piece repeated or a plain run of characters."""
     if not isinstance(password, str):
         raise ValidationError("密码应为文本。")
     if len(password) < PASSWORD_MIN_LENGTH:
@@ -121,6 +167,15 @@ def check_password(password: str) -> None:
         raise ValidationError("密码不能全是空格。")
     if "\x00" in password:
         raise ValidationError("密码不能包含控制字符。")
+    folded = unicodedata.normalize("NFKC", password).casefold()
+    base = folded.rstrip("0123456789!@#$%^&*.?_-+=~ ")
+    common = common_passwords()
+    if folded in common or (len(base) >= 3 and base in common):
+        raise ValidationError("这个密码太常见，很容易被猜中。请换一个更长、不常见的密码（例如几个词加数字）。")
+    if username and len(username_key(username)) >= 3 and username_key(username) in folded:
+        raise ValidationError("密码不能包含用户名。")
+    if _is_repeated(folded) or _is_run(folded):
+        raise ValidationError("密码不能是重复的字符或连续的字符（如 aaaaaaaaaa、1234567890、abcabcabc）。")
 
 
 def _clean_display_name(display_name: str | None) -> str | None:
@@ -161,9 +216,42 @@ def has_users(conn: duckdb.DuckDBPyConnection) -> bool:
 
 
 def get_user(conn: duckdb.DuckDBPyConnection, username: str) -> User | None:
-    """The account named ``username`` (exact, after stripping), or None."""
+    """The account named ``username``: exact name first, else the same :func:`username_key`; or None."""
     rows = db.query(conn, "auth/user_by_name", {"username": username.strip()})
+    if not rows and username.strip():
+        rows = db.query(conn, "auth/user_by_key", {"key": username_key(username)})
     return None if not rows else _user(rows[0])
+
+
+def fill_username_keys(conn: duckdb.DuckDBPyConnection) -> list[str]:
+    """Give every account without one its :func:`username_key` (after migration 0007); return the
+    names of look-alike accounts that could not get their plain key (they keep signing in by their
+    exact name; their key gets ``#id``)."""
+    cur = conn.cursor()
+    clashes: list[str] = []
+    try:
+        rows = cur.execute(db.load_query("auth/users_without_key")).fetchall()
+        if not rows:
+            return clashes
+        cur.begin()
+        taken = {r[0] for r in cur.execute("SELECT username_key FROM users WHERE username_key IS NOT NULL").fetchall()}
+        for uid, name in rows:
+            key = username_key(str(name))
+            if key in taken:
+                clashes.append(str(name))
+                key = f"{key}#{uid}"
+            taken.add(key)
+            cur.execute(db.load_query("auth/set_username_key"), {"id": uid, "key": key})
+        cur.commit()
+    except BaseException:
+        try:
+            cur.rollback()
+        except duckdb.Error:
+            pass
+        raise
+    finally:
+        cur.close()
+    return clashes
 
 
 def _user(row: Sequence[object]) -> User:
@@ -249,55 +337,84 @@ def public_screen_enabled(conn: duckdb.DuckDBPyConnection) -> bool:
 # ---------------------------------------------------------------- sign-in
 
 
-def _record_attempt(conn: duckdb.DuckDBPyConnection, username: str, now: dt.datetime, outcome: str) -> None:
+def _record_attempt(
+    conn: duckdb.DuckDBPyConnection, username: str, now: dt.datetime, outcome: str, client: str | None = None
+) -> None:
     # Sign-in bookkeeping is the system acting; it is kept in login_attempts, not in audit_log.
+    # Attempts older than the window are forgotten here, so the table does not grow without end.
     with transaction(conn, SYSTEM, "user.manage") as tx:
+        tx.run("auth/prune_login_attempts", {"before": now - LOCKOUT_WINDOW})
         tx.run(
             "auth/insert_login_attempt",
-            {"username": username[:200], "at": now, "ok": outcome == "ok", "outcome": outcome},
+            {"username": username[:200], "client": _client(client), "at": now, "ok": outcome == "ok",
+             "outcome": outcome},
         )
 
 
-def locked_until(conn: duckdb.DuckDBPyConnection, username: str, now: dt.datetime) -> dt.datetime | None:
-    """When the lock-out of ``username`` ends, or None if it may try now."""
-    failures = [r[0] for r in db.query(conn, "auth/recent_failures", {"username": username[:200], "since": now - LOCKOUT_WINDOW})]
-    if len(failures) < MAX_FAILURES:
+def _client(client: object) -> str | None:
+    """The address as stored: a non-empty text, else None (e.g. Streamlit's test harness gives a mock)."""
+    return client[:100] if isinstance(client, str) and client else None
+
+
+def backoff(failures: int, limit: int) -> dt.timedelta | None:
+    """How long to wait after the last failure, with ``failures`` against ``limit``; None = no wait."""
+    if failures < limit:
         return None
-    # Locked until the oldest of the last MAX_FAILURES failures leaves the window.
-    return failures[-MAX_FAILURES] + LOCKOUT_WINDOW
+    return min(BACKOFF_MAX, BACKOFF_BASE * (2 ** min(failures - limit, 20)))
+
+
+def locked_until(
+    conn: duckdb.DuckDBPyConnection, username: str, now: dt.datetime, client: str | None = None
+) -> dt.datetime | None:
+    """When ``username`` (from ``client``) may try again, or None if it may try now."""
+    rows = db.query(conn, "auth/failures_by",
+                    {"username": username[:200], "client": _client(client), "since": now - LOCKOUT_WINDOW})
+    until: dt.datetime | None = None
+    for scope, limit in (("pair", MAX_FAILURES), ("user", MAX_FAILURES_PER_USER), ("client", MAX_FAILURES_PER_CLIENT)):
+        times = [r[1] for r in rows if r[0] == scope]
+        wait = backoff(len(times), limit)
+        if wait is not None:
+            end = times[-1] + wait
+            if end > now and (until is None or end > until):
+                until = end
+    return until
 
 
 def _locked_message(until: dt.datetime, now: dt.datetime) -> str:
     minutes = max(1, int((until - now).total_seconds() + 59) // 60)
     return (
-        f"登录失败次数过多，该账号已暂时锁定。请在 {until:%H:%M} 之后（约 {minutes} 分钟后）再试，"
-        "或联系管理员重置密码。"
+        f"登录失败次数过多，请在 {until:%H:%M} 之后（约 {minutes} 分钟后）再试；"
+        "继续尝试错误密码，等待时间会加倍。忘记密码请联系管理员重置。"
     )
 
 
-def authenticate(conn: duckdb.DuckDBPyConnection, username: str, password: str, now: dt.datetime | None = None) -> Actor:
+def authenticate(
+    conn: duckdb.DuckDBPyConnection, username: str, password: str, now: dt.datetime | None = None,
+    *, client: str | None = None,
+) -> Actor:
     """The Actor for a correct username and password; otherwise :class:`AuthError`.
 
-    Refused while locked out (even with the right password). Every attempt is recorded.
+    ``client`` is the address the attempt came from (None from the command line). Refused while
+    held back (even with the right password). Every attempt is recorded.
     """
     now = now or dt.datetime.now()
     name = (username or "").strip()[:200]
-    until = locked_until(conn, name, now)
+    until = locked_until(conn, name, now, client)
     if until is not None:
-        _record_attempt(conn, name, now, "locked")
+        _record_attempt(conn, name, now, "locked", client)
         raise AuthError(_locked_message(until, now))
     user = get_user(conn, name) if name else None
     if user is None:
         _burn_time(password or "")
-        _record_attempt(conn, name, now, "unknown_user")
+        _record_attempt(conn, name, now, "unknown_user", client)
         raise AuthError(WRONG_CREDENTIALS)
     if not verify_password(user.password_hash, password or ""):
-        _record_attempt(conn, name, now, "bad_password")
+        _record_attempt(conn, name, now, "bad_password", client)
         raise AuthError(WRONG_CREDENTIALS)
     if user.disabled:
-        _record_attempt(conn, name, now, "disabled")
+        _record_attempt(conn, name, now, "disabled", client)
         raise AuthError("该账号已停用，请联系管理员。")
-    _record_attempt(conn, name, now, "ok")
+    _record_attempt(conn, name, now, "ok", client)
     return _actor(conn, user)
 
 
@@ -326,6 +443,12 @@ def _require_user(tx_or_conn: object, username: str) -> User:
         if hasattr(tx_or_conn, "run")
         else db.query(tx_or_conn, "auth/user_by_name", {"username": username})  # type: ignore[arg-type]
     )
+    if not rows and username.strip():
+        rows = (
+            tx_or_conn.run("auth/user_by_key", {"key": username_key(username)})  # type: ignore[attr-defined]
+            if hasattr(tx_or_conn, "run")
+            else db.query(tx_or_conn, "auth/user_by_key", {"key": username_key(username)})  # type: ignore[arg-type]
+        )
     if not rows:
         raise ValidationError(f"用户 {username} 不存在。")
     return _user(rows[0])
@@ -397,27 +520,43 @@ def create_user(
             raise ValidationError("没有密码的账号必须填写统一身份认证邮箱。")
         password_hash = None
     else:
-        check_password(password)
+        check_password(password, name)
         password_hash = hash_password(password)
     codes_in = [c for c in project_codes if str(c).strip()]
     if codes_in and role != "owner":
         raise ValidationError("只有项目负责人需要分配项目。")
-    with transaction(conn, actor, "user.manage") as tx:
-        if tx.run("auth/user_by_name", {"username": name}):
+    key = username_key(name)
+    try:
+        with transaction(conn, actor, "user.manage") as tx:
+            _check_name_free(tx, name, key)
+            _check_email_free(tx, email, -1)
+            codes, ids = _project_ids_for_codes(tx, codes_in)
+            row = tx.one(
+                "auth/insert_user",
+                {"username": name, "username_key": key, "display_name": shown, "role": role,
+                 "password_hash": password_hash, "oidc_email": email},
+            )
+            assert row is not None
+            user_id = int(row[0])
+            for pid in sorted(ids):
+                tx.run("auth/insert_user_project", {"user_id": user_id, "project_id": pid})
+            user = User(user_id, name, shown, role, None, email, False)
+            tx.audit("users", user_id, None, _public(user, codes if role == "owner" else None), "user.create")
+            return user_id
+    except duckdb.Error as exc:
+        # Two admins creating the same name at once: the second commit meets the first one's row.
+        if get_user(conn, name) is not None:
+            raise ValidationError(f"用户名 {name} 已存在（刚被另一位管理员创建）。未重复创建。") from exc
+        raise ValidationError("创建账号时与另一项同时进行的修改冲突，未创建。请重试。") from exc
+
+
+def _check_name_free(tx: object, name: str, key: str) -> None:
+    rows = tx.run("auth/user_by_name", {"username": name}) or tx.run("auth/user_by_key", {"key": key})  # type: ignore[attr-defined]
+    if rows:
+        other = str(rows[0][1])
+        if other == name:
             raise ValidationError(f"用户名 {name} 已存在。")
-        _check_email_free(tx, email, -1)
-        codes, ids = _project_ids_for_codes(tx, codes_in)
-        row = tx.one(
-            "auth/insert_user",
-            {"username": name, "display_name": shown, "role": role, "password_hash": password_hash, "oidc_email": email},
-        )
-        assert row is not None
-        user_id = int(row[0])
-        for pid in sorted(ids):
-            tx.run("auth/insert_user_project", {"user_id": user_id, "project_id": pid})
-        user = User(user_id, name, shown, role, None, email, False)
-        tx.audit("users", user_id, None, _public(user, codes if role == "owner" else None), "user.create")
-        return user_id
+        raise ValidationError(f"用户名 {name} 与已有账号 {other} 相同（不区分大小写、全角/半角）。请换一个用户名。")
 
 
 def create_first_admin(
@@ -426,25 +565,33 @@ def create_first_admin(
     """Create the first administrator; allowed only while the database has no accounts at all."""
     name = clean_username(username)
     shown = _clean_display_name(display_name)
-    check_password(password)
+    check_password(password, name)
     password_hash = hash_password(password)
-    with transaction(conn, SYSTEM, "user.manage") as tx:
-        if tx.one("auth/count_users")[0]:  # type: ignore[index]
-            raise PermissionDenied("系统中已有账号，不能再创建初始管理员。请由管理员在“用户管理”中添加账号。")
-        row = tx.one(
-            "auth/insert_user",
-            {"username": name, "display_name": shown, "role": "admin", "password_hash": password_hash, "oidc_email": None},
-        )
-        assert row is not None
-        user = User(int(row[0]), name, shown, "admin", None, None, False)
-        tx.audit("users", user.id, None, {**_public(user), "created_via": "first_start"}, "user.create_first_admin")
+    refused = "系统中已有账号，不能再创建初始管理员。请由管理员在“用户管理”中添加账号。"
+    try:
+        with transaction(conn, SYSTEM, "user.manage") as tx:
+            if tx.one("auth/count_users")[0]:  # type: ignore[index]
+                raise PermissionDenied(refused)
+            # The claim row has a fixed primary key: of any number of simultaneous first starts, exactly
+            # one transaction can insert it; the others fail (duplicate key or write conflict).
+            tx.run("auth/claim_first_admin", {"value": to_json({"username": name})})
+            row = tx.one(
+                "auth/insert_user",
+                {"username": name, "username_key": username_key(name), "display_name": shown, "role": "admin",
+                 "password_hash": password_hash, "oidc_email": None},
+            )
+            assert row is not None
+            user = User(int(row[0]), name, shown, "admin", None, None, False)
+            tx.audit("users", user.id, None, {**_public(user), "created_via": "first_start"}, "user.create_first_admin")
+    except duckdb.Error as exc:
+        raise PermissionDenied(refused) from exc
     return Actor(name, "admin")
 
 
 def reset_password(conn: duckdb.DuckDBPyConnection, actor: Actor, username: str, password: str) -> None:
     """Set a new password (admin only). The audit row says that it changed, not what to."""
     authorize(actor, "user.manage")
-    check_password(password)
+    check_password(password, username)
     password_hash = hash_password(password)
     with transaction(conn, actor, "user.manage") as tx:
         user = _require_user(tx, username.strip())

@@ -141,6 +141,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into head & co.
         sys.stderr.close()
         return 0
+    except (duckdb.Error, OSError) as exc:  # disk full, a file cut short, a write conflict ...
+        print(f"错误：{db.describe_error(exc)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("已中断，未完成的写入已回滚。", file=sys.stderr)
         return 130

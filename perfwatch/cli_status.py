@@ -18,7 +18,7 @@ from typing import Any, TextIO
 import duckdb
 import pandas as pd
 
-from perfwatch import dataset, db
+from perfwatch import dataset, db, xlsx_safe
 from perfwatch.plan import PLAN_METHOD_LABELS
 from perfwatch.vocab import LAGGING_LIGHTS, LIGHT_NAMES, LIGHTS
 from perfwatch.status import Status, compute_status, last_data_date, to_json
@@ -134,7 +134,7 @@ def _cell(value: Any, kind: str) -> str:
         return "true" if bool(value) else "false"
     if kind == "date":
         return pd.Timestamp(value).date().isoformat()
-    return str(value)
+    return str(xlsx_safe.csv_safe(str(value)))  # a spreadsheet opening the CSV runs no formula
 
 
 def write_csv(status: Status, table: str, out: TextIO) -> None:

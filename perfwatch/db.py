@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import struct
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +23,8 @@ QUERIES_DIR = REPO_ROOT / "queries"
 MIGRATIONS_DIR = QUERIES_DIR / "migrations"
 DEFAULT_DB_PATH = REPO_ROOT / "data" / "perfwatch.duckdb"
 ENV_DB = "PERFWATCH_DB"
+
+USERNAME_KEY_MIGRATION = 7  # 0007_security adds users.username_key, filled in Python right after
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
@@ -106,6 +109,92 @@ def _explain(exc: Exception, path: Path) -> DatabaseError:
     )
 
 
+# Every connection: never download or load an extension on its own (opening a SQLite or Excel file
+# by mistake must not make DuckDB reach the internet or run code it fetched).
+CONNECTION_CONFIG: dict[str, Any] = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
+
+DUCKDB_MAGIC = b"DUCK"          # bytes 8..12 of every DuckDB database file
+DUCKDB_HEADER_SIZE = 3 * 4096   # main header + two database headers
+_FOREIGN_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"SQLite format 3\x00", "SQLite 数据库"),
+    (b"PK\x03\x04", "压缩包或 Excel/Word 文件"),
+    (b"%PDF", "PDF 文件"),
+    (b"PAR1", "Parquet 数据文件"),
+    (b"\xd0\xcf\x11\xe0", "旧版 Office 文件"),
+)
+
+
+def file_problem(path: Path | str) -> str | None:
+    """A Chinese message when the existing file at ``path`` is plainly not a usable DuckDB database
+    (another kind of file, empty, cut short), judged from its first bytes before DuckDB opens it;
+    None when it looks like one (DuckDB still checks the rest)."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            head = fh.read(DUCKDB_HEADER_SIZE)
+    except OSError as exc:
+        return f"无法读取数据库文件 {path}：{exc.strerror or exc}。文件未做任何改动。"
+    if size == 0:
+        return None  # an empty file: DuckDB initialises it as a new database
+    for magic, kind in _FOREIGN_MAGIC:
+        if head.startswith(magic):
+            return (f"文件 {path} 是{kind}，不是 perfwatch 的 DuckDB 数据库。文件未做任何改动，"
+                    "请指定正确的数据库文件（--db 或环境变量 PERFWATCH_DB）。")
+    if head[8:12] != DUCKDB_MAGIC:
+        return (f"文件 {path} 不是 DuckDB 数据库（文件头不符）。文件未做任何改动，"
+                "请指定正确的数据库文件或从备份恢复。")
+    if size < DUCKDB_HEADER_SIZE or not _whole_blocks(head, size):
+        return f"数据库文件 {path} 不完整（只有 {size} 字节，可能被截断或复制未完成）。文件未做任何改动，请从备份恢复。"
+    return None
+
+
+def _whole_blocks(head: bytes, size: int) -> bool:
+    """Whether the file is the three headers plus whole blocks of the size its newer database header
+    names (checksum, iteration, meta block, free list, block count, block size, ...). A file cut
+    short mid-block fails; True when the header cannot tell."""
+    best: tuple[int, int] | None = None
+    for offset in (4096, 8192):
+        if len(head) < offset + 48:
+            return True
+        _, iteration, _, _, _, block_size = struct.unpack_from("<6Q", head, offset)
+        if 4096 <= block_size <= 2**30 and (best is None or iteration > best[0]):
+            best = (iteration, block_size)
+    return best is None or (size - DUCKDB_HEADER_SIZE) % best[1] == 0
+
+
+def describe_error(exc: BaseException) -> str:
+    """A Chinese message for a database or file failure met while working (not while opening).
+
+    Looks through the exception chain, because a failed commit can surface as a later
+    "cannot rollback" error whose cause is the real one (disk full, file too large).
+    """
+    chain: list[BaseException] = []
+    e: BaseException | None = exc
+    while e is not None and len(chain) < 10:
+        chain.append(e)
+        e = e.__cause__ or e.__context__
+    text = " | ".join(str(x) for x in chain).lower()
+    errnos = {getattr(x, "errno", None) for x in chain}
+    if errnos & {28, 27, 122} or any(w in text for w in ("no space left", "file too large", "disk full",
+                                                          "disk quota", "not enough space")):
+        return ("磁盘空间不足（或文件超出系统允许的大小），本次写入已整体撤销，数据库保持写入前的状态。"
+                "请清理磁盘空间后重试。")
+    if any(w in text for w in ("could not read enough bytes", "checksum", "corrupt")):
+        return "数据库文件已损坏或不完整（可能被截断），无法读取。文件未做任何改动，请从备份恢复。"
+    if any(w in text for w in ("out of range", "overflow")):
+        return "数值超出数据库可保存的范围，未保存任何数据。请检查金额和单位（元/万元）。"
+    if "conflict" in text:
+        return "与另一项同时进行的修改冲突，本次写入已撤销，没有保存任何数据。请刷新后重试。"
+    if "permission" in text or errnos & {13, 1}:
+        return "没有读写数据库文件或目录的权限，本次操作未完成。请检查文件权限。"
+    first = str(chain[-1]).splitlines()[0][:200] if str(chain[-1]) else type(chain[-1]).__name__
+    return f"数据库操作失败，本次写入已撤销。技术信息：{first}"
+
+
 def connect(path: Path | str, *, read_only: bool = False, create: bool = True) -> duckdb.DuckDBPyConnection:
     """Open the DuckDB file at ``path``; failures become :class:`DatabaseError`.
 
@@ -123,8 +212,12 @@ def connect(path: Path | str, *, read_only: bool = False, create: bool = True) -
         raise DatabaseError("unreadable", path, f"{path} 是一个目录，不是数据库文件。")
     elif not os.access(path, os.R_OK):
         raise DatabaseError("unreadable", path, f"没有读取数据库文件 {path} 的权限。请检查文件权限；文件未做任何改动。")
+    else:
+        problem = file_problem(path)
+        if problem:
+            raise DatabaseError("corrupt", path, problem)
     try:
-        return duckdb.connect(str(path), read_only=read_only)
+        return duckdb.connect(str(path), read_only=read_only, config=dict(CONNECTION_CONFIG))
     except duckdb.Error as exc:
         raise _explain(exc, path) from exc
 
@@ -141,13 +234,14 @@ def schema_version(conn: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row else 0
 
 
-def migrate(conn: duckdb.DuckDBPyConnection, path: Path | str = "") -> list[Migration]:
-    """Apply every migration not yet applied, each in its own transaction; return those applied.
+def migrate(conn: duckdb.DuckDBPyConnection, path: Path | str = "", *, up_to: int | None = None) -> list[Migration]:
+    """Apply every migration not yet applied (only those numbered ≤ ``up_to`` when given), each in
+    its own transaction; return those applied.
 
     A database whose schema is newer than this code knows is refused (never downgraded).
     """
-    known = migrations()
-    latest = known[-1].version if known else 0
+    known = [m for m in migrations() if up_to is None or m.version <= up_to]
+    latest = migrations()[-1].version if migrations() else 0
     cur = conn.cursor()
     cur.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -179,6 +273,10 @@ def migrate(conn: duckdb.DuckDBPyConnection, path: Path | str = "") -> list[Migr
             cur.rollback()
             raise
         applied.append(mig)
+    if any(m.version == USERNAME_KEY_MIGRATION for m in applied):
+        from perfwatch.auth import fill_username_keys  # data step of 0007 (NFKC needs Python)
+
+        fill_username_keys(conn)
     return applied
 
 

@@ -14,7 +14,8 @@ import re
 from typing import Mapping
 
 import pandas as pd
-import xlsxwriter
+
+from perfwatch import xlsx_safe
 
 MONEY_FORMAT = "#,##0.00"
 PCT_FORMAT = '0.00"%"'
@@ -72,7 +73,7 @@ def dataframe_to_xlsx(frames: Mapping[str, pd.DataFrame], *, title: str | None =
     when given; the header then starts in row 2.
     """
     buf = io.BytesIO()
-    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    book = xlsx_safe.workbook(buf, {"in_memory": True})  # text never a formula
     try:
         header_fmt = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1, "text_wrap": True,
                                       "valign": "vcenter"})

@@ -18,7 +18,7 @@ from typing import Any, Iterator, Mapping, Sequence
 
 import duckdb
 
-from perfwatch import db
+from perfwatch import db, limits
 from perfwatch.periods import month_start
 from perfwatch.vocab import CAUSE_CATEGORIES, LIKELIHOODS, RATINGS  # noqa: F401  (re-exported)
 
@@ -218,6 +218,9 @@ def record_spend(
     with transaction(conn, actor, "spend.record", project_id=project_id) as tx:
         if tx.one("store/project_exists", {"project_id": project_id}) is None:
             raise ValidationError(f"项目编号 {project_id} 不存在。")
+        budget = tx.one("limits/project_budget", {"project_id": project_id})
+        if implausible := limits.spend_problem(value, budget[0] if budget else None, limits.load(conn)):
+            raise ValidationError(implausible)
         month = month_start(period)
         old = tx.one("store/current_spend", {"project_id": project_id, "period": month})
         row = tx.one(
@@ -267,6 +270,8 @@ def record_result(
     if bad:
         raise ValidationError(f"偏差原因类别须为 {'/'.join(CAUSE_CATEGORIES)}，收到：{'、'.join(bad)}")
     value = finite_number(value, "完成值")
+    if implausible := limits.result_problem(value, is_percent=False, target=None):
+        raise ValidationError(implausible)
     projected_value = finite_number(projected_value, "全年预计完成值")
     owner = db.query(conn, "store/indicator_project", {"indicator_id": indicator_id})
     if not owner:

@@ -105,15 +105,18 @@ def test_disabled_account_cannot_sign_in_and_loses_its_actor(users_db: duckdb.Du
     assert auth.authenticate(users_db, "li", PASSWORD, T0).username == "li"
 
 
-def test_rate_limit_locks_the_account_for_the_rest_of_the_window(users_db: duckdb.DuckDBPyConnection) -> None:
-    """Test that 5 failures in 15 minutes refuse even the right password until the window ends."""
-    for i in range(auth.MAX_FAILURES):
+def test_rate_limit_backs_off_exponentially(users_db: duckdb.DuckDBPyConnection) -> None:
+    """Test that 5 failures hold back even the right password for 1 minute, the next failure for 2, then 4."""
+    for i in range(auth.MAX_FAILURES):  # 09:00 .. 09:04
         assert _fail(users_db, "li", T0 + dt.timedelta(minutes=i)) == auth.WRONG_CREDENTIALS
-    locked = _fail(users_db, "li", T0 + dt.timedelta(minutes=5), password=PASSWORD)
-    assert "次数过多" in locked and "09:15" in locked
-    # Refusals while locked do not extend the lock.
-    _fail(users_db, "li", T0 + dt.timedelta(minutes=14, seconds=59), password=PASSWORD)
-    assert auth.authenticate(users_db, "li", PASSWORD, T0 + dt.timedelta(minutes=15, seconds=1)).role == "finance"
+    # Held back 1 minute after the 5th failure (09:04 + 1 min = 09:05), computed by hand.
+    locked = _fail(users_db, "li", T0 + dt.timedelta(minutes=4, seconds=30), password=PASSWORD)
+    assert "次数过多" in locked and "09:05" in locked
+    # A 6th failure at 09:05:01 doubles the wait: 09:07:01.
+    _fail(users_db, "li", T0 + dt.timedelta(minutes=5, seconds=1))
+    assert "09:07" in _fail(users_db, "li", T0 + dt.timedelta(minutes=6), password=PASSWORD)
+    # Refusals while held back do not extend it.
+    assert auth.authenticate(users_db, "li", PASSWORD, T0 + dt.timedelta(minutes=7, seconds=2)).role == "finance"
 
 
 def test_rate_limit_is_per_account_and_counts_unknown_names(users_db: duckdb.DuckDBPyConnection) -> None:
@@ -148,7 +151,7 @@ def test_rate_limit_holds_across_connections(tmp_path: Path, mini_data: dict) ->
     conn.close()
     conn = db.open_database(path)
     try:
-        assert "次数过多" in _fail(conn, "admin", T0 + dt.timedelta(minutes=6), password=PASSWORD)
+        assert "次数过多" in _fail(conn, "admin", T0 + dt.timedelta(minutes=4, seconds=30), password=PASSWORD)
     finally:
         conn.close()
 

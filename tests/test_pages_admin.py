@@ -213,7 +213,7 @@ def test_admin_adds_a_user_and_the_audit_log_shows_it(app_db: Path) -> None:
     assert titles(at) == ["用户管理"]
     at.text_input(key="add_username").input("wang")
     at.text_input(key="add_display_name").input(HOSTILE_NAME)
-    at.text_input(key="add_password").input("wang-password")
+    at.text_input(key="add_password").input("teacup-orbit-42")
     at.selectbox(key="add_role").set_value("owner")
     at.multiselect(key="add_projects").set_value(["P002"])
     [b for b in at.button if b.label == "添加"][0].click().run()
@@ -228,7 +228,7 @@ def test_admin_adds_a_user_and_the_audit_log_shows_it(app_db: Path) -> None:
     log = at.dataframe[0].value
     created = log[log["操作"] == "user.create"]
     assert len(created) == 3 and created["新值"].str.contains("wang").any()
-    assert not log["新值"].fillna("").str.contains("wang-password").any()
+    assert not log["新值"].fillna("").str.contains("teacup-orbit-42").any()
     at.selectbox[1].set_value("user.create").run()
     assert set(at.dataframe[0].value["操作"]) == {"user.create"}
     downloads = at.get("download_button")

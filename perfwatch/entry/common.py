@@ -11,7 +11,7 @@ from typing import Any, Sequence
 
 import duckdb
 
-from perfwatch import db
+from perfwatch import db, textsafe
 from perfwatch.importers.sheets import RowError
 from perfwatch.store import PermissionDenied, SPEND_QUANTUM, ValidationError, WriteTx
 from perfwatch.vocab import AT_RISK_LIKELIHOODS, LIGHT_NAMES, is_lagging
@@ -226,7 +226,7 @@ class _Batches:
 
 def error_text(exc: BaseException) -> str:
     """A refused action as markdown for the page: one bullet per problem."""
-    messages = getattr(exc, "messages", None) or [str(exc)]
+    messages = [textsafe.md(m) for m in (getattr(exc, "messages", None) or [str(exc)])]  # file names, cells: text
     if len(messages) == 1:
         return messages[0]
     return "\n".join(f"- {m}" for m in messages)

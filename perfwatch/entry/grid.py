@@ -10,7 +10,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from perfwatch import db
+from perfwatch import db, limits
 from perfwatch.entry.common import EntryValidationError, MONTH_COLUMNS, Project, QUARTER_COLUMNS, _dec, _today, _wan, department, projects_all
 from perfwatch.entry.locks import locked_months
 from perfwatch.entry.spend import SpendChange
@@ -85,6 +85,9 @@ def _cell_amount(value: Any, where: str, problems: list[str]) -> Decimal | None:
         return None
     if amount < 0:
         problems.append(f"{where}：支出金额不能为负数（{value}）。")
+        return None
+    if too_big := limits.amount_problem(amount, "支出金额"):
+        problems.append(f"{where}：{too_big}")
         return None
     return amount
 

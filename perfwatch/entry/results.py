@@ -10,7 +10,7 @@ from typing import Any, Mapping, Sequence
 import duckdb
 import pandas as pd
 
-from perfwatch import db
+from perfwatch import db, limits
 from perfwatch.entry.common import ConflictError, EntryValidationError, Indicator, RESULT_FIELDS, RESULT_FIELD_LABELS, SaveResult, _Batches, _WRITE_LOCK, _fmt_time, _today, indicators_all, needs_explanation
 from perfwatch.entry.locks import _check_lock
 from perfwatch.periods import month_start
@@ -135,9 +135,11 @@ def validate_result(
             out.append(("value", "完成值不是有效数字。"))
         elif inp.value < 0:
             out.append(("value", f"完成值不能为负数（{inp.value:g}）。"))
-        elif ind.is_percent and inp.value > 100:
+        elif ind.is_percent and inp.value > 100 and (ind.value is None or ind.value <= 100):
             out.append(("value", f"完成值 {inp.value:g}% 超过 100%：百分比指标的完成值须在 0–100 之间"
                                  "（只有数量类指标可以超过 100）。"))
+        elif implausible := limits.result_problem(inp.value, is_percent=ind.is_percent, target=ind.value):
+            out.append(("value", implausible))
         if inp.rating is not None:
             out.append(("rating", "数值类指标不填写完成评价。"))
     elif kind == "rating":

@@ -9,6 +9,7 @@ from typing import Any, Sequence
 
 import duckdb
 
+from perfwatch import limits
 from perfwatch.entry.common import ConflictError, EntryValidationError, OverBudgetError, Project, SaveResult, _Batches, _WRITE_LOCK, _dec, _fmt_time, _today, _wan
 from perfwatch.entry.locks import _check_lock
 from perfwatch.periods import month_label, month_start
@@ -67,6 +68,7 @@ def save_spend(
     if not changes:
         return result
     t = _today(today)
+    lim = limits.load(conn)
     with _WRITE_LOCK, transaction(conn, actor, "spend.record") as tx:
         cache: dict[int, Project] = {}
         batches = _Batches(tx, "spend", source)
@@ -78,6 +80,8 @@ def save_spend(
             what = f"{p.label} {month_label(period)}"
             if ch.amount < 0:
                 problems.append(f"{what}：支出金额不能为负数（{ch.amount}）。")
+            elif implausible := limits.spend_problem(ch.amount, p.budget, lim):
+                problems.append(f"{what}：{implausible}")
             if p.retired:
                 problems.append(f"{what}：项目已停用，不能再录入支出。")
             if period.year != p.fiscal_year:
@@ -113,6 +117,8 @@ def save_spend(
             p = cache[pid]
             total_row = tx.one("entry/project_year_total", {"project_id": pid})
             total = _dec(total_row[0] if total_row else 0)
+            if implausible := limits.spend_problem(total, p.budget, lim, what="全年支出合计"):
+                raise EntryValidationError([f"{p.label}：{implausible}"])
             if total > p.budget:
                 result.over_budget.append(
                     f"{p.label}：全年支出合计 {_wan(total)} 万元，超过预算 {_wan(p.budget)} 万元（超出 {_wan(total - _dec(p.budget))} 万元）。")

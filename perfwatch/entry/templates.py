@@ -10,6 +10,7 @@ from typing import Any, Mapping
 import duckdb
 import pandas as pd
 
+from perfwatch import xlsx_safe
 from perfwatch.entry.common import EntryValidationError, Indicator, SaveResult, indicators_all, indicators_of
 from perfwatch.entry.results import CurrentResult, ResultInput, _blank, clean_input, current_results, indicator_light, save_results, validate_result
 from perfwatch.entry.spend_import import _FIELD_CN
@@ -83,6 +84,7 @@ def results_template(
     ):
         help_ws.append([line])
     help_ws.column_dimensions["A"].width = 120
+    xlsx_safe.harden_openpyxl(wb)  # user text is text, never a formula
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

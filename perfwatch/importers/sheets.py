@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
+from perfwatch import textsafe
 from perfwatch.importers.values import parse_number, parse_period
 
 
@@ -150,11 +151,18 @@ def read_sheets(data: bytes, name: str) -> list[Sheet]:
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ","
+    if textsafe.looks_binary(text):
+        raise ValueError(f"{name} 不是文本表格（CSV）文件：内容像是二进制数据或已损坏。请导出为 .xlsx 或 .csv 后再导入。")
     rows = []
-    for i, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):
-        cells = [_cell(v) for v in row]
-        if any(c is not None for c in cells):
-            rows.append((i, cells))
+    # newline=None: CR-only (old Mac), LF and CRLF line ends all read as line ends.
+    reader = csv.reader(io.StringIO(text, newline=None), delimiter=delimiter)
+    try:
+        for i, row in enumerate(reader, 1):
+            cells = [_cell(v) for v in row]
+            if any(c is not None for c in cells):
+                rows.append((i, cells))
+    except csv.Error as exc:
+        raise ValueError(f"{name} " + textsafe.csv_error_message(reader.line_num, exc)) from exc
     return [Sheet(Path(name).name, rows)]
 
 

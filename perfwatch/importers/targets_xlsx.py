@@ -16,6 +16,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from perfwatch import xlsx_safe
 from perfwatch.dataset import COMPARATORS, FORMAT, KINDS, validate_dataset
 from perfwatch.store import ValidationError
 
@@ -96,6 +97,7 @@ def write_template(data: dict[str, Any] | None = None) -> bytes:
     info.column_dimensions["A"].width = 100
     for name, columns in SHEETS.items():
         _write_sheet(wb.create_sheet(name), columns, rows[name])
+    xlsx_safe.harden_openpyxl(wb)  # names and texts are text, never formulas
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -137,11 +137,11 @@ def parse_number(value: Any) -> Decimal:
     if isinstance(value, bool):
         raise ValueError(f"“{value}”不是数字")
     if isinstance(value, (int, Decimal)):
-        return Decimal(value)
+        return _bounded(Decimal(value), value)
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             raise ValueError(f"“{value}”不是数字")
-        return Decimal(str(value))
+        return _bounded(Decimal(str(value)), value)
     if value is None:
         raise ValueError("数值为空")
     s = re.sub(r"\s+", "", str(value)).replace(",", "").replace("，", "").replace("−", "-").replace("－", "-")
@@ -155,4 +155,11 @@ def parse_number(value: Any) -> Decimal:
         raise ValueError(f"“{value}”不是数字") from None
     if not number.is_finite():
         raise ValueError(f"“{value}”不是数字")
-    return -number if negative else number
+    return _bounded(-number if negative else number, value)
+
+
+def _bounded(number: Decimal, raw: Any) -> Decimal:
+    """Refuse magnitudes no amount or indicator value can have (they would overflow the database)."""
+    if not number.is_finite() or abs(number) >= Decimal("1e15"):
+        raise ValueError(f"“{str(raw)[:40]}”数值过大（超出系统上限），请检查金额和单位")
+    return number

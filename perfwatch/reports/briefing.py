@@ -17,6 +17,7 @@ from fpdf import FPDF
 from fpdf.enums import Align, WrapMode, XPos, YPos
 from fpdf.fonts import FontFace
 
+from perfwatch import limits
 from perfwatch.reports import fonts
 from perfwatch.reports.data import (
     DepartmentReport,
@@ -320,11 +321,15 @@ def _spend_chart(pdf: _Briefing) -> None:
     pdf.set_font(FONT, size=8)
     pdf.set_text_color(*MUTED)
     pdf.set_draw_color(*RULE)
-    for tick in range(0, int(scale) + 1, 25):
+    if scale > 400:  # an absurd stored figure: a bounded number of round ticks (never 25-wide steps to 1e15)
+        scale, ticks = limits.nice_ticks(scale)
+    else:
+        ticks = list(range(0, int(scale) + 1, 25))
+    for tick in ticks:
         x = bar_x + bar_w * tick / scale
         pdf.line(x, top - 1, x, top + row_h * len(r.projects))
         pdf.set_xy(x - 6, top - 6)
-        pdf.cell(12, 4, f"{tick}%", align=Align.C)
+        pdf.cell(12, 4, f"{tick:g}%", align=Align.C)
     for k, p in enumerate(r.projects):
         y = top + k * row_h
         pdf.set_text_color(*INK)
@@ -332,7 +337,7 @@ def _spend_chart(pdf: _Briefing) -> None:
         ex = p.execution_pct or 0.0
         pdf.set_fill_color(*LIGHT_RGB.get(p.execution_light, LIGHT_RGB["grey"]))
         if ex > 0:
-            pdf.rect(bar_x, y + 2, max(bar_w * ex / scale, 0.6), row_h - 4, style="F")
+            pdf.rect(bar_x, y + 2, min(max(bar_w * ex / scale, 0.6), bar_w), row_h - 4, style="F")
         if p.expected_pct is not None:
             mx = bar_x + bar_w * p.expected_pct / scale
             pdf.set_fill_color(*INK)

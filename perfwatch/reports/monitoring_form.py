@@ -13,10 +13,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from perfwatch import xlsx_safe
 from perfwatch.reports.data import CAUSES, DepartmentReport, ProjectLine, light_name
 from perfwatch.vocab import LIGHT_COLORS, LIGHT_TEXT_COLORS
 
@@ -324,7 +324,7 @@ def _pct_cell(ws: Worksheet, r: int, c: int, value: float | None, f: _Formats) -
 def write_workbook(report: DepartmentReport, out: Path | io.BytesIO) -> None:
     """Write the summary sheet and one monitoring form per project to ``out`` (path or buffer)."""
     target: Any = str(out) if isinstance(out, Path) else out
-    wb = xlsxwriter.Workbook(target, {"in_memory": True})
+    wb = xlsx_safe.workbook(target, {"in_memory": True})  # user text never a formula
     wb.set_properties({"title": f"{report.name} {report.fiscal_year}年{report.period} {TITLE}",
                        "author": "perfwatch", "comments": "财预〔2019〕136号 项目支出绩效目标执行监控表"})
     f = _Formats(wb)

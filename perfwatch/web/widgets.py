@@ -5,10 +5,11 @@ from __future__ import annotations
 import base64
 from typing import Any, Mapping
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
-from perfwatch import entry
+from perfwatch import db, entry
 from perfwatch.vocab import LIGHT_COLORS, LIGHT_LABELS, LIGHT_MARKDOWN_COLORS, LIGHT_NAMES, LIGHT_UI_COLORS, LIGHTS
 from perfwatch.web.data import df
 
@@ -91,4 +92,7 @@ def attempt(action: Any, *, passthrough: tuple[type[BaseException], ...] = ()) -
         raise
     except entry.USER_ERRORS as exc:
         st.error(entry.error_text(exc), icon=":material/warning:")
+        return None
+    except (duckdb.Error, OSError) as exc:  # disk full, write conflict ...: a message, not a traceback
+        st.error(db.describe_error(exc), icon=":material/warning:")
         return None
