@@ -134,8 +134,8 @@ def get(conn: duckdb.DuckDBPyConnection, attachment_id: int) -> Stored:
                   str(r[7]), bytes(r[8]), str(r[9]), r[10], bool(r[11]))
 
 
-def remove(conn: duckdb.DuckDBPyConnection, actor: Actor, attachment_id: int) -> None:
-    """Flag an attachment removed (kept in the table; the audit row names who removed it)."""
+def remove(conn: duckdb.DuckDBPyConnection, actor: Actor, attachment_id: int) -> int:
+    """Flag an attachment removed (kept in the table; the audit row names who removed it); returns its id."""
     item = get(conn, attachment_id)
     with transaction(conn, actor, "report.record", project_id=item.project_id) as tx:
         if item.as_of is not None:
@@ -143,6 +143,7 @@ def remove(conn: duckdb.DuckDBPyConnection, actor: Actor, attachment_id: int) ->
         tx.run("round/mark_attachment_removed", {"id": attachment_id})
         tx.audit("attachments", attachment_id, {"file_name": item.file_name, "sha256": item.sha256, "removed": False},
                  {"file_name": item.file_name, "sha256": item.sha256, "removed": True}, "attachment.remove")
+    return attachment_id
 
 
 def _frame(f: pd.DataFrame) -> pd.DataFrame:
