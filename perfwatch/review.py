@@ -81,6 +81,16 @@ def states(conn: duckdb.DuckDBPyConnection, department_id: int, as_of: dt.date) 
     return f[["project_id", "code", "name", "state", "state_label", "comment", "changed_by", "changed_at"]]
 
 
+def with_states(conn: duckdb.DuckDBPyConnection, department_id: int, as_of: dt.date, projects: pd.DataFrame,
+                code_column: str = "项目编码") -> pd.DataFrame:
+    """A per-project table for people with two columns added: 审核状态 and 退回意见 (empty unless returned)."""
+    f = states(conn, department_id, as_of).set_index("code")
+    codes = projects[code_column]
+    comments = codes.map(f["comment"].where(f["state"] == "returned", None))
+    return projects.assign(审核状态=codes.map(f["state_label"]).fillna("填报中"),
+                           退回意见=[c if isinstance(c, str) else "" for c in comments])
+
+
 def history(conn: duckdb.DuckDBPyConnection, project_id: int, as_of: dt.date) -> pd.DataFrame:
     """Every review step of the round, oldest first, as a table for people (Chinese headers)."""
     rows = db.query(conn, "round/state_history", {"project_id": project_id, "as_of": round_date(as_of)})

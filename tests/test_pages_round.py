@@ -79,3 +79,15 @@ def test_owner_declares_submits_and_finance_reviews(page_db: Path, monkeypatch: 
     fin.button(key=f"FormSubmitter:round_review_{suffix}-审核通过").click().run()
     assert read(page_db, "SELECT state FROM round_states ORDER BY id DESC LIMIT 1") == [("approved",)]
     assert not fin.exception
+
+    done = AppTest.from_file(str(_completeness_page()), default_timeout=60).run()
+    done.selectbox(key="completeness_month").set_value(6).run()
+    assert not done.exception, done.exception
+    table = next(d.value for d in done.dataframe if "审核状态" in d.value.columns)
+    assert dict(zip(table["项目编码"], table["审核状态"])) == {"P001": "已审核", "P002": "填报中"}
+
+
+def _completeness_page() -> Path:
+    """The 填报情况 page script (pages/entry/ after the house refactor, app_pages/ before)."""
+    new = REPO / "pages" / "entry" / "completeness.py"
+    return new if new.exists() else REPO / "app_pages" / "completeness.py"
