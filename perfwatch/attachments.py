@@ -39,7 +39,9 @@ _MAX_UNZIPPED = 200 * 1024 * 1024
 
 
 def _human(n: int) -> str:
-    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{max(n, 1) / 1024:.0f} KB"
+    if n >= 1024 * 1024:
+        return f"{n / 1024 / 1024:.1f} MB"
+    return f"{n / 1024:.0f} KB" if n >= 1024 else f"{n} 字节"
 
 
 def sniff(data: bytes) -> str | None:

@@ -335,3 +335,10 @@ def test_attachments_survive_backup_and_restore(red_db: duckdb.DuckDBPyConnectio
         assert conn.execute("SELECT cause_text FROM project_reports").fetchall() == [("资金晚到。",)]
     finally:
         conn.close()
+
+
+def test_attachment_sizes_read_as_people_expect(red_db: duckdb.DuckDBPyConnection) -> None:
+    """Test the listed size: a 46-byte PDF is "46 字节", not "0 KB"."""
+    attachments.add(red_db, owner(red_db), pid(red_db, "P001"), JUNE, "签到表.pdf", PDF)
+    assert len(PDF) == 46
+    assert list(attachments.of_project(red_db, pid(red_db, "P001"), JUNE)["size_text"]) == ["46 字节"]
