@@ -340,5 +340,5 @@ def test_attachments_survive_backup_and_restore(red_db: duckdb.DuckDBPyConnectio
 def test_attachment_sizes_read_as_people_expect(red_db: duckdb.DuckDBPyConnection) -> None:
     """Test the listed size: a 45-byte PDF is "45 字节", not "0 KB"."""
     attachments.add(red_db, owner(red_db), pid(red_db, "P001"), JUNE, "签到表.pdf", PDF)
-    assert len(PDF) == 45  # counted by hand: 9 + 20 + 14 + 6 bytes incl. newlines
+    assert len(PDF) == 45  # counted by hand: 9 + 18 + 12 + 6 bytes incl. newlines
     assert list(attachments.of_project(red_db, pid(red_db, "P001"), JUNE)["size_text"]) == ["45 字节"]
