@@ -36,6 +36,7 @@ from perfwatch.store import (
     parse_amount,
     transaction,
 )
+from perfwatch.uploads import check_upload
 
 FIELD_LABELS: dict[str, str] = {
     "as_of": "截至日期",
@@ -407,6 +408,7 @@ def plan_import(conn: duckdb.DuckDBPyConnection, data: bytes, name: str, *,
     check every row against the projects and the rules; nothing is written here."""
     plan = ImportPlan(name)
     try:
+        check_upload(name, data, {".csv", ".xlsx"})
         table = read_table(data, name, IMPORT_FIELDS)
     except (ValidationError, ValueError) as exc:
         plan.errors.append(RowError(name, None, None, str(exc)))

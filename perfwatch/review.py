@@ -69,6 +69,12 @@ def is_approved(conn: duckdb.DuckDBPyConnection, project_id: int, as_of: dt.date
     return state_of(conn, project_id, as_of) == "approved"
 
 
+def approved_projects(conn: duckdb.DuckDBPyConnection, department_id: int, as_of: dt.date) -> set[int]:
+    """Ids of the department's projects whose round at ``as_of`` is 已审核 (the rest print 草稿)."""
+    f = states(conn, department_id, as_of)
+    return {int(p) for p in f.loc[f["state"] == "approved", "project_id"]}
+
+
 def states(conn: duckdb.DuckDBPyConnection, department_id: int, as_of: dt.date) -> pd.DataFrame:
     """One row per active project of the department: project_id, code, name, state (draft when
     nothing was recorded), state_label, comment, changed_by, changed_at (None when draft)."""

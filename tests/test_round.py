@@ -225,6 +225,8 @@ def test_review_walk_with_audit(red_db: duckdb.DuckDBPyConnection) -> None:
     review.submit(red_db, me, p1, JUNE)
     review.approve(red_db, FINANCE, p1, JUNE)
     assert review.is_approved(red_db, p1, JUNE)
+    assert review.approved_projects(red_db, dept(red_db), JUNE) == {p1}
+    assert not review.is_approved(red_db, p1, dt.date(2024, 7, 31))  # July is another round: still a draft
     assert review.is_approved(red_db, p1, dt.date(2024, 6, 1))  # any date of the month is that round
     with pytest.raises(review.RoundLockedError, match="已审核"):
         _full_declaration(red_db, FINANCE, "8")
@@ -342,3 +344,9 @@ def test_attachment_sizes_read_as_people_expect(red_db: duckdb.DuckDBPyConnectio
     attachments.add(red_db, owner(red_db), pid(red_db, "P001"), JUNE, "签到表.pdf", PDF)
     assert len(PDF) == 45  # counted by hand: 9 + 18 + 12 + 6 bytes incl. newlines
     assert list(attachments.of_project(red_db, pid(red_db, "P001"), JUNE)["size_text"]) == ["45 字节"]
+
+
+def test_import_refuses_a_disguised_file(red_db: duckdb.DuckDBPyConnection) -> None:
+    """Test that a PDF renamed .xlsx is refused before reading, naming the file."""
+    plan = declarations.plan_import(red_db, PDF, "申报.xlsx")
+    assert [str(e) for e in plan.errors] == ["申报.xlsx：文件 申报.xlsx 的内容与扩展名 .xlsx 不符（可能是改了扩展名的其他文件），请上传原始文件。"]

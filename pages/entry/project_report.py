@@ -107,6 +107,22 @@ if saved:
     if ui.attempt(lambda: declarations.save(conn, actor, [decl])) is not None:
         done("已保存项目填报。")
 file_list(None, "decl")
+with st.expander("Excel 模板：下载、离线填写后上传"):
+    st.download_button("下载项目填报模板（Excel）", data=declarations.template(conn, dept_id, as_of, project_ids=[project_id]),
+                       file_name=f"项目填报模板_{view.project.code}_{as_of.isoformat()}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"round_tpl_{key}")
+    sheet = st.file_uploader("上传填好的模板（.xlsx 或 .csv）", type=["xlsx", "csv"], key=f"round_sheet_{key}",
+                             disabled=not view.can_edit)
+    if sheet is not None:
+        plan = declarations.plan_import(conn, sheet.getvalue(), sheet.name, department_id=dept_id)
+        if plan.errors:
+            st.error(f"文件有 {len(plan.errors)} 处错误，不能导入（不会写入任何数据）。", icon=":material/block:")
+            st.dataframe(plan.error_frame(), hide_index=True, width="stretch")
+        else:
+            st.dataframe(plan.preview(), hide_index=True, width="stretch")
+            if (st.button("确认导入（全部写入）", type="primary", key=f"round_sheet_commit_{key}")
+                    and ui.attempt(lambda: declarations.commit_import(conn, actor, plan)) is not None):
+                done(f"已从 {sheet.name} 导入 {len(plan.declarations)} 个项目的填报。")
 
 # ------------------------------------------------------------------ indicators
 st.subheader("二、绩效指标完成情况")
