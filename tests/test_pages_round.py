@@ -30,9 +30,9 @@ def page_db(tmp_path: Path, point_app: Callable[[Path], Path], mini_data: dict[s
 
 
 def read(path: Path, sql: str) -> list[tuple[Any, ...]]:
-    from perfwatch import ui
+    from perfwatch import web
 
-    return ui._connection(str(path)).execute(sql).fetchall()
+    return web._connection(str(path)).execute(sql).fetchall()
 
 
 def open_page(role: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:

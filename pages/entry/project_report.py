@@ -10,17 +10,25 @@ from typing import Any
 
 import streamlit as st
 
-from perfwatch import attachments, declarations, entry, project_round, review, ui, views
+from perfwatch import (
+    attachments,
+    declarations,
+    entry,
+    project_round,
+    review,
+    views,
+    web,
+)
 from perfwatch.store import CAUSE_CATEGORIES, LIKELIHOODS, RATINGS
 
-actor = ui.require_role("owner", "finance", "admin")
-conn = ui.connection()
+actor = web.require_role("owner", "finance", "admin")
+conn = web.connection()
 st.title("项目填报")
 
 if "round_flash" in st.session_state:
     st.success(st.session_state.pop("round_flash"), icon=":material/check_circle:")
 
-dept_row = ui.pick_department("round_dept")
+dept_row = web.pick_department("round_dept")
 dept_id, year = int(dept_row["id"]), int(dept_row["fiscal_year"])
 projects = project_round.projects_for(conn, actor, dept_id)
 if not projects:
@@ -38,7 +46,7 @@ key = f"{project_id}_{as_of.isoformat()}"
 
 
 def done(message: str) -> None:
-    ui.after_write()
+    web.after_write()
     st.cache_data.clear()
     st.session_state["round_flash"] = message
     st.rerun()
@@ -58,7 +66,7 @@ def file_list(indicator_id: int | None, where: str) -> None:
                              key=f"round_dl_{where}_{r['id']}")
         rid, rname = int(r["id"]), str(r["file_name"])
         if (view.can_edit and c_rm.button("移除", key=f"round_rm_{where}_{rid}")
-                and ui.attempt(lambda rid=rid: attachments.remove(conn, actor, rid)) is not None):
+                and web.attempt(lambda rid=rid: attachments.remove(conn, actor, rid)) is not None):
             done(f"已移除佐证材料“{rname}”。")
 
 
@@ -67,7 +75,7 @@ with st.container(horizontal=True, vertical_alignment="center"):
     st.markdown(f"**审核状态**：{view.state_label}")
     st.markdown("**支出进度**")
     if view.pace.light:
-        ui.light_badge(view.pace.light, help=view.pace.reason)
+        web.light_badge(view.pace.light, help=view.pace.reason)
 if view.state == "returned" and view.state_comment:
     st.warning(f"财务退回意见：{view.state_comment}", icon=":material/undo:")
 if view.read_only_reason:
@@ -104,7 +112,7 @@ if d.projected_amount is not None:
 if saved:
     decl = declarations.Declaration(project_id, as_of, None if amount is None else f"{amount:.2f}", tuple(cats),
                                     cause, measure, progress, base_id=d.id)
-    if ui.attempt(lambda: declarations.save(conn, actor, [decl])) is not None:
+    if web.attempt(lambda: declarations.save(conn, actor, [decl])) is not None:
         done("已保存项目填报。")
 file_list(None, "decl")
 with st.expander("Excel 模板：下载、离线填写后上传"):
@@ -121,7 +129,7 @@ with st.expander("Excel 模板：下载、离线填写后上传"):
         else:
             st.dataframe(plan.preview(), hide_index=True, width="stretch")
             if (st.button("确认导入（全部写入）", type="primary", key=f"round_sheet_commit_{key}")
-                    and ui.attempt(lambda: declarations.commit_import(conn, actor, plan)) is not None):
+                    and web.attempt(lambda: declarations.commit_import(conn, actor, plan)) is not None):
                 done(f"已从 {sheet.name} 导入 {len(plan.declarations)} 个项目的填报。")
 
 # ------------------------------------------------------------------ indicators
@@ -169,7 +177,7 @@ for row in view.indicators:
             inp = entry.ResultInput(ind.id, as_of, value=value, done_date=done_date, rating=rating,
                                     projected_text=projected, cause_categories=tuple(r_cats), cause_text=r_cause,
                                     likelihood=likelihood, measure=r_measure, note=note, base_id=base)
-            result = ui.attempt(lambda inp=inp: project_round.save_results(conn, actor, project_id, [inp]))
+            result = web.attempt(lambda inp=inp: project_round.save_results(conn, actor, project_id, [inp]))
             if result is not None:
                 done(f"已保存“{ind.level3}”。" if result.written else f"“{ind.level3}”没有变化。")
         file_list(ind.id, f"ind{ind.id}")
@@ -190,7 +198,7 @@ if sent:
         st.error("请先选择文件。", icon=":material/warning:")
     else:
         data = upload.getvalue()
-        aid = ui.attempt(lambda: attachments.add(conn, actor, project_id, as_of, upload.name, data,
+        aid = web.attempt(lambda: attachments.add(conn, actor, project_id, as_of, upload.name, data,
                                                  indicator_id=target or None))
         if aid is not None:
             done(f"已上传佐证材料“{upload.name}”。")
@@ -203,7 +211,7 @@ if not view.attachments.empty:
 st.subheader("四、提交与审核")
 st.markdown(f"当前状态：**{view.state_label}**")
 if (view.can_submit and st.button("提交审核", type="primary", key=f"round_submit_{key}")
-        and ui.attempt(lambda: review.submit(conn, actor, project_id, as_of)) is not None):
+        and web.attempt(lambda: review.submit(conn, actor, project_id, as_of)) is not None):
     done("已提交审核。")
 if view.can_review:
     with st.form(key=f"round_review_{key}"):
@@ -211,9 +219,9 @@ if view.can_review:
         b1, b2 = st.columns(2)
         ok = b1.form_submit_button("审核通过", type="primary", disabled=view.state != "submitted")
         back = b2.form_submit_button("退回修改")
-    if ok and ui.attempt(lambda: review.approve(conn, actor, project_id, as_of, comment)) is not None:
+    if ok and web.attempt(lambda: review.approve(conn, actor, project_id, as_of, comment)) is not None:
         done("已审核通过。")
-    if back and ui.attempt(lambda: review.send_back(conn, actor, project_id, as_of, comment)) is not None:
+    if back and web.attempt(lambda: review.send_back(conn, actor, project_id, as_of, comment)) is not None:
         done("已退回，负责人可修改后重新提交。")
 if not view.history.empty:
     st.dataframe(view.history, hide_index=True, width="stretch")
