@@ -41,8 +41,8 @@ from perfwatch.uploads import check_upload
 FIELD_LABELS: dict[str, str] = {
     "as_of": "截至日期",
     "projected_amount": "全年预计执行数",
-    "cause_categories": "偏差原因类别",
-    "cause_text": "偏差原因",
+    "cause_categories": "支出偏差原因类别",
+    "cause_text": "支出偏差原因",
     "measure": "纠偏措施",
     "progress_text": "项目进展",
 }
