@@ -127,7 +127,8 @@ def project_facts(conn: duckdb.DuckDBPyConnection, project_id: int, as_of: dt.da
     if not rows:
         raise DeclarationError([f"项目编号 {project_id} 不存在。"])
     r = rows[0]
-    light, reason = pace_lights(conn, int(r[1]), as_of).get(project_id, (None, None))
+    # The round's light: at its month end, or today while that month is still running.
+    light, reason = pace_lights(conn, int(r[1]), min(as_of, dt.date.today())).get(project_id, (None, None))
     return ProjectFacts(int(r[0]), int(r[1]), int(r[2]), str(r[3]), str(r[4]), Decimal(r[5]), light, reason)
 
 

@@ -102,17 +102,17 @@ def load(conn: duckdb.DuckDBPyConnection, actor: Actor, project_id: int, as_of: 
     elif state == "submitted" and actor.role == "owner":
         reason = "本期填报已提交审核，等待财务审核；如需更正，请财务退回。"
     inds = entry.indicators_of(conn, project.department_id, project_id)
-    current = entry.current_results(conn, project.department_id, when)
+    current = entry.current_results(conn, project.department_id, as_of)
     rows = []
     for ind in inds:
         cur = current.get(ind.id)
         inp = None if cur is None else entry.ResultInput(
             ind.id, cur.as_of, value=cur.fields["value"], done_date=cur.fields["done_date"], rating=cur.fields["rating"],
             projected_value=cur.fields["projected_value"], likelihood=cur.fields["likelihood"])
-        light, why = entry.light_and_reason(conn, ind, inp, when)
+        light, why = entry.light_and_reason(conn, ind, inp, as_of)
         rows.append(IndicatorRow(ind, cur, light, why))
     return RoundView(
-        project=project, as_of=when, pace=_pace(conn, project, when),
+        project=project, as_of=when, pace=_pace(conn, project, as_of),
         declaration=declarations.of_project(conn, project_id, when),
         state=state, state_label=review.STATE_LABELS[state], state_comment=comment,
         history=review.history(conn, project_id, when), indicators=rows,

@@ -110,7 +110,7 @@ if d.projected_amount is not None:
                f"{views.money(view.pace.budget - float(d.projected_amount))} 万元"
                + ("" if d.id is not None else f"（沿用 {d.as_of} 的填报，本期尚未保存）"))
 if saved:
-    decl = declarations.Declaration(project_id, as_of, None if amount is None else f"{amount:.2f}", tuple(cats),
+    decl = declarations.Declaration(project_id, view.as_of, None if amount is None else f"{amount:.2f}", tuple(cats),
                                     cause, measure, progress, base_id=d.id)
     if web.attempt(lambda: declarations.save(conn, actor, [decl])) is not None:
         done("已保存项目填报。")
