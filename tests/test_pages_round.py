@@ -91,3 +91,23 @@ def _completeness_page() -> Path:
     """The 填报情况 page script (pages/entry/ after the house refactor, app_pages/ before)."""
     new = REPO / "pages" / "entry" / "completeness.py"
     return new if new.exists() else REPO / "app_pages" / "completeness.py"
+
+
+def test_project_page_lists_the_rounds_files(page_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Test that 项目详情 lists a file attached to P001's February round with a download button,
+    and says the round is still 填报中."""
+    from perfwatch import attachments, web
+
+    monkeypatch.setenv("PERFWATCH_ROLE", "leader")
+    conn = web._connection(str(page_db))
+    p1 = int(conn.execute("SELECT id FROM projects WHERE code = 'P001'").fetchone()[0])
+    attachments.add(conn, store.Actor("李科长", "owner", frozenset({p1})), p1, dt.date(2024, 2, 29), "签到表.pdf",
+                    b"%PDF-1.4\n%%EOF\n")
+    at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=60).run()
+    at.query_params["project"] = "P001"
+    at.switch_page("pages/monitor/project.py").run()
+    assert not at.exception, at.exception
+    shown = "\n".join(m.value for m in at.markdown)
+    assert "项目填报：签到表.pdf（15 字节，李科长 上传）" in shown  # 9 + 6 bytes
+    assert "本期审核状态：填报中" in "\n".join(c.value for c in at.caption)
+    assert any(getattr(b, "label", "") == "下载" for b in at.get("download_button"))
