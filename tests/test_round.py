@@ -329,12 +329,20 @@ def test_attachments_survive_backup_and_restore(red_db: duckdb.DuckDBPyConnectio
     result = backup.create_backup(red_db, store.SYSTEM, out)
     restored_path = Path(str(tmp_path)) / "restored.duckdb"
     backup.restore_backup(result.path, restored_path)
-    conn = duckdb.connect(str(restored_path))
+    from perfwatch import db
+
+    conn = db.open_database(restored_path, seed=False)
     try:
         row = conn.execute("SELECT content, sha256 FROM attachments WHERE id = ?", [aid]).fetchone()
         assert bytes(row[0]) == PDF and row[1] == hashlib.sha256(PDF).hexdigest()
         assert conn.execute("SELECT state FROM round_states").fetchall() == [("submitted",)]
         assert conn.execute("SELECT cause_text FROM project_reports").fetchall() == [("资金晚到。",)]
+        # the restored file keeps working: the next file and review step get new ids
+        review.send_back(conn, FINANCE, pid(conn, "P001"), JUNE, "请补充签到表。")
+        again = attachments.add(conn, owner(conn), pid(conn, "P001"), JUNE, "签到表2.pdf", PDF)
+        assert again != aid
+        assert [r[0] for r in conn.execute("SELECT state FROM round_states ORDER BY id").fetchall()] == [
+            "submitted", "returned"]
     finally:
         conn.close()
 
