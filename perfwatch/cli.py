@@ -27,6 +27,7 @@ _EXTENSIONS: tuple[str, ...] = (
     "perfwatch.cli_entry",
     "perfwatch.cli_reports",
     "perfwatch.cli_admin",
+    "perfwatch.cli_round",
 )
 
 

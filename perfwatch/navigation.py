@@ -36,6 +36,8 @@ PAGES: tuple[PageSpec, ...] = (
              url_path="entry_spend"),
     PageSpec("pages/entry/entry_results.py", "指标填报", ":material/rate_review:", "数据填报", roles=frozenset({"owner", "admin"}),
              url_path="entry_results"),
+    PageSpec("pages/entry/project_report.py", "项目填报", ":material/assignment:", "数据填报",
+             roles=frozenset({"owner", "finance", "admin"}), url_path="project_report"),
     PageSpec("pages/entry/completeness.py", "填报情况", ":material/fact_check:", "数据填报", url_path="completeness"),
     PageSpec("pages/meeting/meeting.py", "会议大屏", ":material/co_present:", "会议与报告", url_path="meeting", public=True),
     PageSpec("pages/meeting/reports.py", "报表导出", ":material/description:", "会议与报告", url_path="reports"),

@@ -47,7 +47,7 @@ def test_url_paths_are_stable() -> None:
     folder the file lives in. Listed by hand."""
     expected = {"overview", "spend", "indicators", "project", "departments", "targets", "import_targets",
                 "entry_spend", "entry_results", "completeness", "meeting", "reports", "admin_users",
-                "admin_audit", "admin_rules", "admin_backup", "login"}
+                "admin_audit", "admin_rules", "admin_backup", "login", "project_report"}
     specs = (*navigation.PAGES, navigation.LOGIN_PAGE)
     assert {spec.url_path for spec in specs} == expected
     for spec in specs:

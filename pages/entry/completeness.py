@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from perfwatch import entry, pageviews, web
+from perfwatch import entry, pageviews, review, web
 
 web.require_role("leader", "finance", "owner", "admin")
 conn = web.connection()
@@ -45,7 +45,8 @@ m1.metric("指标已填报", f"{rep.indicators_reported}/{rep.indicators_total}"
 m2.metric("待填指标", rep.indicators_total - rep.indicators_reported)
 m3.metric("本月支出未填项目", rep.spend_missing)
 st.subheader("各项目")
-st.dataframe(rep.projects, hide_index=True, width="stretch")
+st.dataframe(review.with_states(conn, dept_id, as_of, rep.projects), hide_index=True, width="stretch")
+st.caption("审核状态：填报中 → 已提交 → 已审核（财务），或已退回（附退回意见）；在“项目填报”页提交和审核。")
 st.subheader("尚未填报的指标")
 if rep.missing.empty:
     st.success("本月所有指标都已填报。", icon=":material/check_circle:")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from perfwatch import charts, pageviews, views, web
+from perfwatch import attachments, charts, pageviews, review, views, web
 from perfwatch.plan import plan_curve
 from perfwatch.settings import LIGHT_NAMES
 
@@ -69,7 +69,7 @@ table = views.indicator_table(ind).drop(columns=["项目"])
 web.light_dataframe(table, column_config={"判定依据": st.column_config.TextColumn(width="large")})
 
 st.markdown("**填报记录**")
-tab1, tab2, tab3 = st.tabs(["支出", "指标完成情况", "全年预计与进展"])
+tab1, tab2, tab3, tab4 = st.tabs(["支出", "指标完成情况", "全年预计与进展", "佐证材料"])
 with tab1:
     hist = web.reads.project_spend_history(pid)
     if hist.empty:
@@ -91,3 +91,16 @@ with tab3:
     else:
         st.dataframe(pageviews.report_history_table(hist), hide_index=True, width="stretch",
                      column_config={"全年预计执行数（万元）": st.column_config.NumberColumn(format="%.2f")})
+with tab4:
+    conn = web.connection()
+    files = attachments.of_project(conn, pid, ctx.as_of)
+    st.caption(f"{ctx.as_of.year}年{ctx.as_of.month}月填报的佐证材料；本期审核状态："
+               f"{review.STATE_LABELS[review.state_of(conn, pid, ctx.as_of)]}。")
+    if files.empty:
+        st.caption("本期尚无佐证材料。")
+    for r in files.to_dict("records"):
+        item = attachments.get(conn, int(r["id"]))
+        c_name, c_dl = st.columns([5, 1], vertical_alignment="center")
+        c_name.markdown(f"{r['attached_to']}：{r['file_name']}（{r['size_text']}，{r['uploaded_by']} 上传）")
+        c_dl.download_button("下载", data=item.content, file_name=item.file_name, mime=item.media_type,
+                             key=f"project_file_{item.id}")
