@@ -372,3 +372,20 @@ def test_cli_writes_every_kind(seed_db_path: Path, tmp_path: Path, capsys: pytes
     assert main(["report", *base, "--kind", "form", "--format", "pdf", "--out", str(tmp_path / "f.pdf")]) == 2
     assert "只提供 xlsx 格式" in capsys.readouterr().err
     assert main(["report", *base, "--kind", "report", "--project", "NOPE", "--out", str(tmp_path / "r.docx")]) == 2
+
+
+def test_an_approved_round_is_marked_on_its_form(seed_db: duckdb.DuckDBPyConnection, loaded: Loaded, tmp_path: Path) -> None:
+    """Test that a project whose round finance approved prints 【已审核】, the others 【草稿】
+    (needs the monitoring-round module; skipped on a branch without it)."""
+    review = pytest.importorskip("perfwatch.review")
+    finance = store.Actor("fin1", "finance")
+    review.submit(seed_db, finance, loaded.projects[3], AS_OF)
+    review.approve(seed_db, finance, loaded.projects[3], AS_OF)
+    report = data.build_report(seed_db, 1, as_of=AS_OF)
+    path = tmp_path / "form.xlsx"
+    monitoring_form.write_workbook(report, path)
+    wb = openpyxl.load_workbook(path)
+    assert wb[wb.sheetnames[3]]["J2"].value == "【已审核】"
+    assert wb[wb.sheetnames[1]]["J2"].value == "【草稿】"
+    text = narrative.plain_text(narrative.blocks(report, loaded.projects[3]))
+    assert "（已审核　数据截至 2024-07-31）" in text

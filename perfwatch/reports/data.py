@@ -260,7 +260,7 @@ def build_report(
     all_inds = st.indicators
     inds = all_inds[all_inds["project_id"].notna()] if not all_inds.empty else all_inds
     pids = [int(x) for x in st.projects["project_id"]] if not st.projects.empty else []
-    marks = review_marks(conn, pids, as_of)
+    marks = review_marks(conn, department_id, pids, as_of)
     projects: list[ProjectLine] = []
     plan_text: dict[int, str] = {}
     for prow in st.projects.sort_values(["seq", "project_id"]).to_dict("records"):

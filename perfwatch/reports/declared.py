@@ -94,20 +94,20 @@ def declarations(conn: duckdb.DuckDBPyConnection, department_id: int, as_of: dt.
     return out
 
 
-def review_marks(conn: duckdb.DuckDBPyConnection, project_ids: list[int], as_of: dt.date) -> dict[int, str]:
+def review_marks(
+    conn: duckdb.DuckDBPyConnection, department_id: int, project_ids: list[int], as_of: dt.date
+) -> dict[int, str]:
     """草稿 or 已审核 per project for the round at ``as_of``.
 
-    Read through ``perfwatch.review.is_approved(conn, project_id, as_of)`` (the monitoring-round
-    module); until that module exists every form is a draft.
+    Read through ``perfwatch.review.approved_projects(conn, department_id, as_of)`` (the
+    monitoring-round module); until that module is on this branch every form is a draft.
     """
     try:
         review = importlib.import_module("perfwatch.review")
     except ImportError:
-        return {pid: DRAFT for pid in project_ids}
-    is_approved = getattr(review, "is_approved", None)
-    if is_approved is None:
-        return {pid: DRAFT for pid in project_ids}
-    return {pid: APPROVED if is_approved(conn, pid, as_of) else DRAFT for pid in project_ids}
+        return dict.fromkeys(project_ids, DRAFT)
+    approved = review.approved_projects(conn, department_id, as_of)
+    return {pid: APPROVED if pid in approved else DRAFT for pid in project_ids}
 
 
 def supervisor(conn: duckdb.DuckDBPyConnection, department_id: int) -> Supervisor:
