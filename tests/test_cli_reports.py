@@ -35,7 +35,7 @@ def test_xlsx_at_the_end_of_july_excludes_august(report_db: Path, tmp_path: Path
                "--department", "315001"])
     assert rc == 0
     printed = capsys.readouterr().out
-    assert "已生成绩效目标执行监控表" in printed and "1–7月" in printed
+    assert "已生成项目支出绩效目标执行监控表" in printed and "1–7月" in printed
     wb = openpyxl.load_workbook(out)
     assert wb["部门汇总"]["E4"].value == "1–7月执行数"
     assert wb[wb.sheetnames[3]]["F6"].value == pytest.approx(21.0)

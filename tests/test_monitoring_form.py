@@ -59,7 +59,7 @@ def _row_of(ws: openpyxl.worksheet.worksheet.Worksheet, level3: str) -> int:
 def test_one_sheet_per_project_plus_summary_with_valid_names(workbook: openpyxl.Workbook) -> None:
     """Test that there is a summary sheet and one sheet per project, names ≤31 chars, unique, legal."""
     names = workbook.sheetnames
-    assert names[0] == "部门汇总" and len(names) == 1 + 8
+    assert names[0] == "部门汇总" and len(names) == 1 + 8 + 1 and names[-1] == "系统测算"
     assert len({n.lower() for n in names}) == len(names)
     for n in names:
         assert len(n) <= MAX_SHEET and not set(n) & set("[]:*?/\\"), n
@@ -76,7 +76,9 @@ def test_project_sheet_money_block_matches_the_database(
     ws = workbook["1.法律援助经费"]
     assert ws["A1"].value == "项目支出绩效目标执行监控表"
     assert ws["B3"].value == name and ws["L3"].value == code
-    assert ws["B4"].value == "巨鹿县司法局本级（315001）" and ws["L4"].value == "巨鹿县司法局本级"
+    # 主管部门 never entered: 待填报, not the unit repeated; 实施单位 is the unit with its code.
+    assert ws["B4"].value == "待填报" and ws["L4"].value == "巨鹿县司法局本级（315001）"
+    assert ws["J2"].value == "【草稿】"
     assert (ws["D5"].value, ws["F5"].value, ws["H5"].value, ws["L5"].value) == (
         "年初预算数", "1–7月执行数", "1–7月执行率", "全年预计执行数")
     assert [ws[f"B{r}"].value for r in range(6, 10)] == ["年度资金总额", "其中：财政拨款", "上年结转资金", "其他资金"]
@@ -92,6 +94,9 @@ def test_project_sheet_money_block_matches_the_database(
     pid3 = loaded.projects[3]
     ws3 = workbook[workbook.sheetnames[3]]
     assert ws3["F6"].value == pytest.approx(_db_spent(seed_db, pid3, AS_OF)) == pytest.approx(21.0)  # August excluded
+    # Project 3 declared nothing: the official cell says 待填报, never the plan-shaped 37.33.
+    assert ws3["L6"].value == "待填报" and ws3["L7"].value == "待填报"
+    assert ws3["H11"].value == "待填报"
 
 
 def test_indicator_rows_tick_the_causes_and_carry_likelihood_and_measure(
@@ -146,7 +151,10 @@ def test_summary_sheet_lists_every_project_with_engine_figures(
     assert ws.cell(r1, 7).value == pytest.approx(0.5625)  # DOMAIN §3: 07-31 on 25/50/75/100
     assert ws.cell(r1, 8).value == pytest.approx(7 / 12)
     assert ws.cell(r1, 9).value == "红灯"
-    assert ws.cell(r1, 12).value == pytest.approx(1.80) and ws.cell(r1, 13).value == "填报数"
+    assert ws.cell(r1, 12).value == pytest.approx(1.80)  # declared
+    assert ws.cell(r1, 13).value == pytest.approx(0.20)  # 预计结转结余 = 2.00 − 1.80, by hand
+    assert ws.cell(rows[3], 12).value == "待填报" and ws.cell(rows[3], 13).value == "待填报"
+    assert ws.cell(13, 12).value == "待填报"  # a total of declared figures while 7 are missing
     assert ws.cell(rows[4], 9).value == "黄灯"  # 40.38% of 56.25%: ratio 71.8
     total = ws.cell(13, 1).value, ws.cell(13, 4).value
     assert total == ("合计", pytest.approx(122.90))
@@ -172,9 +180,9 @@ def test_mini_dataset_with_other_funds_leaves_source_rows_unsplit(mini_db: duckd
     assert (ws["D6"].value, ws["D7"].value, ws["D9"].value) == (10, 8, 2)
     assert ws["F6"].value == pytest.approx(2.5) and ws["H6"].value == pytest.approx(0.25)
     assert ws["F7"].value == "—" and ws["F9"].value == "—"
-    assert ws["L6"].value is not None  # plan-shaped estimate when the owner has not reported
+    assert ws["L6"].value == "待填报"  # no declaration: never the plan-shaped estimate
     notes = " ".join(str(c.value) for row in ws.iter_rows(min_row=20) for c in row if c.value)
-    assert "按支出计划测算" in notes and "未按资金来源拆分" in notes
+    assert "系统测算" in notes and "未按资金来源拆分" in notes
 
 
 @pytest.mark.parametrize(

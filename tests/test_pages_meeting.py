@@ -1,4 +1,4 @@
-"""会议大屏 and 报表导出 under AppTest (no browser)."""
+"""会议大屏 under AppTest (no browser); 报表导出 is tested in tests/test_pages_reports.py."""
 
 from __future__ import annotations
 
@@ -73,17 +73,3 @@ def test_meeting_without_actuals_says_so(monkeypatch: pytest.MonkeyPatch, tmp_pa
     at = AppTest.from_file(str(REPO / "pages" / "meeting" / "meeting.py"), default_timeout=60).run()
     assert not at.exception, at.exception
     assert any("还没有填报" in i.value for i in at.info)
-
-
-def test_reports_page_offers_both_downloads_for_the_chosen_month(app_db: Path) -> None:
-    """Test that 报表导出 defaults to 1–7月 and offers the xlsx and the pdf."""
-    at = AppTest.from_file(str(REPO / "pages" / "meeting" / "reports.py"), default_timeout=90).run()
-    assert not at.exception, at.exception
-    month = at.selectbox(key="reports_month_1")
-    assert month.value == 7
-    assert any("1–7月" in c.value and "滞后 5 个" in c.value for c in at.caption)
-    buttons = at.get("download_button")
-    assert len(buttons) == 2
-    month.set_value(6).run()
-    assert not at.exception, at.exception
-    assert any("1–6月" in c.value for c in at.caption)

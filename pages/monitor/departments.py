@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from perfwatch import charts, exports, views, web
+from perfwatch.reports import catalog
 
 ctx = web.sidebar_context("部门汇总")
 if ctx.year_departments < 2:
@@ -37,3 +38,16 @@ def _workbook() -> bytes:
 
 st.download_button("下载 Excel", data=_workbook, icon=":material/download:", file_name=f"部门汇总_{ctx.as_of:%Y%m%d}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
+
+# The official 监控汇总表 (by project and by unit, most lagging first), made on demand.
+units = catalog.unit_choices(ctx.departments, ctx.fiscal_year)
+if st.button("生成监控汇总表（按项目、按单位）", icon=":material/table_view:", key="departments_summary_make"):
+    bar = st.progress(0.0, text="准备中……")
+    made = catalog.generate(web.connection(), "summary", "xlsx", list(units), ctx.as_of,
+                            progress=lambda f, t: bar.progress(min(max(f, 0.0), 1.0), text=t))
+    bar.empty()
+    st.session_state["departments_summary"] = ((tuple(units), ctx.as_of), made)
+ready = st.session_state.get("departments_summary")
+if ready is not None and ready[0] == (tuple(units), ctx.as_of):
+    st.download_button("下载监控汇总表 .xlsx", data=ready[1].payload, file_name=ready[1].file_name, mime=ready[1].mime,
+                       icon=":material/download:", type="primary", key="departments_summary_download", on_click="ignore")

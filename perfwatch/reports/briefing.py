@@ -17,8 +17,8 @@ from fpdf import FPDF
 from fpdf.enums import Align, WrapMode, XPos, YPos
 from fpdf.fonts import FontFace
 
-from perfwatch import limits
 from perfwatch.reports import fonts
+from perfwatch.reports.brief_chart import _spend_chart
 from perfwatch.reports.data import (
     DepartmentReport,
     IndicatorLine,
@@ -28,23 +28,20 @@ from perfwatch.reports.data import (
     lagging_indicators,
     light_name,
 )
-from perfwatch.vocab import LIGHT_COLORS, LIGHTS
+from perfwatch.reports.style import (
+    ACCENT,
+    FONT,
+    HEAD_FILL,
+    INK,
+    LIGHT_RGB,
+    MARGIN,
+    MUTED,
+    RULE,
+)
+from perfwatch.reports.typeset import NO_LINE_START, cjk_lines, wrapped
+from perfwatch.vocab import LIGHT_LABELS, LIGHTS
 
-FONT = "cjk"
-MARGIN = 18.0
-INK = (33, 33, 33)
-MUTED = (110, 110, 110)
-RULE = (200, 200, 200)
-HEAD_FILL = (238, 241, 245)
-ACCENT = (21, 67, 122)
-
-
-def _rgb(hex_color: str) -> tuple[int, int, int]:
-    h = hex_color.lstrip("#")
-    return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
-
-
-LIGHT_RGB: dict[str, tuple[int, int, int]] = {k: _rgb(v) for k, v in LIGHT_COLORS.items()}
+__all__ = ["NO_LINE_START", "build_pdf", "cjk_lines", "file_name", "wrapped", "write_pdf"]
 
 
 class _Briefing(FPDF):
@@ -125,29 +122,6 @@ class _Briefing(FPDF):
         self.rect(x, y, d, d, style="F", round_corners=True, corner_radius=d / 2)
 
 
-# Characters that may not begin a line in Chinese typesetting (行首禁则).
-NO_LINE_START = set("，。、；：！？）》」』】”’%‰·…,.;:!?)]")
-
-
-def cjk_lines(pdf: FPDF, text: str, width: float) -> list[str]:
-    """``text`` broken into lines of at most ``width`` mm, pulling a character down whenever a
-    line would begin with closing punctuation (fpdf2 breaks anywhere in CJK text)."""
-    lines: list[str] = []
-    for para in text.split("\n"):
-        current = ""
-        for ch in para:
-            if current and pdf.get_string_width(current + ch) > width:
-                if ch in NO_LINE_START and len(current) > 1:
-                    lines.append(current[:-1])
-                    current = current[-1]
-                else:
-                    lines.append(current)
-                    current = ""
-            current += ch
-        lines.append(current)
-    return lines
-
-
 def _cover(pdf: _Briefing) -> None:
     r = pdf.report
     pdf.add_page()
@@ -179,7 +153,7 @@ def _cover(pdf: _Briefing) -> None:
         ("监控期间", f"{r.fiscal_year}年{r.period}（截至 {r.as_of:%Y年%m月%d日}）"),
         ("监控项目", f"{len(r.projects)} 个，资金 {fmt_amount(r.budget)} 万元"),
         ("执行情况", f"已执行 {fmt_amount(r.spent)} 万元，执行率 {fmt_pct(r.execution_pct)}"),
-        ("滞后项目", f"{len(r.lagging)} 个（红灯 {r.light_counts()['red']} 个，黄灯 {r.light_counts()['yellow']} 个）"),
+        ("滞后项目", f"{len(r.lagging)} 个（综合红灯 {r.light_counts()['red']} 个，黄灯 {r.light_counts()['yellow']} 个）"),
         ("最近数据", r.last_data_date.strftime("%Y-%m-%d") if r.last_data_date else "尚无实际数据"),
     ]
     for label, value in rows:
@@ -190,9 +164,9 @@ def _cover(pdf: _Briefing) -> None:
     pdf.set_y(pdf.h - 40)
     pdf.set_font(FONT, size=9)
     pdf.set_text_color(*MUTED)
-    pdf.multi_cell(0, 5, f"依据《中央部门预算绩效运行监控管理暂行办法》（财预〔2019〕136号）编制。"
-                         f"生成时间 {dt.datetime.now():%Y-%m-%d %H:%M}，由 perfwatch 绩效运行监控看板自动生成。",
-                   wrapmode=WrapMode.CHAR, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    for line in cjk_lines(pdf, f"{r.basis_line}编制。生成时间 {dt.datetime.now():%Y-%m-%d %H:%M}，"
+                          "由 perfwatch 绩效运行监控看板自动生成。", pdf.content_width):
+        pdf.cell(0, 5, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.cover_done = True
 
 
@@ -226,8 +200,10 @@ def _summary(pdf: _Briefing) -> None:
     h = 26.0
     y = pdf.get_y()
     counts = r.light_counts()
-    ind_counts = r.indicator_light_counts()
+    ind_counts = r.indicator_light_counts("project")
+    dep_counts = r.indicator_light_counts("department")
     n_ind = sum(ind_counts.values())
+    n_dep = sum(dep_counts.values())
     tiles = [
         ("监控项目数", f"{len(r.projects)} 个", f"其中滞后 {len(r.lagging)} 个"),
         ("监控资金总量", f"{fmt_amount(r.budget)} 万元", "年初预算数"),
@@ -240,10 +216,10 @@ def _summary(pdf: _Briefing) -> None:
         _kpi(pdf, pdf.l_margin + (k % 3) * (w + gap), y + (k // 3) * (h + gap), w, h, label, value, sub)
     pdf.set_y(y + 2 * (h + gap) + 2)
     # Light counts: projects, then indicators.
-    for title, cnt in (("项目综合灯", counts), ("绩效指标灯", ind_counts)):
+    for title, cnt in (("项目综合灯", counts), ("项目指标灯", ind_counts), ("部门整体指标", dep_counts)):
         pdf.set_font(FONT, size=10.5)
         pdf.set_text_color(*MUTED)
-        pdf.cell(26, 8, title)
+        pdf.cell(30, 8, title)
         pdf.set_text_color(*INK)
         for light in LIGHTS:
             if not cnt.get(light):
@@ -265,127 +241,18 @@ def _summary(pdf: _Briefing) -> None:
     text += (
         f"。项目综合灯：红灯 {counts['red']} 个、黄灯 {counts['yellow']} 个、绿灯 {counts['green'] + counts['blue']} 个"
         + (f"、未评价 {counts['grey']} 个" if counts["grey"] else "")
-        + f"；{n_ind} 个绩效指标中红灯 {ind_counts['red']} 个、黄灯 {ind_counts['yellow']} 个。"
+        + f"；项目绩效指标 {n_ind} 个中红灯 {ind_counts['red']} 个、黄灯 {ind_counts['yellow']} 个"
+        + f"，部门整体指标 {n_dep} 个中红灯 {dep_counts['red']} 个、黄灯 {dep_counts['yellow']} 个（两类指标分别统计）。"
     )
     total = r.projection_total()
     if total is not None and r.budget:
-        text += f"按项目全年预计执行数合计 {fmt_amount(total)} 万元，预计全年执行率 {fmt_pct(100 * total / r.budget)}。"
+        text += f"各项目填报的全年预计执行数合计 {fmt_amount(total)} 万元，预计全年执行率 {fmt_pct(100 * total / r.budget)}。"
+    else:
+        text += f"全年预计执行数已填报 {r.declared_count()} 个项目，{len(r.projects) - r.declared_count()} 个待填报。"
     pdf.paragraph(text, size=11, h=7)
     pdf.ln(3)
     _spend_chart(pdf)
-
-
-def _fit(pdf: _Briefing, text: str, width: float) -> str:
-    """``text`` shortened with '…' to fit ``width`` mm in the current font."""
-    if pdf.get_string_width(text) <= width:
-        return text
-    while text and pdf.get_string_width(text + "…") > width:
-        text = text[:-1]
-    return text + "…"
-
-
-def _chart_label(pdf: _Briefing, text: str, x: float, y: float, w: float, h: float) -> None:
-    """A project name in one line, or two smaller lines (the second shortened) when too long."""
-    pdf.set_font(FONT, size=9)
-    if pdf.get_string_width(text) <= w:
-        pdf.set_xy(x, y)
-        pdf.cell(w, h, text)
-        return
-    pdf.set_font(FONT, size=7.5)
-    cut = len(text)
-    while cut > 1 and pdf.get_string_width(text[:cut]) > w:
-        cut -= 1
-    first, rest = text[:cut], text[cut:]
-    pdf.set_xy(x, y + h / 2 - 3.6)
-    pdf.cell(w, 3.6, first)
-    pdf.set_xy(x, y + h / 2)
-    pdf.cell(w, 3.6, _fit(pdf, rest, w))
-
-
-def _spend_chart(pdf: _Briefing) -> None:
-    """Horizontal bars of 执行率 per project, coloured by the execution light, with the plan
-    expectation as a black marker and 序时进度 as a dashed line."""
-    r = pdf.report
-    pdf.heading("二、项目支出进度（执行率与计划应达进度）", size=13)
-    label_w = 58.0
-    value_w = 34.0
-    bar_x = pdf.l_margin + label_w
-    bar_w = pdf.content_width - label_w - value_w
-    scale = max(100.0, *(p.execution_pct or 0 for p in r.projects), *(p.expected_pct or 0 for p in r.projects))
-    row_h = 10.0
-    need = row_h * len(r.projects) + 26
-    if pdf.get_y() + need > pdf.h - 20:
-        pdf.add_page()
-    top = pdf.get_y() + 6
-    # Axis ticks.
-    pdf.set_font(FONT, size=8)
-    pdf.set_text_color(*MUTED)
-    pdf.set_draw_color(*RULE)
-    if scale > 400:  # an absurd stored figure: a bounded number of round ticks (never 25-wide steps to 1e15)
-        scale, ticks = limits.nice_ticks(scale)
-    else:
-        ticks = list(range(0, int(scale) + 1, 25))
-    for tick in ticks:
-        x = bar_x + bar_w * tick / scale
-        pdf.line(x, top - 1, x, top + row_h * len(r.projects))
-        pdf.set_xy(x - 6, top - 6)
-        pdf.cell(12, 4, f"{tick:g}%", align=Align.C)
-    for k, p in enumerate(r.projects):
-        y = top + k * row_h
-        pdf.set_text_color(*INK)
-        _chart_label(pdf, f"{p.seq}. {p.name}", pdf.l_margin, y, label_w - 3, row_h)
-        ex = p.execution_pct or 0.0
-        pdf.set_fill_color(*LIGHT_RGB.get(p.execution_light, LIGHT_RGB["grey"]))
-        if ex > 0:
-            pdf.rect(bar_x, y + 2, min(max(bar_w * ex / scale, 0.6), bar_w), row_h - 4, style="F")
-        if p.expected_pct is not None:
-            mx = bar_x + bar_w * p.expected_pct / scale
-            pdf.set_fill_color(*INK)
-            pdf.set_draw_color(*INK)
-            pdf.set_line_width(0.6)
-            pdf.line(mx, y + 1, mx, y + row_h - 1)
-            pdf.polygon([(mx - 1.5, y), (mx + 1.5, y), (mx, y + 1.8)], style="F")
-            pdf.set_line_width(0.2)
-        pdf.set_xy(bar_x + bar_w + 2, y)
-        pdf.set_font(FONT, size=8.5)
-        pdf.cell(value_w - 2, row_h, f"{fmt_pct(p.execution_pct)} / 应达 {fmt_pct(p.expected_pct)}")
-    bottom = top + row_h * len(r.projects)
-    if r.time_pct is not None:
-        tx = bar_x + bar_w * r.time_pct / scale
-        pdf.set_draw_color(*ACCENT)
-        pdf.set_line_width(0.4)
-        pdf.set_dash_pattern(dash=1.2, gap=1.0)
-        pdf.line(tx, top - 1, tx, bottom + 1)
-        pdf.set_dash_pattern()
-        pdf.set_line_width(0.2)
-    # Legend.
-    y = bottom + 4
-    pdf.set_font(FONT, size=8.5)
-    pdf.set_text_color(*MUTED)
-    x = pdf.l_margin
-    for light in ("green", "yellow", "red"):
-        pdf.set_fill_color(*LIGHT_RGB[light])
-        pdf.rect(x, y + 1.2, 6, 3, style="F")
-        pdf.set_xy(x + 7, y)
-        pdf.cell(24, 5.5, f"执行率（{light_name(light)}）")
-        x += 34
-    pdf.set_draw_color(*INK)
-    pdf.set_line_width(0.6)
-    pdf.line(x + 2, y + 0.5, x + 2, y + 5)
-    pdf.set_line_width(0.2)
-    pdf.set_xy(x + 4, y)
-    pdf.cell(26, 5.5, "计划应达进度")
-    x += 30
-    pdf.set_draw_color(*ACCENT)
-    pdf.set_dash_pattern(dash=1.2, gap=1.0)
-    pdf.set_line_width(0.4)
-    pdf.line(x + 2, y + 0.5, x + 2, y + 5)
-    pdf.set_dash_pattern()
-    pdf.set_line_width(0.2)
-    pdf.set_xy(x + 4, y)
-    pdf.cell(40, 5.5, f"序时进度 {fmt_pct(r.time_pct)}")
-    pdf.set_y(y + 8)
-    pdf.paragraph("支出进度灯规则：" + r.rule_texts["execution"] + "。", size=8.5, color=MUTED, h=4.8)
+    _legend(pdf)
 
 
 def _headings_style() -> FontFace:
@@ -403,7 +270,7 @@ def _causes(ind: IndicatorLine) -> str:
         parts.append("、".join(ind.causes))
     if ind.cause_text:
         parts.append(ind.cause_text)
-    return "：".join(parts) if parts else "（未填报）"
+    return "：".join(parts) if parts else "（待填报）"
 
 
 def _lagging(pdf: _Briefing) -> None:
@@ -430,21 +297,30 @@ def _lagging_project(pdf: _Briefing, p: ProjectLine) -> None:
     pdf.set_font(FONT, size=11.5)
     pdf.set_draw_color(*INK)
     with pdf.bold(0.15):
-        pdf.multi_cell(pdf.content_width - 6, 7, f"{p.seq}. {p.name}（{light_name(p.combined_light)}）",
+        pdf.multi_cell(pdf.content_width - 6, 7, wrapped(pdf, f"{p.seq}. {p.name}（{light_name(p.combined_light)}）",
+                                                         pdf.content_width - 6),
                        wrapmode=WrapMode.CHAR, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     facts = (
         f"预算 {fmt_amount(p.budget)} 万元，已执行 {fmt_amount(p.spent)} 万元，执行率 {fmt_pct(p.execution_pct)}，"
         f"计划应达 {fmt_pct(p.expected_pct)}（支出进度{light_name(p.execution_light)}，绩效目标{light_name(p.goal_light)}）。"
     )
     if p.projection is not None:
-        facts += f"全年预计执行 {fmt_amount(p.projection)} 万元（{'负责人填报' if p.projection_is_owner else '按计划测算'}）。"
+        facts += f"全年预计执行 {fmt_amount(p.projection)} 万元（填报数），预计结转结余 {fmt_amount(p.carryover)} 万元。"
+    else:
+        facts += "全年预计执行数待填报。"
+    if p.cause_text or p.cause_categories:
+        facts += "支出偏差原因：" + "；".join(t for t in ("、".join(p.cause_categories), p.cause_text) if t) + "。"
+    if p.measure:
+        facts += f"纠偏措施：{p.measure}。"
     pdf.set_x(pdf.l_margin + 6)
     pdf.set_font(FONT, size=9.5)
-    pdf.multi_cell(pdf.content_width - 6, 5.5, facts, wrapmode=WrapMode.CHAR, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(pdf.content_width - 6, 5.5, wrapped(pdf, facts, pdf.content_width - 6), wrapmode=WrapMode.CHAR,
+                   new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     if p.reason:
         pdf.set_x(pdf.l_margin + 6)
         pdf.set_text_color(*MUTED)
-        pdf.multi_cell(pdf.content_width - 6, 5.5, f"判定依据：{p.reason}", wrapmode=WrapMode.CHAR,
+        pdf.multi_cell(pdf.content_width - 6, 5.5, wrapped(pdf, f"判定依据：{p.reason}", pdf.content_width - 6),
+                       wrapmode=WrapMode.CHAR,
                        new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.set_text_color(*INK)
     if inds:
@@ -464,19 +340,78 @@ def _lagging_project(pdf: _Briefing, p: ProjectLine) -> None:
             table.row(("滞后指标", "灯", "执行情况", "偏差原因", "纠偏措施", "完成可能性"))
             for ind in inds:
                 row = table.row()
-                row.cell(f"{ind.level3}（{ind.target_text}）")
+                row.cell(wrapped(pdf, f"{ind.level3}（{ind.target_text}）", 32))
                 row.cell(light_name(ind.light), style=_light_style(ind.light, 8.5))
-                row.cell(ind.actual_text or "—")
-                row.cell(_causes(ind))
-                row.cell(ind.measure or "（未填报）")
+                row.cell(wrapped(pdf, ind.actual_text or "—", 20))
+                row.cell(wrapped(pdf, _causes(ind), 46))
+                row.cell(wrapped(pdf, ind.measure or "（待填报）", 45))
                 row.cell(ind.likelihood or "—")
     pdf.ln(5)
+
+
+def _indicator_row(pdf: _Briefing, table: Any, ind: IndicatorLine) -> None:
+    """One indicator row of the 20/40/22/32/12/48 mm tables (text pre-broken: no line starts with "）")."""
+    row = table.row()
+    row.cell(wrapped(pdf, ind.level2 or "—", 20, 1))
+    row.cell(wrapped(pdf, ind.level3, 40, 1))
+    row.cell(wrapped(pdf, ind.target_text, 22, 1))
+    row.cell(wrapped(pdf, ind.actual_text or "—", 32, 1))
+    row.cell(light_name(ind.light), style=_light_style(ind.light, 8))
+    row.cell(wrapped(pdf, ind.reason or "", 48, 1))
+
+
+def _legend(pdf: _Briefing) -> None:
+    """What each of the five lights means (blue included)."""
+    pdf.set_font(FONT, size=8.5)
+    pdf.set_text_color(*MUTED)
+    if pdf.get_y() > pdf.h - pdf.b_margin - 30:
+        pdf.add_page()
+    pdf.ln(2)
+    pdf.cell(0, 5, "图例（灯色含义）：", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    for light in LIGHTS:
+        x, y = pdf.get_x(), pdf.get_y()
+        pdf.dot(x, y + 1.2, light, 2.8)
+        pdf.set_x(x + 4)
+        pdf.cell(0, 5, LIGHT_LABELS[light], new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_text_color(*INK)
+
+
+def _department_part(pdf: _Briefing) -> None:
+    """部门整体绩效目标: each sub-goal with its indicators and lights (counted apart from projects)."""
+    r = pdf.report
+    if not r.sub_goals:
+        return
+    pdf.add_page()
+    pdf.heading("五、部门整体绩效目标执行情况")
+    counts = r.indicator_light_counts("department")
+    pdf.paragraph(f"部门整体指标 {sum(counts.values())} 个（不含项目指标）："
+                  + "，".join(f"{light_name(k)} {v} 个" for k, v in counts.items() if v) + "。", size=10)
+    pdf.ln(1)
+    pdf.set_font(FONT, size=8.5)
+    pdf.set_fill_color(255, 255, 255)
+    group = FontFace(family=FONT, size_pt=9, color=ACCENT, fill_color=HEAD_FILL)
+    with pdf.table(
+        col_widths=(20, 40, 22, 32, 12, 48),
+        headings_style=_headings_style(),
+        line_height=4.6,
+        wrapmode=WrapMode.CHAR,
+        text_align=("LEFT", "LEFT", "CENTER", "LEFT", "CENTER", "LEFT"),
+        repeat_headings=1,
+        borders_layout="HORIZONTAL_LINES",
+        padding=1,
+        v_align="MIDDLE",
+    ) as table:
+        table.row(("二级指标", "三级指标", "年度指标值", f"{r.period}执行情况", "灯", "说明"))
+        for g in r.sub_goals:
+            table.row().cell(wrapped(pdf, f"分项目标{g.seq}：{g.title}", 174, 1), colspan=6, style=group, align="LEFT")
+            for ind in g.indicators:
+                _indicator_row(pdf, table, ind)
 
 
 def _indicator_table(pdf: _Briefing) -> None:
     r = pdf.report
     pdf.add_page()
-    pdf.heading("四、绩效指标完成情况")
+    pdf.heading("四、项目绩效指标完成情况")
     pdf.set_font(FONT, size=8.5)
     pdf.set_fill_color(255, 255, 255)  # fpdf2 tables start from the current fill colour
     group = FontFace(family=FONT, size_pt=9, color=ACCENT, fill_color=HEAD_FILL)
@@ -495,13 +430,7 @@ def _indicator_table(pdf: _Briefing) -> None:
         for p in r.projects:
             table.row().cell(f"{p.seq}. {p.name}", colspan=6, style=group, align="LEFT")
             for ind in p.indicators:
-                row = table.row()
-                row.cell(ind.level2 or "—")
-                row.cell(ind.level3)
-                row.cell(ind.target_text)
-                row.cell(ind.actual_text or "—")
-                row.cell(light_name(ind.light), style=_light_style(ind.light, 8))
-                row.cell(ind.reason or "")
+                _indicator_row(pdf, table, ind)
             if not p.indicators:
                 table.row().cell("（该项目没有绩效指标）", colspan=6)
     pdf.ln(3)
@@ -517,6 +446,7 @@ def build_pdf(report: DepartmentReport, font: fonts.PdfFont | None = None) -> by
     _summary(pdf)
     _lagging(pdf)
     _indicator_table(pdf)
+    _department_part(pdf)
     return bytes(pdf.output())
 
 

@@ -11,93 +11,48 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import duckdb
 import pandas as pd
 
-from perfwatch import db
-from perfwatch import periods
-from perfwatch.periods import month_end
+from perfwatch import db, periods
+from perfwatch.reports.declared import (
+    DRAFT,
+    Supervisor,
+    basis_line,
+    cut_threshold_pct,
+    declarations,
+    review_marks,
+    supervisor,
+)
+from perfwatch.reports.lines import (  # noqa: F401  (re-exported: the outputs import them from data)
+    LAGGING,  # the vocabulary's, through lines
+    STATES,
+    IndicatorLine,
+    _indicator_line,
+    _list,
+    _num,
+    _text,
+    actual_text,
+    fmt_amount,
+    fmt_number,
+    fmt_pct,
+    infer_levels,
+    month_end,
+    period_label,
+    row_state,
+    source_quirk,
+)
 from perfwatch.settings import rule_text
-from perfwatch.views import is_missing
 from perfwatch.vocab import CAUSE_CATEGORIES as CAUSES  # noqa: F401  (re-exported for the forms)
-from perfwatch.vocab import LAGGING, LIGHT_NAMES, LIGHTS, lag_rank, worst
-
+from perfwatch.vocab import LIGHT_NAMES, LIGHTS, lag_rank, worst
 
 
 class ReportError(Exception):
     """A report that cannot be made from this database (message in Chinese)."""
-
-
-def _num(value: Any) -> float | None:
-    """A float, or None for SQL NULL / NaN / pandas NA."""
-    if value is None:
-        return None
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(out) else out
-
-
-def _text(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return ""
-    return str(value)
-
-
-def _list(value: Any) -> tuple[str, ...]:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return ()
-    return tuple(str(v) for v in value)
-
-
-def period_label(as_of: dt.date) -> str:
-    """The form's 1–N月: '1–7月' at a month end ('1月' for January), else '1月1日–7月15日'."""
-    if as_of == month_end(as_of.year, as_of.month):
-        return "1月" if as_of.month == 1 else f"1–{as_of.month}月"
-    return f"1月1日–{as_of.month}月{as_of.day}日"
-
-
-def fmt_amount(value: float | None) -> str:
-    return "—" if value is None else f"{value:,.2f}"
-
-
-def fmt_pct(value: float | None, digits: int = 2) -> str:
-    return "—" if value is None else f"{value:.{digits}f}%"
-
-
-def fmt_number(value: float | None) -> str:
-    """A reported value without trailing zeros: 120, 98.5."""
-    if value is None:
-        return ""
-    return f"{value:.2f}".rstrip("0").rstrip(".")
-
-
-@dataclass
-class IndicatorLine:
-    """One 三级指标 row of the monitoring form, with the engine's light."""
-
-    indicator_id: int
-    level1: str
-    level2: str
-    level3: str
-    target_text: str
-    actual_text: str          # 1–N月执行情况
-    projected_text: str       # 全年预计完成情况
-    causes: tuple[str, ...]   # ticked 偏差原因 categories
-    cause_text: str           # 原因说明
-    likelihood: str           # 完成目标可能性
-    measure: str              # 纠偏措施
-    note: str
-    light: str
-    reason: str
-
-    @property
-    def lagging(self) -> bool:
-        return self.light in LAGGING
 
 
 @dataclass
@@ -120,18 +75,36 @@ class ProjectLine:
     goal_light: str
     combined_light: str
     reason: str
-    projection: float | None          # 全年预计执行数 shown on the form
-    projection_is_owner: bool         # True: the owner's own figure; False: the plan-shaped estimate
+    projection: float | None          # declared 全年预计执行数 (None: 待填报); never a system estimate
+    system_projection: float | None   # the engine's estimate (系统测算 sheet and analysis only)
+    system_projection_source: str
     execution_reason: str = ""
     next_checkpoint_month: int | None = None
     to_next_checkpoint: float | None = None   # 万元 still to spend to reach the next plan checkpoint
     goals: list[str] = field(default_factory=list)
     progress_text: str = ""
     indicators: list[IndicatorLine] = field(default_factory=list)
+    plan_shaped: float | None = None
+    run_rate: float | None = None
+    declared_as_of: dt.date | None = None
+    cause_categories: tuple[str, ...] = ()   # declared 支出偏差原因
+    cause_text: str = ""
+    measure: str = ""                        # declared 纠偏措施
+    mark: str = "草稿"                        # 草稿 / 已审核
 
     @property
     def lagging(self) -> bool:
         return self.combined_light in LAGGING
+
+    @property
+    def projection_is_owner(self) -> bool:
+        """Whether the 全年预计执行数 was declared (the only figure written in official cells)."""
+        return self.projection is not None
+
+    @property
+    def carryover(self) -> float | None:
+        """预计结转结余 = budget − declared year end (None while undeclared)."""
+        return None if self.projection is None else round(self.budget - self.projection, 2)
 
     @property
     def single_source(self) -> bool:
@@ -160,6 +133,13 @@ class DepartmentReport:
     plan_text: dict[int, str] = field(default_factory=dict)
     # The rules in force as one Chinese line each ("execution" = the spend-light rule chosen).
     rule_texts: dict[str, str] = field(default_factory=dict)
+    execution_light: str = "grey"   # the spend light of the department's totals (status)
+    goal_light: str = "grey"
+    overall_goal: str = ""
+    sub_goals: list[SubGoalLine] = field(default_factory=list)
+    supervisor: Supervisor = field(default_factory=lambda: Supervisor("", ""))
+    basis_line: str = ""
+    cut_threshold_pct: float = 10.0
 
     @property
     def period(self) -> str:
@@ -177,16 +157,43 @@ class DepartmentReport:
             counts[getattr(p, which)] = counts.get(getattr(p, which), 0) + 1
         return counts
 
-    def indicator_light_counts(self) -> dict[str, int]:
+    def indicator_light_counts(self, scope: str = "project") -> dict[str, int]:
+        """Indicator lights counted per scope: "project" (项目指标), "department" (部门整体指标) or "all"."""
         counts = dict.fromkeys(LIGHTS, 0)
-        for p in self.projects:
-            for i in p.indicators:
-                counts[i.light] = counts.get(i.light, 0) + 1
+        for i in self.indicators(scope):
+            counts[i.light] = counts.get(i.light, 0) + 1
         return counts
 
+    def indicators(self, scope: str = "project") -> list[IndicatorLine]:
+        out: list[IndicatorLine] = []
+        if scope in ("department", "all"):
+            out += [i for g in self.sub_goals for i in g.indicators]
+        if scope in ("project", "all"):
+            out += [i for p in self.projects for i in p.indicators]
+        return out
+
     def projection_total(self) -> float | None:
+        """Sum of the declared year ends; None while any project has not declared (待填报)."""
         values = [p.projection for p in self.projects]
-        return None if any(v is None for v in values) else sum(v for v in values if v is not None)
+        return None if any(v is None for v in values) else round(sum(v for v in values if v is not None), 2)
+
+    def declared_count(self) -> int:
+        return sum(1 for p in self.projects if p.projection is not None)
+
+    @property
+    def lagging_all(self) -> list[ProjectLine]:
+        """Every project, most lagging first: red, yellow, then the rest, each by execution ÷ plan."""
+        return sorted(self.projects, key=lambda p: (lag_rank(p.combined_light), _ratio(p), p.seq))
+
+
+@dataclass
+class SubGoalLine:
+    """One 分项绩效目标 of the 部门整体 part with its department-level indicators."""
+
+    seq: int
+    title: str
+    goal: str
+    indicators: list[IndicatorLine] = field(default_factory=list)
 
 
 def _ratio(p: ProjectLine) -> float:
@@ -211,29 +218,6 @@ def default_month(conn: duckdb.DuckDBPyConnection, department_id: int, fiscal_ye
     from perfwatch.status import last_data_date
 
     return periods.default_month(fiscal_year, last_data=last_data_date(conn, department_id))
-
-
-def actual_text(row: Any) -> str:
-    """1–N月执行情况 of an indicator: the engine's actual with its unit, the done date, the rating.
-
-    "未填报" when nothing was reported and the engine has no actual either.
-    """
-    parts: list[str] = []
-    value = _num(row.get("actual"))
-    unit = _text(row.get("unit"))
-    if value is not None:
-        unit_text = unit if unit in ("%", "") else f" {unit}"
-        parts.append(f"{fmt_number(value)}{unit_text}")
-    done = row.get("done_date")
-    if not is_missing(done):
-        ts = pd.Timestamp(done)
-        parts.append(f"已于{ts.month}月{ts.day}日完成")
-    rating = _text(row.get("rating"))
-    if rating:
-        parts.append(f"评价：{rating}")
-    if parts:
-        return "；".join(parts)
-    return "未填报" if is_missing(row.get("result_as_of")) else ""
 
 
 def build_report(
@@ -272,39 +256,21 @@ def build_report(
 
     money = db.query_df(conn, "reports/projects", {"department_id": department_id}).set_index("id")
     goals = db.query_df(conn, "reports/goals", {"department_id": department_id})
-    reports = db.query_df(conn, "reports/project_reports", {"department_id": department_id, "as_of": as_of})
-    reports = reports.set_index("project_id") if not reports.empty else reports
-    inds = st.indicators[st.indicators["project_id"].notna()] if not st.indicators.empty else st.indicators
+    declared = declarations(conn, department_id, as_of)
+    all_inds = st.indicators
+    inds = all_inds[all_inds["project_id"].notna()] if not all_inds.empty else all_inds
+    pids = [int(x) for x in st.projects["project_id"]] if not st.projects.empty else []
+    marks = review_marks(conn, department_id, pids, as_of)
     projects: list[ProjectLine] = []
     plan_text: dict[int, str] = {}
     for prow in st.projects.sort_values(["seq", "project_id"]).to_dict("records"):
         pid = int(prow["project_id"])
-        m = money.loc[pid]
-        owner = _num(prow.get("owner_projection"))
-        projection = owner if owner is not None else _num(prow.get("projection"))
-        rep = reports.loc[pid] if not reports.empty and pid in reports.index else None
-        lines: list[IndicatorLine] = []
+        m: Any = money.loc[pid]
+        dec = declared.get(pid)
         mine = inds[inds["project_id"] == pid].sort_values(["seq", "indicator_id"]) if not inds.empty else inds
-        for r in mine.to_dict("records"):
-            lines.append(
-                IndicatorLine(
-                    indicator_id=int(r["indicator_id"]),
-                    level1=_text(r["level1"]),
-                    level2=_text(r["level2"]),
-                    level3=_text(r["level3"]),
-                    target_text=_text(r["target_text"]),
-                    actual_text=actual_text(r),
-                    projected_text=_text(r["projected_text"]),
-                    causes=_list(r["cause_categories"]),
-                    cause_text=_text(r["cause_text"]),
-                    likelihood=_text(r["likelihood"]),
-                    measure=_text(r["measure"]),
-                    note=_text(r["note"]),
-                    light=_text(r["light"]) or "grey",
-                    reason=_text(r["reason"]),
-                )
-            )
+        lines = [_indicator_line(r, as_of) for r in mine.to_dict("records")]
         plan_text[pid] = _text(prow.get("plan_text"))
+        nxt = _num(prow.get("next_checkpoint_month"))
         projects.append(
             ProjectLine(
                 project_id=pid,
@@ -323,17 +289,35 @@ def build_report(
                 goal_light=_text(prow.get("goal_light")) or "grey",
                 combined_light=_text(prow.get("combined_light")) or "grey",
                 reason=_text(prow.get("reason")),
-                projection=projection,
-                projection_is_owner=owner is not None,
+                projection=None if dec is None else dec.projected_amount,
+                system_projection=_system_projection(prow)[0],
+                system_projection_source=_system_projection(prow)[1],
                 execution_reason=_text(prow.get("execution_reason")),
-                next_checkpoint_month=None if _num(prow.get("next_checkpoint_month")) is None
-                else int(_num(prow.get("next_checkpoint_month")) or 0),
+                next_checkpoint_month=None if nxt is None else int(nxt),
                 to_next_checkpoint=_num(prow.get("to_next_checkpoint")),
                 goals=[str(t) for t in goals.loc[goals["project_id"] == pid, "text"]],
-                progress_text=_text(rep["progress_text"]) if rep is not None else "",
+                progress_text="" if dec is None else dec.progress_text,
                 indicators=lines,
+                plan_shaped=_num(prow.get("plan_shaped")),
+                run_rate=_num(prow.get("run_rate")),
+                declared_as_of=None if dec is None else dec.as_of,
+                cause_categories=() if dec is None else dec.cause_categories,
+                cause_text="" if dec is None else dec.cause_text,
+                measure="" if dec is None else dec.measure,
+                mark=marks.get(pid, DRAFT),
             )
         )
+
+    sub_goals: list[SubGoalLine] = []
+    dept_inds = all_inds[all_inds["project_id"].isna()] if not all_inds.empty else all_inds
+    for sg_id, seq, title, goal in db.query(conn, "reports/sub_goals", {"department_id": department_id}):
+        mine = dept_inds[dept_inds["sub_goal_id"] == sg_id] if not dept_inds.empty else dept_inds
+        if not mine.empty:
+            mine = mine.sort_values(["seq", "indicator_id"])
+        sub_goals.append(SubGoalLine(
+            seq=int(seq), title=_text(title), goal=_text(goal),
+            indicators=[_indicator_line(r, as_of, department_level=True) for r in mine.to_dict("records")],
+        ))
 
     dep = _department_row(st.departments, department_id)
     budget = sum(p.budget for p in projects)
@@ -355,7 +339,24 @@ def build_report(
         projects=projects,
         plan_text=plan_text,
         rule_texts=_rule_texts(st.rules),
+        execution_light=(_text(dep.get("execution_light")) or "grey") if dep else "grey",
+        goal_light=(_text(dep.get("goal_light")) or "grey") if dep else worst(p.goal_light for p in projects),
+        overall_goal=_text(_goal),
+        sub_goals=sub_goals,
+        supervisor=supervisor(conn, department_id),
+        basis_line=basis_line(conn),
+        cut_threshold_pct=cut_threshold_pct(conn),
     )
+
+
+def _system_projection(prow: Any) -> tuple[float | None, str]:
+    """The engine's own year-end estimate (never the declared figure): plan-shaped, else run-rate."""
+    shaped, run = _num(prow.get("plan_shaped")), _num(prow.get("run_rate"))
+    if shaped is not None:
+        return shaped, "按计划推算"
+    if run is not None:
+        return run, "按月均推算"
+    return None, ""
 
 
 def _rule_texts(rules: Any) -> dict[str, str]:
@@ -369,7 +370,7 @@ def _department_row(frame: pd.DataFrame, department_id: int) -> dict[str, Any] |
         return None
     key = "department_id" if "department_id" in frame.columns else "id"
     hit = frame[frame[key] == department_id]
-    return hit.iloc[0].to_dict() if not hit.empty else None
+    return {str(k): v for k, v in hit.iloc[0].to_dict().items()} if not hit.empty else None
 
 
 def indicator_groups(report: DepartmentReport) -> list[str]:

@@ -103,7 +103,7 @@ def _fc_match() -> Path | None:
     if not exe:
         return None
     try:
-        out = subprocess.run([exe, "-f", "%{file}", ":lang=zh-cn"], capture_output=True, text=True, timeout=10)
+        out = subprocess.run([exe, "-f", "%{file}", ":lang=zh-cn"], check=False, capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.SubprocessError):
         return None
     path = Path(out.stdout.strip()) if out.returncode == 0 and out.stdout.strip() else None
@@ -250,7 +250,7 @@ def pdf_font(source: FontSource | None = None) -> PdfFont:
     try:
         if _is_truetype(src):
             return PdfFont(src.path, src.index, True)
-    except Exception as exc:  # noqa: BLE001 - a font fontTools cannot even open is unusable
+    except Exception as exc:
         raise FontNotFound(f"字体文件 {src.path} 无法读取（{exc}）。" + INSTALL_HINT) from exc
     target = cache_dir() / "fonts" / _cache_name(src)
     if target.is_file():

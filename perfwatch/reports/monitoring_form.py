@@ -17,12 +17,20 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from perfwatch import xlsx_safe
-from perfwatch.reports.data import CAUSES, DepartmentReport, ProjectLine, light_name
+from perfwatch.reports.data import (
+    CAUSES,
+    DepartmentReport,
+    IndicatorLine,
+    ProjectLine,
+    light_name,
+)
 from perfwatch.vocab import LIGHT_COLORS, LIGHT_TEXT_COLORS
 
 FONT = "宋体"  # SimSun: the font of official forms; LibreOffice substitutes a CJK serif
 TITLE = "项目支出绩效目标执行监控表"
 SUMMARY_SHEET = "部门汇总"
+SYSTEM_SHEET = "系统测算"
+PENDING = "待填报"
 LIKELIHOOD_NOTE = "完成目标可能性：确定能 / 有可能 / 完全不可能"
 _FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 MAX_SHEET = 31
@@ -75,6 +83,10 @@ class _Formats:
         self.money = fmt(align="right", num_format="#,##0.00")
         self.pct = fmt(align="right", num_format="0.00%")
         self.tick = fmt(align="center", font_size=12)
+        self.pending = fmt(align="center", font_color="#C62828")
+        self.pending_top = fmt(align="left", valign="top", font_color="#C62828")
+        self.subgoal = fmt(align="left", bold=True, bg_color="#E8EEF5")
+        self.mark = wb.add_format({**base, "font_size": 11, "bold": True, "align": "center"})
         self.lights = {
             k: fmt(align="center", bold=True, font_color=LIGHT_TEXT_COLORS[k], bg_color=v)
             for k, v in LIGHT_COLORS.items()
@@ -124,7 +136,8 @@ def _write_project(ws: Worksheet, f: _Formats, report: DepartmentReport, p: Proj
     ws.merge_range(r, 0, r, LAST_COL, TITLE, f.title)
     ws.set_row(r, 28)
     r += 1
-    ws.merge_range(r, 0, r, LAST_COL - 3, f"（{report.fiscal_year}年度 {per}，截至 {report.as_of:%Y-%m-%d}）", f.subtitle)
+    ws.merge_range(r, 0, r, LAST_COL - 5, f"（{report.fiscal_year}年度 {per}，截至 {report.as_of:%Y-%m-%d}）", f.subtitle)
+    ws.merge_range(r, LAST_COL - 4, r, LAST_COL - 3, f"【{p.mark}】", f.mark)
     ws.merge_range(r, LAST_COL - 2, r, LAST_COL, "金额单位：万元", f.unit)
     r += 1
     # Header: 项目名称 / 主管部门及代码 / 实施单位.
@@ -135,9 +148,9 @@ def _write_project(ws: Worksheet, f: _Formats, report: DepartmentReport, p: Proj
     ws.set_row(r, _lines_height([(p.name, _width(1, 7))], 22))
     r += 1
     ws.write(r, 0, "主管部门及代码", f.label)
-    ws.merge_range(r, 1, r, 7, f"{report.name}（{report.code}）", f.text)
+    ws.merge_range(r, 1, r, 7, report.supervisor.label(), f.text)
     ws.merge_range(r, 8, r, 10, "实施单位", f.label)
-    ws.merge_range(r, 11, r, LAST_COL, report.name, f.text)
+    ws.merge_range(r, 11, r, LAST_COL, f"{report.name}（{report.code}）", f.text)
     ws.set_row(r, 24)
     r += 1
     # Money block.
@@ -149,9 +162,10 @@ def _write_project(ws: Worksheet, f: _Formats, report: DepartmentReport, p: Proj
     ws.merge_range(r, 11, r, LAST_COL, "全年预计执行数", f.head)
     r += 1
     single = p.single_source
-    rows: list[tuple[str, float, float | None, float | None]] = [
-        ("年度资金总额", p.budget, _m(p.spent), _m(p.projection)),
-        ("其中：财政拨款", p.fiscal_funds, _m(p.spent) if single else None, _m(p.projection) if single else None),
+    declared: float | str = PENDING if p.projection is None else _m(p.projection)  # type: ignore[assignment]
+    rows: list[tuple[str, float, float | None, float | str | None]] = [
+        ("年度资金总额", p.budget, _m(p.spent), declared),
+        ("其中：财政拨款", p.fiscal_funds, _m(p.spent) if single else None, declared if single else None),
         ("上年结转资金", p.carryover_funds, 0.0 if single else None, 0.0 if single else None),
         ("其他资金", p.other_funds, 0.0 if single else None, 0.0 if single else None),
     ]
@@ -169,6 +183,8 @@ def _write_project(ws: Worksheet, f: _Formats, report: DepartmentReport, p: Proj
                 ws.merge_range(r, 7, r, 10, "—", f.center)
         if projected is None:
             ws.merge_range(r, 11, r, LAST_COL, "—", f.center)
+        elif isinstance(projected, str):
+            ws.merge_range(r, 11, r, LAST_COL, projected, f.pending)
         else:
             ws.merge_range(r, 11, r, LAST_COL, projected, f.money)
         ws.set_row(r, 20)
@@ -181,7 +197,7 @@ def _write_project(ws: Worksheet, f: _Formats, report: DepartmentReport, p: Proj
     ws.merge_range(r, 7, r, LAST_COL, f"{per}执行情况", f.head)
     r += 1
     ws.merge_range(r, 1, r, 6, goals, f.text_top)
-    ws.merge_range(r, 7, r, LAST_COL, p.progress_text or "（未填报）", f.text_top)
+    ws.merge_range(r, 7, r, LAST_COL, p.progress_text or PENDING, f.text_top if p.progress_text else f.pending_top)
     ws.set_row(r, _lines_height([(goals, _width(1, 6)), (p.progress_text, _width(7, LAST_COL))], 40))
     r += 1
     # Indicator table header (two rows, repeated on every printed page).
@@ -209,11 +225,11 @@ def _write_project(ws: Worksheet, f: _Formats, report: DepartmentReport, p: Proj
         for k, cause in enumerate(CAUSES):
             ws.write(r, CAUSE_COL + k, "√" if cause in ind.causes else "", f.tick)
         ws.write(r, 11, ind.likelihood, f.center)
-        ws.write(r, 12, ind.cause_text, f.text)
+        ws.write(r, 12, remark(ind), f.text)
         ws.write(r, 13, ind.measure, f.text)
         ws.set_row(r, _lines_height([
             (ind.level3, COL_WIDTHS[2]), (ind.actual_text, COL_WIDTHS[4]), (ind.projected_text, COL_WIDTHS[5]),
-            (ind.cause_text, COL_WIDTHS[12]), (ind.measure, COL_WIDTHS[13]), (ind.level2, COL_WIDTHS[1]),
+            (remark(ind), COL_WIDTHS[12]), (ind.measure, COL_WIDTHS[13]), (ind.level2, COL_WIDTHS[1]),
         ], 24))
         r += 1
     if not p.indicators:
@@ -226,8 +242,14 @@ def _write_project(ws: Worksheet, f: _Formats, report: DepartmentReport, p: Proj
         f"2. {LIKELIHOOD_NOTE}。",
         f"3. 执行率=截至{report.as_of.month}月{report.as_of.day}日累计执行数÷年初预算数。",
     ]
-    if not p.projection_is_owner and p.projection is not None:
-        notes.append(f"{len(notes) + 1}. 项目负责人尚未填报全年预计执行数，表中为系统按支出计划测算数。")
+    if p.projection is None:
+        notes.append(f"{len(notes) + 1}. 全年预计执行数尚未填报（“待填报”）；系统测算数仅供分析，见“{SYSTEM_SHEET}”表，不作为填报数。")
+    else:
+        notes.append(f"{len(notes) + 1}. 全年预计执行数为填报数（{p.declared_as_of:%Y-%m-%d} 填报），预计结转结余 {p.carryover:,.2f} 万元。")
+    if p.cause_categories or p.cause_text or p.measure:
+        cause = "；".join(t for t in ("、".join(p.cause_categories), p.cause_text) if t) or PENDING
+        notes.append(f"{len(notes) + 1}. 支出偏差原因：{cause}；纠偏措施：{p.measure or PENDING}。")
+    notes.append(f"{len(notes) + 1}. “未到期”“待评”表示该指标尚未到评价时点或尚待评价；带日期的执行情况为该日期的数值（本期未更新）。")
     if not single:
         notes.append(f"{len(notes) + 1}. 本项目含财政拨款以外的资金，执行数未按资金来源拆分，分来源执行数以“—”表示。")
     r += 1
@@ -254,11 +276,17 @@ def _merge_runs(ws: Worksheet, f: _Formats, p: ProjectLine, first: int) -> None:
                 start = k
 
 
+def remark(ind: IndicatorLine) -> str:
+    """备注/原因说明 of an indicator row: the owner's sentence, then the import's source finding."""
+    parts = [t for t in (ind.cause_text, f"来源提示：{ind.quirk}" if ind.quirk else "") if t]
+    return "\n".join(parts)
+
+
 def _write_summary(ws: Worksheet, f: _Formats, report: DepartmentReport) -> None:
     per = report.period
     heads = ("序号", "项目编码", "项目名称", "年初预算数", f"{per}执行数", f"{per}执行率", "计划应达进度",
-             "序时进度", "支出进度灯", "绩效目标灯", "综合", "全年预计执行数", "预计口径", "说明")
-    widths = (5, 20, 34, 11, 11, 10, 10, 9, 9, 9, 8, 12, 9, 44)
+             "序时进度", "支出进度灯", "绩效目标灯", "综合", "全年预计执行数（填报）", "预计结转结余", "状态", "说明")
+    widths = (5, 20, 32, 11, 11, 10, 10, 9, 9, 9, 8, 12, 11, 7, 40)
     last = len(heads) - 1
     for i, w in enumerate(widths):
         ws.set_column(i, i, w)
@@ -268,7 +296,9 @@ def _write_summary(ws: Worksheet, f: _Formats, report: DepartmentReport) -> None
     ws.merge_range(1, last - 2, 1, last, "金额单位：万元", f.unit)
     r = 2
     ws.merge_range(r, 0, r, 2, "主管部门及代码", f.label)
-    ws.merge_range(r, 3, r, last, f"{report.name}（{report.code}）", f.text)
+    ws.merge_range(r, 3, r, 7, report.supervisor.label(), f.text)
+    ws.merge_range(r, 8, r, 10, "实施单位", f.label)
+    ws.merge_range(r, 11, r, last, f"{report.name}（{report.code}）", f.text)
     ws.set_row(r, 22)
     r += 1
     for c, h in enumerate(heads):
@@ -278,8 +308,8 @@ def _write_summary(ws: Worksheet, f: _Formats, report: DepartmentReport) -> None
     r += 1
     for p in report.projects:
         ws.write(r, 0, p.seq, f.center)
-        ws.write(r, 1, p.code, f.text)
-        ws.write(r, 2, p.name, f.text)
+        ws.write_string(r, 1, p.code, f.text)
+        ws.write_string(r, 2, p.name, f.text)
         ws.write(r, 3, p.budget, f.money)
         ws.write(r, 4, _m(p.spent), f.money)
         _pct_cell(ws, r, 5, p.execution_pct, f)
@@ -287,13 +317,10 @@ def _write_summary(ws: Worksheet, f: _Formats, report: DepartmentReport) -> None
         _pct_cell(ws, r, 7, p.time_pct, f)
         for c, light in ((8, p.execution_light), (9, p.goal_light), (10, p.combined_light)):
             ws.write(r, c, light_name(light), f.lights.get(light, f.center))
-        if p.projection is None:
-            ws.write(r, 11, "—", f.center)
-        else:
-            ws.write(r, 11, _m(p.projection), f.money)
-        ws.write(r, 12, "填报数" if p.projection_is_owner else "测算数", f.center)
-        ws.write(r, 13, p.reason, f.text)
-        ws.set_row(r, _lines_height([(p.name, widths[2]), (p.reason, widths[13])], 22))
+        _declared_cells(ws, r, 11, p.projection, p.carryover, f)
+        ws.write_string(r, 13, p.mark, f.center)
+        ws.write_string(r, 14, p.reason, f.text)
+        ws.set_row(r, _lines_height([(p.name, widths[2]), (p.reason, widths[14])], 22))
         r += 1
     ws.merge_range(r, 0, r, 2, "合计", f.label)
     ws.write(r, 3, report.budget, f.money)
@@ -303,15 +330,63 @@ def _write_summary(ws: Worksheet, f: _Formats, report: DepartmentReport) -> None
     _pct_cell(ws, r, 7, report.time_pct, f)
     ws.merge_range(r, 8, r, 10, light_name(report.light), f.lights.get(report.light, f.center))
     total = report.projection_total()
-    ws.write(r, 11, "—" if total is None else _m(total), f.center if total is None else f.money)
-    ws.write(r, 12, "", f.center)
-    ws.write(r, 13, "", f.text)
+    _declared_cells(ws, r, 11, total, None if total is None else round(report.budget - total, 2), f)
+    ws.write(r, 13, "", f.center)
+    ws.write_string(r, 14, "" if total is not None else
+                    f"{len(report.projects) - report.declared_count()} 个项目尚未填报全年预计执行数，合计待填报", f.text)
     ws.set_row(r, 22)
     r += 2
     counts = report.light_counts()
     ws.merge_range(r, 0, r, last, "综合灯：" + "，".join(
-        f"{light_name(k)} {v} 个" for k, v in counts.items() if v) + "。计划应达进度按支出计划节点测算；序时进度=已过月数÷12。", f.note)
+        f"{light_name(k)} {v} 个" for k, v in counts.items() if v) + "。计划应达进度按支出计划节点测算；序时进度=已过月数÷12；"
+        f"全年预计执行数只列填报数，系统测算数见“{SYSTEM_SHEET}”表。", f.note)
     _page_setup(ws, (head, head))
+
+
+def _declared_cells(ws: Worksheet, r: int, c: int, declared: float | None, carry: float | None, f: _Formats) -> None:
+    if declared is None:
+        ws.write_string(r, c, PENDING, f.pending)
+        ws.write_string(r, c + 1, PENDING, f.pending)
+    else:
+        ws.write(r, c, _m(declared), f.money)
+        ws.write(r, c + 1, _m(carry), f.money)
+
+
+def _write_system(ws: Worksheet, f: _Formats, report: DepartmentReport) -> None:
+    """The engine's year-end estimates, on their own sheet: analysis aids, never filed figures."""
+    heads = ("序号", "项目名称", "年初预算数", f"{report.period}执行数", "按计划推算", "按月均推算", "全年预计执行数（填报）")
+    widths = (5, 40, 11, 11, 12, 12, 16)
+    last = len(heads) - 1
+    for i, w in enumerate(widths):
+        ws.set_column(i, i, w)
+    ws.merge_range(0, 0, 0, last, f"{SYSTEM_SHEET}（仅供分析，不作为填报数）", f.title)
+    ws.set_row(0, 28)
+    ws.merge_range(1, 0, 1, last, f"（{report.fiscal_year}年度 {report.period}，截至 {report.as_of:%Y-%m-%d}；金额单位：万元）", f.subtitle)
+    for c, h in enumerate(heads):
+        ws.write(2, c, h, f.head)
+    ws.set_row(2, 32)
+    r = 3
+    for p in report.projects:
+        ws.write(r, 0, p.seq, f.center)
+        ws.write_string(r, 1, p.name, f.text)
+        ws.write(r, 2, p.budget, f.money)
+        ws.write(r, 3, _m(p.spent), f.money)
+        for c, v in ((4, p.plan_shaped), (5, p.run_rate)):
+            if v is None:
+                ws.write_string(r, c, "—", f.center)
+            else:
+                ws.write(r, c, _m(v), f.money)
+        if p.projection is None:
+            ws.write_string(r, 6, PENDING, f.pending)
+        else:
+            ws.write(r, 6, _m(p.projection), f.money)
+        ws.set_row(r, _lines_height([(p.name, widths[1])], 22))
+        r += 1
+    r += 1
+    ws.merge_range(r, 0, r, last, "注：按计划推算=累计执行数÷计划应达进度；按月均推算=累计执行数×12÷已过月数。"
+                   "两者均为系统测算，仅供分析参考；监控表“全年预计执行数”只填写项目单位填报数。", f.note)
+    ws.set_row(r, 30)
+    _page_setup(ws, (2, 2))
 
 
 def _pct_cell(ws: Worksheet, r: int, c: int, value: float | None, f: _Formats) -> None:
@@ -321,10 +396,16 @@ def _pct_cell(ws: Worksheet, r: int, c: int, value: float | None, f: _Formats) -
         ws.write(r, c, value / 100.0, f.pct)
 
 
+def new_workbook(target: Any) -> Workbook:
+    """A workbook where every text is written as a string (no formula, number or link guessed from it;
+    a text starting with = + - @ is quote-prefixed: perfwatch.xlsx_safe)."""
+    return xlsx_safe.workbook(target, {"in_memory": True})
+
+
 def write_workbook(report: DepartmentReport, out: Path | io.BytesIO) -> None:
     """Write the summary sheet and one monitoring form per project to ``out`` (path or buffer)."""
     target: Any = str(out) if isinstance(out, Path) else out
-    wb = xlsx_safe.workbook(target, {"in_memory": True})  # user text never a formula
+    wb = new_workbook(target)
     wb.set_properties({"title": f"{report.name} {report.fiscal_year}年{report.period} {TITLE}",
                        "author": "perfwatch", "comments": "财预〔2019〕136号 项目支出绩效目标执行监控表"})
     f = _Formats(wb)
@@ -332,6 +413,7 @@ def write_workbook(report: DepartmentReport, out: Path | io.BytesIO) -> None:
     _write_summary(wb.add_worksheet(sheet_name(SUMMARY_SHEET, taken)), f, report)
     for p in report.projects:
         _write_project(wb.add_worksheet(sheet_name(project_sheet_title(p), taken)), f, report, p)
+    _write_system(wb.add_worksheet(sheet_name(SYSTEM_SHEET, taken)), f, report)
     wb.close()
 
 
