@@ -25,7 +25,17 @@ Public names stay importable from ``perfwatch.importers.targets_text``.
 from __future__ import annotations
 
 from perfwatch.importers.targets_text.dataset import parse_targets_text, review_dataset
-from perfwatch.importers.targets_text.lines import LEVEL1_TERMS, LEVEL2_TERMS, LEVEL2_TO_LEVEL1
+from perfwatch.importers.targets_text.kinds import (
+    VALUE_FORMS,
+    ValueClass,
+    classify_value,
+    guess_nature,
+)
+from perfwatch.importers.targets_text.lines import (
+    LEVEL1_TERMS,
+    LEVEL2_TERMS,
+    LEVEL2_TO_LEVEL1,
+)
 from perfwatch.importers.targets_text.model import (
     FORMAT,
     Finding,
@@ -47,6 +57,10 @@ __all__ = [
     "TargetValue",
     "TargetValueError",
     "TargetsParseError",
+    "VALUE_FORMS",
+    "ValueClass",
+    "classify_value",
+    "guess_nature",
     "parse_target_value",
     "parse_targets_text",
     "review_dataset",

@@ -6,6 +6,7 @@ import itertools
 import re
 from typing import Any, Sequence
 
+from perfwatch.importers.targets_text.kinds import classify_value, guess_nature
 from perfwatch.importers.targets_text.lines import (
     _BASIS_END,
     _HEADER_TAIL,
@@ -22,11 +23,10 @@ from perfwatch.importers.targets_text.lines import (
     _short,
     _width,
 )
-from perfwatch.importers.targets_text.model import TargetsParseError, TargetValueError
+from perfwatch.importers.targets_text.model import TargetsParseError
 from perfwatch.importers.targets_text.values import (
     _ENDS_WITH_COMP,
     _VALUE_TOKEN,
-    parse_target_value,
 )
 
 
@@ -108,7 +108,7 @@ class _Cells(_LineReader):
     def parse_indicators(
         self, lines: list[_Line], label: str, seq: int, name: str
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        items = self.tokenise(lines, label)
+        items = self.close_unvalued_rows(self.tokenise(lines, label), label)
         values = [i for i, it in enumerate(items) if it.kind == "value"]
         if not values:
             last = lines[-1].no
@@ -156,6 +156,52 @@ class _Cells(_LineReader):
             indicators.append(ind)
             meta.append(info)
         return indicators, meta
+
+    def close_unvalued_rows(self, items: list[_Item], label: str) -> list[_Item]:
+        """A level-1/2 cell after a row's own cells starts a new row even if no value closed the last one.
+
+        The open row's value was not recognised: its last cell (before a cell that reads like a
+        依据) is taken verbatim as the 指标值 and the row is reported, never merged into the next.
+        """
+        out: list[_Item] = []
+        open_cells: list[int] = []  # indexes into out of the open row's own (non-level) cells
+        in_row = False
+        i = 0
+        while i < len(items):
+            it = items[i]
+            if it.kind in ("value", "basis"):
+                in_row = False
+                open_cells = []
+                out.append(it)
+                i += 1
+                continue
+            tok = _level_token_at(items, i) if it.kind == "cell" else None
+            if tok is not None:
+                if in_row and len(open_cells) >= 2:
+                    self.close_as_unknown(out, open_cells, label)
+                out.extend(items[i: i + tok.n])
+                i += tok.n
+                in_row, open_cells = True, []
+                continue
+            if it.kind == "cell" and in_row:
+                open_cells.append(len(out))
+            out.append(it)
+            i += 1
+        return out
+
+    def close_as_unknown(self, out: list[_Item], open_cells: list[int], label: str) -> None:
+        cells = [out[k] for k in open_cells]
+        v = len(cells) - 1
+        if len(cells) >= 3 and _BASIS_END.search(cells[-1].text) and not _BASIS_END.search(cells[-2].text):
+            v = len(cells) - 2
+            out[open_cells[-1]] = _Item("basis", cells[-1].text, cells[-1].line)
+        out[open_cells[v]] = _Item("value", cells[v].text, cells[v].line)
+        self.note(
+            "error", f"第 {cells[v].line} 行",
+            f"{label}：指标行（第 {cells[0].line}–{cells[-1].line} 行）未找到可识别的指标值，下一行已开始新的指标；"
+            f"已把“{cells[v].text}”作为该行的指标值，三级指标、描述和指标值的划分需人工核对",
+            cells[v].line,
+        )
 
     def split_chunk(self, chunk: list[_Item], prev: dict[str, Any]) -> tuple[list[_Item], list[_Item]]:
         """Split the items between two values into the previous row's tail and the next row."""
@@ -251,17 +297,23 @@ class _Cells(_LineReader):
                 f"该指标行跨页，分页表头之后的续行（第 {'、'.join(map(str, sorted(set(continued))))} 行）已并入该行",
                 value.line,
             )
-        try:
-            tv = parse_target_value(value.text)
-        except TargetValueError as exc:
-            raise TargetsParseError(f"第 {value.line} 行：{label}的指标“{level3}”：{exc}", value.line) from None
+        cls = classify_value(value.text)
+        tv = cls.value
+        if cls.form == "unknown":
+            self.note("warning", where, f"指标值“{value.text}”（{cls.label}）：{cls.note}", value.line)
+        elif cls.note:
+            self.note("info", where, cls.note, value.line)
         basis = _join([it.text for it in basis_items]) or None
         ind = {
             "level1": level1, "level2": level2, "level3": level3, "description": description,
             "target_text": value.text, "comparator": tv.comparator, "value": tv.value, "unit": tv.unit,
             "deadline": tv.deadline, "kind": tv.kind, "basis": basis,
         }
-        return ind, {"where": where, "line": value.line, "first_line": first_line}
+        lines = sorted({it.line for it in items + [value] + basis_items} | set(continued))
+        return ind, {
+            "where": where, "line": value.line, "first_line": first_line, "lines": lines, "form": cls.form,
+            "nature": guess_nature(level3, description, value.text, tv.unit),
+        }
 
     # -- review (绩效目标审核) --------------------------------------------------------------------
 

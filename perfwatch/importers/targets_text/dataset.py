@@ -120,7 +120,11 @@ class _Parser(_Blocks, _Prose):
             self.note("info", "全文", "已按规则忽略" + "，".join(parts))
         # reading order for the reviewer; document-wide notes last
         self.findings.sort(key=lambda f: (f.line is None, f.line or 0))
-        return ParseResult(data, self.findings)
+        rows = [
+            {"project": p["seq"], "index": k, **{key: r.get(key) for key in ("lines", "form", "nature", "where")}}
+            for p in projects for k, r in enumerate(p["_meta"]["rows"])
+        ]
+        return ParseResult(data, self.findings, rows)
 
     # -- fiscal year ----------------------------------------------------------------------------
 

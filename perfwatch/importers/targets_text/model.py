@@ -49,8 +49,15 @@ class Finding:
 
 @dataclass
 class ParseResult:
+    """The dataset, its findings and, per project indicator, where it came from.
+
+    ``rows`` holds one dict per project indicator in dataset order: project seq, index within the
+    project, page and source lines, value form (kinds.VALUE_FORMS) and a nature guess.
+    """
+
     data: dict[str, Any]
     findings: list[Finding] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)
 
 
 def to_json(result: ParseResult) -> dict[str, Any]:

@@ -39,13 +39,23 @@ _UNIT_RE = "(?:" + "|".join(re.escape(u) for u in sorted(_UNITS, key=len, revers
 _NUM_RE = r"\d+(?:[,，]\d{3})*(?:\s\d{3})*(?:[.．]\d+)?"  # "．": full-width decimal point
 _POST_RE = r"(?:及以上|及以下|以上|以下|以内|之内|内)"
 _DEADLINE_RE = (
-    r"(?:(?:20\d{2}\s*年\s*)?\d{1,2}\s*月\s*(?:\d{1,2}\s*日|底|末)\s*(?:之前|以前|前)?"
+    r"(?:(?:20\d{2}\s*年\s*)?\d{1,2}\s*月\s*(?:\d{1,2}\s*日|底|末)\s*(?:之前|以前|前)?(?:\s*完\s*成)?"
     r"|(?:20\d{2}\s*)?年\s*(?:底|末)\s*(?:之前|以前|前)?(?:完成)?|年内完成|年内)"
 )
+# Periodic targets: "每月 10 日前" (a recurring deadline), "每季度 1 次" (a count per period).
+_PERIOD_RE = r"每\s*(?:个)?\s*(?:月|季度|季|半年|年|周|星期)"
+_RECURRING_RE = (
+    _PERIOD_RE + r"\s*(?:\d{1,2}\s*日\s*(?:之前|以前|前)?|(?:至少|不少于)?\s*\d+\s*(?:次|场|期|批次|篇|份)\s*(?:及以上|以上)?)"
+)
+# "零投诉", "零事故": a zero target written as a word.
+ZERO_WORDS = ("投诉", "事故", "差错", "失误", "伤亡", "上访", "违规", "违纪", "发生", "案件", "通报", "缺陷", "死亡")
+_ZERO_RE = "零(?:" + "|".join(ZERO_WORDS) + ")"
 # A target value standing as a whole token in a table line.
 _VALUE_TOKEN = re.compile(
     r"(?<!\S)(?:"
     + _DEADLINE_RE
+    + "|" + _RECURRING_RE
+    + "|" + _ZERO_RE
     + r"|(?:" + _COMP_SYM + "|" + _COMP_WORD + r")\s*" + _NUM_RE + r"\s*(?:" + _UNIT_RE + r")?\s*" + _POST_RE + "?"
     + r"|" + _NUM_RE + r"\s*" + _UNIT_RE + r"\s*" + _POST_RE + "?"
     + r")(?!\S)"
