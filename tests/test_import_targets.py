@@ -76,7 +76,8 @@ def test_cli_import_writes_once_and_reimport_changes_nothing(tmp_path: Path) -> 
     (b"", "empty.txt", "空文件"),                                                # empty file
     (b"project_code,date,amount\nP1,2024-01-31,3\n", "spend.txt", "第"),          # another kind of text: names a line
     (b"\x89PNG\r\n\x1a\n", "image.pdf", "不是 PDF"),                              # not a PDF
-    (b"hello", "notes.docx", "不支持的文件类型"),                                   # unsupported type
+    (b"hello", "notes.doc", "不支持的文件类型"),                                    # unsupported type (old Word)
+    (b"hello", "notes.docx", "不是有效的 Word"),                                     # a .docx that is not one
 ])
 def test_bad_files_get_a_message(content: bytes, name: str, message: str) -> None:
     """Test that unusable files are refused with a Chinese message, not a traceback."""

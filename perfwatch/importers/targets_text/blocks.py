@@ -127,8 +127,12 @@ class _Blocks(_Cells):
                 ln = _Line(ln.no, t, ln.page_start)
             if t.startswith("项目编码"):
                 state = "code"
-                if t[4:].strip():
-                    code_parts.append(t[4:].strip())
+                rest, _, same_line_name = t[4:].partition("项目名称")  # a table row read as one line
+                if rest.strip():
+                    code_parts.append(rest.strip())
+                if same_line_name.strip():
+                    state = "name"
+                    name_parts.append(same_line_name.strip())
                 continue
             if t.startswith("项目名称"):
                 state = "name"
