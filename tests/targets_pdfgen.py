@@ -102,7 +102,9 @@ def random_document(rng: random.Random, n_projects: int = 2, max_rows: int = 9) 
             else:
                 text, kind = rng.choice(VALUES[l2])
             l3 = rng.choice(NOUNS)[: rng.choice([2, 4])] + rng.choice(["次数", "覆盖率", "完成时间", "满意度", "效果", "总成本", "人数"])
-            desc = l3 if rng.random() < 0.5 else l3 + rng.choice(["（按年度统计）", "达到预期目标的程度", ""])
+            desc = l3 if rng.random() < 0.4 else l3 + rng.choice(
+                ["（按年度统计）", "达到预期目标的程度", "", "，以年度工作台账、验收报告和抽查记录为准，按全年累计口径统计"]
+            )
             p.indicators.append(GenIndicator(l1, l2, l3, desc, text, kind, rng.choice(BASES)))
         # indicators grouped by level1 then level2, as published tables are
         order = {"产出指标": 0, "效益指标": 1, "满意度指标": 2}

@@ -180,10 +180,12 @@ class _EventParser:
         where = f"第 {ev.page} 页表格第 {ev.row} 行"
         if "一级指标" in texts and any("三级指标" in c for c in texts):
             header = tuple(_compact(c) for c in cells)
-            if p.columns:
-                if header == p.header or not p.rows:
-                    self.dropped_headers.append(f"{ev.page}/{ev.row}")
-                    return
+            names = tuple(c for c in header if c)
+            if p.columns and names == tuple(c for c in p.header if c):
+                # the header repeated after a page break; the new page's grid may have other columns
+                self.dropped_headers.append(f"第 {ev.page} 页第 {ev.row} 行")
+            elif p.columns and p.rows:
+                self.note("warning", where, f"项目 {p.seq} 出现第二个不同的指标表头：{' | '.join(names)}")
             p.header = header
             p.columns = {}
             for k, c in enumerate(header):
@@ -265,7 +267,8 @@ class _EventParser:
 
         rec: dict[str, Any] = {f: col(f) for f in ("level1", "level2", "level3", "description", "value", "basis", "nature", "unit", "long_value")}
         prev = p.rows[-1] if p.rows else None
-        if prev is not None and ev.page != prev["last_page"] and not rec["level1"] and not rec["level2"] and (
+        l2_whole = rec["level2"] in LEVEL2_TO_LEVEL1 and prev is not None and prev["level2"] in LEVEL2_TO_LEVEL1
+        if prev is not None and ev.page != prev["last_page"] and not rec["level1"] and not l2_whole and (
             not rec["level3"] or not rec["value"] or not prev["value"]
         ):
             for f, v in rec.items():
@@ -301,7 +304,7 @@ class _EventParser:
         for p in self.projects:
             projects.append(self.project(p, year, dept_code, rows_meta))
         if self.dropped_headers:
-            self.note("info", "全文", f"已去掉分页后重复的指标表头 {len(self.dropped_headers)} 处（页/行：{'、'.join(self.dropped_headers)}）")
+            self.note("info", "全文", f"已去掉分页后重复的指标表头 {len(self.dropped_headers)} 处（{'、'.join(self.dropped_headers)}）")
         departments = [{"code": dept_code, "name": dept_name or dept_code, "fiscal_year": year,
                         "overall_goal": "", "safeguards": "", "sub_goals": []}]
         data = {"format": FORMAT, "source": self.source, "departments": departments, "projects": projects}
