@@ -271,3 +271,156 @@ def render_pdf(doc: GenDocument, rng: random.Random | None = None, *, page_gap: 
         r.y += 6
     r.close_table()
     return bytes(r.pdf.output())
+
+
+# -- the national 项目支出绩效目标表 family -------------------------------------------------------
+
+NATIONAL_HEADER = ["一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位"]
+NATIONAL_WIDTHS = [22.0, 30.0, 50.0, 22.0, 30.0, 26.0]
+# (指标性质, 指标值, 度量单位) -> target_text as the importer composes it, and the dataset kind
+NATIONAL_VALUES: list[tuple[str, str, str, str, str]] = [
+    ("≥", "80", "%", "≥80%", "rate"), ("≥", "100", "人次", "≥100人次", "count"), ("=", "4", "次", "4次", "count"),
+    ("≤", "5", "%", "≤5%", "ceiling"), ("定性", "有效保障", "", "有效保障", "qualitative"), ("≥", "90", "%", "≥90%", "rate"),
+]
+
+
+@dataclass
+class NationalRow:
+    level1: str
+    level2: str
+    level3: str
+    nature: str
+    value: str
+    unit: str
+    target_text: str
+    kind: str
+
+
+def random_national(rng: random.Random, n_rows: int = 8) -> tuple[GenProject, list[NationalRow], str]:
+    """One national-format project (no spending plan, no 指标值确定依据 column) and its 主管部门."""
+    noun = rng.choice(NOUNS)
+    fiscal = round(rng.randint(100, 90000) / 100, 2)
+    other = rng.choice([0.0, round(rng.randint(100, 9000) / 100, 2)])
+    p = GenProject(1, f"{rng.randint(10**11, 10**12 - 1)}", noun + "项目", round(fiscal + other, 2), fiscal, other,
+                   "", [], [f"完成{noun}年度任务"])
+    rows = []
+    for k in range(n_rows):
+        l1 = "产出指标" if k < n_rows - 2 else ("效益指标" if k == n_rows - 2 else "满意度指标")
+        l2 = rng.choice(L2_OF[l1][:3] if l1 == "产出指标" else L2_OF[l1])
+        nat, val, unit, text, kind = rng.choice(NATIONAL_VALUES)
+        rows.append(NationalRow(l1, l2, rng.choice(NOUNS) + rng.choice(["覆盖率", "次数", "效果"]), nat, val, unit, text, kind))
+    order = {"产出指标": 0, "效益指标": 1, "满意度指标": 2}
+    rows.sort(key=lambda r: (order[r.level1], r.level2))
+    return p, rows, "巨鹿县" + rng.choice(["财政局", "民政局", "水利局"])
+
+
+def national_expected(p: GenProject, rows: list[NationalRow]) -> dict[str, Any]:
+    return {
+        p.code: {
+            "name": p.name, "budget": p.budget, "fiscal_funds": p.fiscal, "other_funds": p.other,
+            "plan": [{"month": 3, "pct": 25.0}, {"month": 6, "pct": 50.0}, {"month": 9, "pct": 75.0}, {"month": 12, "pct": 100.0}],
+            "indicators": [(r.level1, r.level2, r.level3, r.level3, r.target_text, r.kind, None) for r in rows],
+        }
+    }
+
+
+def _national_block(p: GenProject, dept: str, year: int) -> list[tuple[list[str], list[float], list[bool] | None]]:
+    return [
+        (["项目名称", p.name, "项目编码", p.code], [30, 70, 30, 50], None),
+        (["主管部门", dept, "实施单位", dept], [30, 70, 30, 50], None),
+        (["项目资金（万元）", "年度资金总额", f"{p.budget:.2f}"], [30, 70, 80], None),
+        (["", "其中：财政拨款", f"{p.fiscal:.2f}"], [30, 70, 80], [True, False, False]),
+        (["", "其他资金", f"{p.other:.2f}"], [30, 70, 80], [True, False, False]),
+        (["年度目标", "\n".join(p.goals)], [30, 150], None),
+    ]
+
+
+def render_national_pdf(p: GenProject, rows: list[NationalRow], dept: str, year: int = 2025) -> bytes:
+    r = _Renderer()
+    r.text_line(f"项目支出绩效目标表（{year}年度）", 70)
+    r.text_line("单位：万元")
+    for cells, widths, open_top in _national_block(p, dept, year):
+        r.row(cells, widths, open_top=open_top, split_ok=False)
+    r.row(NATIONAL_HEADER, NATIONAL_WIDTHS, split_ok=False)
+    prev: NationalRow | None = None
+    for row in rows:
+        same1 = prev is not None and prev.level1 == row.level1
+        same2 = same1 and prev is not None and prev.level2 == row.level2
+        r.row(["" if same1 else row.level1, "" if same2 else row.level2, row.level3, row.nature, row.value, row.unit],
+              NATIONAL_WIDTHS, open_top=[same1, same2, False, False, False, False])
+        prev = row
+    r.close_table()
+    return bytes(r.pdf.output())
+
+
+def render_national_docx(p: GenProject, rows: list[NationalRow], dept: str, year: int = 2025) -> bytes:
+    """The same table as a Word document, 一级/二级 cells merged vertically, labels merged across."""
+    import io
+
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph(f"项目支出绩效目标表（{year}年度）")
+    d.add_paragraph("单位：万元")
+    t = d.add_table(rows=6 + 1 + len(rows), cols=6)
+    t.style = "Table Grid"
+
+    def put(r: int, c: int, text: str, span: int = 1) -> None:
+        cell = t.cell(r, c)
+        if span > 1:
+            cell = cell.merge(t.cell(r, c + span - 1))
+        cell.text = text
+
+    put(0, 0, "项目名称"), put(0, 1, p.name, 2), put(0, 3, "项目编码"), put(0, 4, p.code, 2)
+    put(1, 0, "主管部门"), put(1, 1, dept, 2), put(1, 3, "实施单位"), put(1, 4, dept, 2)
+    t.cell(2, 0).merge(t.cell(4, 0)).text = "项目资金（万元）"
+    for k, (label, amount) in enumerate((("年度资金总额", p.budget), ("其中：财政拨款", p.fiscal), ("其他资金", p.other))):
+        put(2 + k, 1, label, 2)
+        put(2 + k, 3, f"{amount:.2f}", 3)
+    put(5, 0, "年度目标"), put(5, 1, "\n".join(p.goals), 5)
+    for c, h in enumerate(NATIONAL_HEADER):
+        put(6, c, h)
+    start1 = start2 = 7
+    for k, row in enumerate(rows):
+        r = 7 + k
+        for c, v in enumerate([row.level1, row.level2, row.level3, row.nature, row.value, row.unit]):
+            if c >= 2:
+                put(r, c, v)
+        prev = rows[k - 1] if k else None
+        if prev is None or prev.level1 != row.level1:
+            start1 = r
+            put(r, 0, row.level1)
+        else:
+            t.cell(start1, 0).merge(t.cell(r, 0))
+        if prev is None or prev.level1 != row.level1 or prev.level2 != row.level2:
+            start2 = r
+            put(r, 1, row.level2)
+        else:
+            t.cell(start2, 1).merge(t.cell(r, 1))
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+def write_fixtures(folder: str) -> None:
+    """Render the committed fixtures (python -m tests.targets_pdfgen tests/fixtures/targets/generated)."""
+    import json
+    from pathlib import Path
+
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    doc = random_document(random.Random(9), n_projects=4, max_rows=30)  # seed 9: 2 split rows, repeated headers
+    (out / "hebei-ruled-4-projects.pdf").write_bytes(render_pdf(doc))
+    (out / "hebei-ruled-4-projects.expected.json").write_text(
+        json.dumps(expected(doc), ensure_ascii=False, indent=1), encoding="utf-8")
+    p, rows, dept = random_national(random.Random(1))
+    (out / "national-1-project.pdf").write_bytes(render_national_pdf(p, rows, dept))
+    (out / "national-1-project.docx").write_bytes(render_national_docx(p, rows, dept))
+    (out / "national-1-project.expected.json").write_text(
+        json.dumps(national_expected(p, rows), ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    import sys
+
+    write_fixtures(sys.argv[1] if len(sys.argv) > 1 else "tests/fixtures/targets/generated")

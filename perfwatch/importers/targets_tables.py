@@ -56,7 +56,7 @@ class Row:
 
 Event = TextLine | Row
 
-_TITLE = re.compile(r"^(?:(\d{1,3})\s*[.．、]\s*)?(\S.*?)\s*(?:项目支出)?绩效目标(?:申报)?表$")
+_TITLE = re.compile(r"^(?:(\d{1,3})\s*[.．、]\s*)?(.*?)\s*(?:项目支出)?绩效目标(?:申报)?表(?:[（(]\d{4}\s*年度?[）)])?$")
 _UNIT = re.compile(r"^(\d{3,12})\s*[-—_]?\s*(\S.*?)\s*(?:金额)?单位\s*[:：]\s*(万元|元)\s*$")
 _NUM = re.compile(r"^-?\d[\d,]*(?:\.\d+)?$")
 _YEAR = re.compile(r"(20\d{2})\s*年")
