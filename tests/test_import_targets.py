@@ -140,3 +140,26 @@ def test_empty_template_is_refused() -> None:
     """Test that uploading the blank template says there is nothing to import."""
     with pytest.raises(ValidationError, match="空模板"):
         read_targets("blank.xlsx", write_template(None))
+
+
+def test_cli_reads_a_docx_with_the_default_plan_option(tmp_path: Path) -> None:
+    """Test that a national-format .docx imports with the plan given on the command line and says so."""
+    docx = REPO / "tests" / "fixtures" / "targets" / "generated" / "national-1-project.docx"
+    res = _cli("import-targets", str(docx), "--dry-run", "--default-plan", "6:40,12:100")
+    assert res.returncode == 0, res.stderr
+    assert "按默认计划 6月40%/12月100% 导入" in res.stdout and "试运行" in res.stdout
+    bad = _cli("import-targets", str(docx), "--dry-run", "--default-plan", "6:40,12:90")
+    assert bad.returncode == 2 and "最后为 100" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_cli_counts_pages_of_a_long_pdf(tmp_path: Path) -> None:
+    """Test that a PDF of 5 pages or more shows a page counter on stderr while it is read."""
+    import random
+
+    from tests.targets_pdfgen import random_document, render_pdf
+
+    pdf = tmp_path / "long.pdf"
+    pdf.write_bytes(render_pdf(random_document(random.Random(4), n_projects=8, max_rows=20)))
+    res = _cli("import-targets", str(pdf), "--dry-run")
+    assert res.returncode == 0, res.stderr
+    assert "读取 long.pdf：第 1/" in res.stderr and "Traceback" not in res.stderr

@@ -76,17 +76,20 @@ def read_pdf(
     if not content.startswith(b"%PDF"):
         raise ValidationError(f"{filename} 不是 PDF 文件（文件头不是 %PDF）。")
     try:
+        texts: list[str] = []
         with pdfplumber.open(io.BytesIO(content)) as pdf:
-            events = pdf_events(pdf, progress)
+            events = pdf_events(pdf, progress, texts)
     except Exception as exc:  # noqa: BLE001 - pdfminer raises assorted errors on broken files
         raise ValidationError(f"{filename} 无法读取（PDF 可能已损坏）：{type(exc).__name__}") from exc
     header = any(isinstance(ev, Row) and any(c and "三级指标" in c for c in ev.cells) for ev in events)
+    # the text of the same pass; pdf_text again only when pdfminer read nothing (CFF fonts, scans)
+    text = "\n\n".join(texts) if "".join(texts).strip() else pdf_text(content, filename)
     if not header:  # no ruled indicator table: the text-line parser reads the document
-        return parse_targets_text(pdf_text(content, filename), source=filename, fiscal_year=fiscal_year)
+        return parse_targets_text(text, source=filename, fiscal_year=fiscal_year)
     result = parse_events(events, filename, fiscal_year, default_plan)
     result.findings.extend(review_dataset(result.data))
     try:
-        text_result = parse_targets_text(pdf_text(content, filename), source=filename, fiscal_year=fiscal_year)
+        text_result = parse_targets_text(text, source=filename, fiscal_year=fiscal_year)
     except (TargetsParseError, ValidationError) as exc:
         result.findings.append(Finding("info", "全文", f"按文本行无法完整识别（{exc}），以表格结构为准"))
     else:

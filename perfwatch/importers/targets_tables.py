@@ -406,8 +406,11 @@ def parse_events(
     return _EventParser(source, fiscal_year, default_plan).run(events)
 
 
-def pdf_events(pdf: Any, progress: Progress | None = None) -> list[Event]:
-    """Events of an open pdfplumber document: ruled tables as rows, other text as lines, by position."""
+def pdf_events(pdf: Any, progress: Progress | None = None, texts: list[str] | None = None) -> list[Event]:
+    """Events of an open pdfplumber document: ruled tables as rows, other text as lines, by position.
+
+    ``texts``, when given, receives each page's plain text from the same pass (for the text parser).
+    """
     events: list[Event] = []
     total = len(pdf.pages)
     for n, page in enumerate(pdf.pages, 1):
@@ -433,6 +436,8 @@ def pdf_events(pdf: Any, progress: Progress | None = None) -> list[Event]:
             items.append((ln["top"], 0, TextLine(ln["text"], n, k)))
         items.sort(key=lambda it: (it[0], it[1]))
         events.extend(ev for _, _, ev in items)
+        if texts is not None:
+            texts.append(page.extract_text() or "")
         if hasattr(page, "flush_cache"):
             page.flush_cache()  # keep memory flat on long documents
         if progress is not None:
