@@ -275,9 +275,11 @@ class _EventParser:
                 if v:
                     prev[f] = prev[f] + v if prev[f] else v
             prev["cont"].append(f"第 {ev.page} 页第 {ev.row} 行")
+            prev["source"] += " ‖ " + " | ".join(c for c in cells if c)
             prev["last_page"] = ev.page
             return
         rec["page"], rec["row"], rec["cont"], rec["last_page"] = ev.page, ev.row, [], ev.page
+        rec["source"] = " | ".join(c for c in cells if c)
         rec["carried"] = []
         for f in ("level1", "level2"):
             if not rec[f] and prev is not None:
@@ -374,7 +376,7 @@ class _EventParser:
         rows_meta.append({
             "project": p.seq, "index": k, "page": r["page"], "row": r["row"], "form": cls.form,
             "nature": guess_nature(r["level3"], description, target, tv.unit), "where": where,
-            "carried": r["carried"], "continued": r["cont"],
+            "carried": r["carried"], "continued": r["cont"], "source": r["source"],
         })
         return {
             "level1": level1, "level2": level2, "level3": r["level3"], "description": description,

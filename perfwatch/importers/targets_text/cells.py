@@ -312,6 +312,7 @@ class _Cells(_LineReader):
         lines = sorted({it.line for it in items + [value] + basis_items} | set(continued))
         return ind, {
             "where": where, "line": value.line, "first_line": first_line, "lines": lines, "form": cls.form,
+            "source": " / ".join(self.lines[n - 1].text for n in lines if 0 < n <= len(self.lines)),
             "nature": guess_nature(level3, description, value.text, tv.unit),
         }
 

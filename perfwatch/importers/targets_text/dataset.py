@@ -121,7 +121,7 @@ class _Parser(_Blocks, _Prose):
         # reading order for the reviewer; document-wide notes last
         self.findings.sort(key=lambda f: (f.line is None, f.line or 0))
         rows = [
-            {"project": p["seq"], "index": k, **{key: r.get(key) for key in ("lines", "form", "nature", "where")}}
+            {"project": p["seq"], "index": k, **{key: r.get(key) for key in ("lines", "form", "nature", "where", "source")}}
             for p in projects for k, r in enumerate(p["_meta"]["rows"])
         ]
         return ParseResult(data, self.findings, rows)
