@@ -101,8 +101,11 @@ with t2:
         column_config={
             "有错误": st.column_config.CheckboxColumn("有错误", width="small"),
             "类型": st.column_config.SelectboxColumn("类型", options=list(KIND_CHOICES.values())),
+            "项目序号": st.column_config.NumberColumn("项目", width="small"),
+            "指标序号": st.column_config.NumberColumn("行", width="small"),
             "发现": st.column_config.TextColumn("发现", width="large"),
-            "原文": st.column_config.TextColumn("原文", width="medium"),
+            "来源": st.column_config.TextColumn("来源", width="small"),
+            "原文": st.column_config.TextColumn("原文", width="large"),
         },
     )
 t3.dataframe(frames["sub_goals"], hide_index=True, width="stretch")

@@ -157,7 +157,9 @@ def _is_invariant(f: Finding) -> bool:
     return f.message.startswith("缺少：")
 
 
-REVIEW_COLUMNS = ["项目序号", "项目", "指标序号", *EDITABLE.values(), "识别为", "来源", "原文", "发现"]
+# what a reviewer reads first: the row, its value, the findings and the source; then the other cells
+REVIEW_COLUMNS = ["项目序号", "指标序号", "三级指标", "指标值", "类型", "识别为", "发现", "来源", "原文",
+                  "一级指标", "二级指标", "绩效指标描述", "指标值确定依据", "项目"]
 
 
 def review_frame(rows: Sequence[dict[str, Any]]) -> Any:
