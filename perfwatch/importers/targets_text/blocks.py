@@ -31,6 +31,10 @@ from perfwatch.importers.targets_text.lines import (
 from perfwatch.importers.targets_text.model import TargetsParseError
 
 
+_PLAN_MONTHS = re.compile(r"(?:\d{1,2}\s*月\s*(?:底|末)?\s*){2,}")
+_PLAN_PCTS = re.compile(r"(?:\d+(?:\.\d+)?\s*[%％]\s*){2,}")
+
+
 class _Blocks(_Cells):
 
     def detect_fiscal_year(self) -> int:
@@ -145,6 +149,10 @@ class _Blocks(_Cells):
                 continue
             if _PLAN_LABEL.match(t):
                 state = "plan"
+                plan_lines.append(ln)
+                continue
+            if state != "goals" and (_PLAN_MONTHS.fullmatch(t) or plan_lines and _PLAN_PCTS.fullmatch(t)):
+                # a vertically centred "资金支出计划（%）" label comes after its own cells in line order
                 plan_lines.append(ln)
                 continue
             if (gm := _GOALS_HEAD.match(t)) is not None:

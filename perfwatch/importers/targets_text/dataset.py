@@ -32,9 +32,6 @@ class _Parser(_Blocks, _Prose):
                 first.no,
             )
         part2 = next((i for i, ln in enumerate(self.nb) if re.match(r"^第二部分", ln.text)), None)
-        if part1 is None and part2 is not None:
-            # "第二部分" without "第一部分": the department part was lost (a cut or truncated file)
-            raise TargetsParseError(f"第 {first.no} 行：未找到“第一部分 部门整体绩效目标”，不是完整的绩效目标文档", first.no)
         titles = self.find_titles()
         if not titles:
             where = next((ln for ln in self.nb if "绩效目标表" in ln.text), self.nb[-1])
@@ -43,7 +40,9 @@ class _Parser(_Blocks, _Prose):
             )
         # Neither part heading: a document of project tables only (项目支出绩效目标表).
         projects_only = part1 is None
-        for ln in self.nb[: titles[0].start if part1 is None else part1]:
+        # "第二部分" without "第一部分": a document of the project part only (reported below as such)
+        head_end = (part2 if part2 is not None and part2 < titles[0].start else titles[0].start) if part1 is None else part1
+        for ln in self.nb[:head_end]:
             if not self.ignorable(ln):
                 self.unplaced(ln, "正文前的文本", "info")
         if part1 is None:
@@ -55,7 +54,7 @@ class _Parser(_Blocks, _Prose):
         dept_lines = self.nb[part1:dept_end]
         if part2 is not None and part2 < titles[0].start:
             for ln in self.nb[part2 + 1: titles[0].start]:
-                if ln.text in ("预算项目绩效目标",) or self.ignorable(ln):
+                if ln.text in ("预算项目绩效目标", "预算项目", "绩效目标", "项目绩效目标", "预算") or self.ignorable(ln):
                     continue
                 self.unplaced(ln, "第二部分标题后的文本")
 
