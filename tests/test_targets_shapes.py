@@ -49,3 +49,14 @@ def test_vertically_centred_plan_label_after_its_cells() -> None:
         {"month": 3, "pct": 25.0}, {"month": 6, "pct": 50.0}, {"month": 10, "pct": 75.0}, {"month": 12, "pct": 100.0}]
     want = json.loads(DATASET.read_text(encoding="utf-8"))
     assert res.data["projects"] == want["projects"]
+
+
+def test_2025_layout_cost_as_first_level_indicator() -> None:
+    """2025 template: 成本指标 is a 一级指标 with 经济成本指标 beneath; the next 产出 row keeps its own level."""
+    fixture = REPO / "tests" / "fixtures" / "targets" / "county-civil-affairs-2025-value-forms.txt"
+    text = fixture.read_text(encoding="utf-8").replace(
+        "成本指标 低保补助总成本 低保补助总成本 ≤120 万元", "成本指标\n\n经济成本指标 低保补助总成本 低保补助总成本 ≤120 万元")
+    inds = parse_targets_text(text, source=fixture.name).data["projects"][0]["indicators"]
+    assert [(i["level1"], i["level2"], i["level3"]) for i in inds[3:5]] == [
+        ("成本指标", "经济成本指标", "低保补助总成本"), ("产出指标", "时效指标", "资料报送")]
+    assert (inds[3]["kind"], inds[3]["value"], inds[3]["unit"]) == ("cost", 120.0, "万元")
