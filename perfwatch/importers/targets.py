@@ -5,8 +5,8 @@ After every parse the invariants (perfwatch.importers.targets_checks) are checke
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from perfwatch import uploads
 from perfwatch.importers.targets_checks import check_invariants

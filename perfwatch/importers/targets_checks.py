@@ -13,7 +13,8 @@ column; nothing is fixed silently. The invariants (issue 14 item 3):
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from perfwatch.importers.targets_text import Finding
 

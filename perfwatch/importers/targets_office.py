@@ -9,7 +9,8 @@ a Word document counts as page 1 with its tables numbered; a workbook counts eac
 from __future__ import annotations
 
 import io
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from perfwatch.importers.targets_tables import (
     DEFAULT_PLAN,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from typing import Sequence
+from collections.abc import Sequence
 
 from perfwatch.importers.targets_checks import cross_check
 from perfwatch.importers.targets_tables import (

@@ -12,7 +12,8 @@ Pure functions for the 目标导入 page (no streamlit, no database):
 from __future__ import annotations
 
 import copy
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from perfwatch.importers.targets_checks import check_invariants
 from perfwatch.importers.targets_text import (
@@ -92,7 +93,7 @@ def corrections_between(before: Sequence[dict[str, Any]], after: Sequence[dict[s
             old, new = b.get(label), a.get(label)
             if (old or "") != (new or ""):
                 if key == "kind":
-                    old, new = _KIND_BY_LABEL.get(old, old), _KIND_BY_LABEL.get(new, new)
+                    old, new = _KIND_BY_LABEL.get(str(old), old), _KIND_BY_LABEL.get(str(new), new)
                 edits.append({"project": b["项目序号"], "index": b["指标序号"] - 1, "field": key,
                               "old": old, "new": (new or "").strip() if isinstance(new, str) else new})
     return edits

@@ -19,8 +19,9 @@ page, row and column.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 from perfwatch.importers.targets_text import (
     FORMAT,
@@ -160,10 +161,10 @@ class _EventParser:
             return
         if re.fullmatch(r"[-—\s]*\d{1,3}[-—\s]*|第\s*\d+\s*页.*", t):
             return
-        if self.projects and self.projects[-1].rows:
-            self.note("info", f"第 {ev.page} 页第 {ev.line} 行", f"表格之外的文本“{t[:40]}”，未导入")
-        elif not self.projects:
-            self.dept_name = self.dept_name or t
+        if not self.projects and not self.dept_name:
+            self.dept_name = t  # the cover line names the department (used when no unit line is found)
+            return
+        self.note("info", f"第 {ev.page} 页第 {ev.line} 行", f"表格之外的文本“{t[:40]}”，未导入")
 
     def row(self, ev: Row) -> None:
         cells = [_clean(c) for c in ev.cells]
@@ -250,8 +251,9 @@ class _EventParser:
                 break
         if placed:
             return
-        if p.last_label == "plan" and not p.pcts and all(_PCT.match(_compact(c)) for c in texts):
-            p.pcts = [float(_PCT.match(_compact(c)).group(1)) for c in texts]  # type: ignore[union-attr]
+        pcts = [m for m in (_PCT.match(_compact(c)) for c in texts) if m is not None]
+        if p.last_label == "plan" and not p.pcts and len(pcts) == len(texts):
+            p.pcts = [float(m.group(1)) for m in pcts]
             return
         if p.last_label == "funds" and first and _num(first) is None:
             p.purpose.append(" ".join(texts))

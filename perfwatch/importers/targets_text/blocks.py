@@ -30,7 +30,6 @@ from perfwatch.importers.targets_text.lines import (
 )
 from perfwatch.importers.targets_text.model import TargetsParseError
 
-
 _PLAN_MONTHS = re.compile(r"(?:\d{1,2}\s*月\s*(?:底|末)?\s*){2,}")
 _PLAN_PCTS = re.compile(r"(?:\d+(?:\.\d+)?\s*[%％]\s*){2,}")
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import itertools
 import re
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from perfwatch.importers.targets_text.kinds import classify_value, guess_nature
 from perfwatch.importers.targets_text.lines import (
@@ -126,7 +127,7 @@ class _Cells(_LineReader):
             else:
                 tail, row_items = self.split_chunk(chunk, rows[-1])
                 rows[-1]["tail"].extend(tail)
-            row = {"items": row_items, "value": items[vi], "basis": [], "tail": []}
+            row: dict[str, Any] = {"items": row_items, "value": items[vi], "basis": [], "tail": []}
             j = vi + 1
             if j < len(items) and items[j].kind == "basis":
                 row["basis"].append(items[j])
@@ -248,8 +249,8 @@ class _Cells(_LineReader):
         # complete a level-2 name broken by a page break
         if partial:
             for seg in pre[1:] + post:
-                if seg and seg[0].kind == "cell" and _l2_prefix(level2 + seg[0].text, allow_full=True):
-                    level2 += seg.pop(0).text
+                if seg and seg[0].kind == "cell" and _l2_prefix((level2 or "") + seg[0].text, allow_full=True):
+                    level2 = (level2 or "") + seg.pop(0).text
                     if level2 in LEVEL2_TO_LEVEL1:
                         break
         pre = [s for s in pre if s]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from perfwatch.importers.targets_text.model import Finding, TargetsParseError
 from perfwatch.importers.targets_text.values import _CJK, _GARBLED
