@@ -1,4 +1,4 @@
-"""CLI: ``import-targets`` (document text, PDF or Excel template) and ``export-targets``."""
+"""CLI: ``import-targets`` (document text, PDF, .docx, Excel template or sheet) and ``export-targets``."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from perfwatch import db
 from perfwatch.cli import cli_actor
 from perfwatch.dataset import export_dataset, load_targets
 from perfwatch.importers.targets import read_targets
+from perfwatch.importers.targets_tables import DEFAULT_PLAN
 from perfwatch.importers.targets_text import TargetsParseError, to_json
 from perfwatch.importers.targets_xlsx import write_template
 from perfwatch.store import ValidationError
@@ -26,7 +27,10 @@ def cmd_import_targets(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise ValidationError(f"无法读取文件 {path}：{exc.strerror or exc}") from exc
     try:
-        result = read_targets(path.name, content, fiscal_year=args.fiscal_year)
+        result = read_targets(
+            path.name, content, fiscal_year=args.fiscal_year, progress=_progress_counter(path.name),
+            default_plan=parse_plan_option(args.default_plan),
+        )
     except TargetsParseError as exc:
         raise ValidationError(f"{path.name}：{exc}") from exc
     errors = [f for f in result.findings if f.severity == "error"]
@@ -82,16 +86,43 @@ def cmd_export_targets(args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress_counter(name: str) -> Callable[[int, int], None]:
+    """A page counter on stderr for long PDFs ("读取 x.pdf：第 12/200 页"), overwritten in place."""
+    def show(done: int, total: int) -> None:
+        if total >= 5:
+            end = "\n" if done == total else ""
+            print(f"\r读取 {name}：第 {done}/{total} 页", end=end, file=sys.stderr, flush=True)
+    return show
+
+
+def parse_plan_option(text: str | None) -> tuple[tuple[int, float], ...]:
+    """"3:25,6:50,9:75,12:100" -> ((3, 25.0), …); the default plan for documents without one."""
+    if not text:
+        return DEFAULT_PLAN
+    try:
+        plan = tuple((int(m), float(p)) for m, p in (part.split(":") for part in text.split(",")))
+    except ValueError as exc:
+        raise ValidationError(f"--default-plan 格式应为“月:累计%”，以逗号分隔，如 3:25,6:50,9:75,12:100，收到“{text}”") from exc
+    months = [m for m, _ in plan]
+    pcts = [p for _, p in plan]
+    if not plan or months != sorted(set(months)) or not all(1 <= m <= 12 for m in months) \
+            or pcts != sorted(pcts) or pcts[-1] != 100:
+        raise ValidationError(f"--default-plan 应为逐月递增、最后为 100 的累计比例，收到“{text}”")
+    return plan
+
+
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
-        "import-targets", parents=[common], help="导入绩效目标表（.txt/.pdf/.xlsx 模板）",
-        description="读取绩效目标表（PDF 提取的文本、PDF 或 Excel 模板），显示审核发现，并在一个事务中写入数据库。"
+        "import-targets", parents=[common], help="导入绩效目标表（.txt/.pdf/.docx/.xlsx）",
+        description="读取绩效目标表（PDF 提取的文本、PDF、Word .docx、Excel 模板或 Excel 表格），显示审核发现，并在一个事务中写入数据库。"
                     "同一部门和年度再次导入时按项目编码和指标路径原位更新，旧版本保留在历史中。",
     )
-    p.add_argument("file", metavar="FILE", help="绩效目标文件（.txt / .pdf / .xlsx）")
+    p.add_argument("file", metavar="FILE", help="绩效目标文件（.txt / .pdf / .docx / .xlsx）")
     p.add_argument("--dry-run", action="store_true", help="只解析和审核，不写入数据库")
     p.add_argument("--format", choices=["text", "json"], default="text", help="输出格式（默认 text）")
     p.add_argument("--fiscal-year", type=int, help="文件中无法识别年度时指定年度")
+    p.add_argument("--default-plan", metavar="PLAN",
+                   help="文件没有资金支出计划时使用的累计计划，如 3:25,6:50,9:75,12:100（默认值）")
     p.add_argument("--user", help="记入操作日志的操作人（默认 cli:<系统用户名>）")
     p.set_defaults(func=cmd_import_targets)
     p = sub.add_parser(

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 import duckdb
 
@@ -232,13 +232,25 @@ def _sync_indicators(
 
 
 def load_targets(
-    conn: duckdb.DuckDBPyConnection, actor: Actor, data: dict[str, Any], *, source: str | None = None
+    conn: duckdb.DuckDBPyConnection, actor: Actor, data: dict[str, Any], *, source: str | None = None,
+    corrections: Sequence[dict[str, Any]] = (),
 ) -> ImportSummary:
-    """Write ``data`` (validated first) in one transaction; return what changed."""
+    """Write ``data`` (validated first) in one transaction; return what changed.
+
+    ``corrections``: cells the admin corrected in the import preview (project_code, indicator,
+    field, old, new); each is audited in the same transaction as ``targets.import.correct``.
+    """
     validate_dataset(data, source or "数据")
     summary = ImportSummary()
     src = source or data.get("source")
     with transaction(conn, actor, "targets.import") as tx:
+        for c in corrections:
+            tx.audit(
+                "indicators", None, {"project_code": c.get("project_code"), "indicator": c.get("indicator"),
+                                     c["field"]: c.get("old")},
+                {"project_code": c.get("project_code"), "indicator": c.get("indicator"), c["field"]: c.get("new"),
+                 "source": src}, "targets.import.correct",
+            )
         dept_ids: dict[tuple[str, int], int] = {}
         for dept in data["departments"]:
             code, year = dept["code"], dept["fiscal_year"]

@@ -76,7 +76,8 @@ def test_cli_import_writes_once_and_reimport_changes_nothing(tmp_path: Path) -> 
     (b"", "empty.txt", "空文件"),                                                # empty file
     (b"project_code,date,amount\nP1,2024-01-31,3\n", "spend.txt", "第"),          # another kind of text: names a line
     (b"\x89PNG\r\n\x1a\n", "image.pdf", "不是 PDF"),                              # not a PDF
-    (b"hello", "notes.docx", "不支持的文件类型"),                                   # unsupported type
+    (b"hello", "notes.doc", "不支持的文件类型"),                                    # unsupported type (old Word)
+    (b"hello", "notes.docx", "不是有效的 Word"),                                     # a .docx that is not one
 ])
 def test_bad_files_get_a_message(content: bytes, name: str, message: str) -> None:
     """Test that unusable files are refused with a Chinese message, not a traceback."""
@@ -139,3 +140,26 @@ def test_empty_template_is_refused() -> None:
     """Test that uploading the blank template says there is nothing to import."""
     with pytest.raises(ValidationError, match="空模板"):
         read_targets("blank.xlsx", write_template(None))
+
+
+def test_cli_reads_a_docx_with_the_default_plan_option(tmp_path: Path) -> None:
+    """Test that a national-format .docx imports with the plan given on the command line and says so."""
+    docx = REPO / "tests" / "fixtures" / "targets" / "generated" / "national-1-project.docx"
+    res = _cli("import-targets", str(docx), "--dry-run", "--default-plan", "6:40,12:100")
+    assert res.returncode == 0, res.stderr
+    assert "按默认计划 6月40%/12月100% 导入" in res.stdout and "试运行" in res.stdout
+    bad = _cli("import-targets", str(docx), "--dry-run", "--default-plan", "6:40,12:90")
+    assert bad.returncode == 2 and "最后为 100" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_cli_counts_pages_of_a_long_pdf(tmp_path: Path) -> None:
+    """Test that a PDF of 5 pages or more shows a page counter on stderr while it is read."""
+    import random
+
+    from tests.targets_pdfgen import random_document, render_pdf
+
+    pdf = tmp_path / "long.pdf"
+    pdf.write_bytes(render_pdf(random_document(random.Random(4), n_projects=8, max_rows=20)))
+    res = _cli("import-targets", str(pdf), "--dry-run")
+    assert res.returncode == 0, res.stderr
+    assert "读取 long.pdf：第 1/" in res.stderr and "Traceback" not in res.stderr

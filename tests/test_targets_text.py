@@ -631,7 +631,6 @@ def _cut(text: str, *ranges: tuple[int, int]) -> str:
         ("empty", 1),
         ("whitespace", 1),
         ("csv", 1),
-        ("no_first_part", 1),
         ("no_project_table", 129),
         ("truncated_mid_row", 1081),  # file ends inside project 8's rows
         ("header_without_rows", 1066),  # project 8 ends right after its table header
@@ -646,7 +645,6 @@ def test_unusable_input_raises_with_line(seed_text: str, case: str, line: int) -
         "empty": lambda: "",
         "whitespace": lambda: " \n\n\t\n",
         "csv": lambda: "code,name,budget\n13052924P00584012128B,法律援助经费,2.00\n",
-        "no_first_part": lambda: _cut(seed_text, (130, 2000)),
         "no_project_table": lambda: _cut(seed_text, (0, 130)),
         "truncated_mid_row": lambda: _cut(seed_text, (0, 1090)),
         "header_without_rows": lambda: _cut(seed_text, (0, 1066)),

@@ -225,11 +225,7 @@ def test_projects_only_tables(market: ParseResult) -> None:
 
 def test_projects_only_ambiguities_raise_naming_the_line() -> None:
     text = _read(MARKET)
-    # a "第二部分" heading without "第一部分": the department part was lost, not absent by design
-    cut = "第二部分\n预算项目绩效目标\n" + text
-    with pytest.raises(TargetsParseError, match=r"^第 1 行：未找到“第一部分") as exc:
-        parse_targets_text(cut)
-    assert exc.value.line == 1
+    # a "第二部分" heading without "第一部分" is a project-part-only document (tests/test_targets_shapes.py)
     # no unit line anywhere: the department cannot be guessed from the cover title
     no_unit = text.replace("312001 巨鹿县市场监督管理局 单位：万元", "")
     with pytest.raises(TargetsParseError, match=r"^第 3 行：未找到预算单位行") as exc:

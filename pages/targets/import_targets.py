@@ -1,4 +1,4 @@
-"""目标导入: drop in the published targets (text, PDF or Excel template), review, commit."""
+"""目标导入: drop in the published targets (text, PDF, Word or Excel), review and correct, commit."""
 
 from __future__ import annotations
 
@@ -7,6 +7,15 @@ import streamlit as st
 from perfwatch import web
 from perfwatch.dataset import export_dataset, load_targets
 from perfwatch.importers.targets import ACCEPTED, read_targets
+from perfwatch.importers.targets_review import (
+    EDITABLE,
+    KIND_CHOICES,
+    apply_corrections,
+    blocking_errors,
+    corrections_between,
+    review_frame,
+    review_rows,
+)
 from perfwatch.importers.targets_text import TargetsParseError
 from perfwatch.importers.targets_xlsx import write_template
 from perfwatch.store import PermissionDenied, ValidationError
@@ -17,7 +26,8 @@ actor = web.require_role("admin")
 conn = web.connection()
 st.title("绩效目标导入")
 st.caption(
-    "上传预算公开的绩效目标表（PDF 或从 PDF 复制的文本）或填好的 Excel 模板，核对识别结果和审核发现后一次性写入。"
+    "上传预算公开的绩效目标表（PDF、Word .docx、Excel，或从 PDF 复制的文本）或填好的 Excel 模板，"
+    "逐行核对识别结果和审核发现，必要时直接更正单元格，然后一次性写入（更正记入操作日志）。"
     "同一部门和年度再次导入时按项目编码和指标原位更新，旧版本保留在操作日志中，已填报的数据不会丢失。"
 )
 
@@ -50,7 +60,13 @@ name, content = source
 try:
     if upload is not None:
         check_upload(name, content, ACCEPTED)
-    result = read_targets(name, content, fiscal_year=int(year) or None)
+    bar = st.progress(0.0, text=f"正在读取 {name}…")
+
+    def _progress(done: int, total: int) -> None:
+        bar.progress(done / total, text=f"正在读取 {name}：第 {done}/{total} 页")
+
+    result = read_targets(name, content, fiscal_year=int(year) or None, progress=_progress)
+    bar.empty()
 except (ValidationError, TargetsParseError) as exc:
     st.error(f"无法导入 {name}：{exc}", icon="🚫")
     st.stop()
@@ -72,17 +88,41 @@ st.markdown(f"**审核发现**：错误 {errors} 条，警告 {warnings} 条，�
 if not findings.empty:
     st.dataframe(findings, hide_index=True, width="stretch")
 
-t1, t2, t3 = st.tabs(["项目", "项目指标", "部门整体指标"])
+t1, t2, t3 = st.tabs(["项目", "项目指标（核对与更正）", "部门整体指标"])
 t1.dataframe(frames["projects"], hide_index=True, width="stretch")
-t2.dataframe(frames["indicators"], hide_index=True, width="stretch")
+rows = review_rows(result)
+with t2:
+    st.caption("每行右侧是它在原文中的位置和原文，以及关于这一行的审核发现。可直接更正白色单元格或选择指标值类型；"
+               "更正在写入时一并记入操作日志。")
+    shown = review_frame(rows)
+    edited = st.data_editor(
+        shown, hide_index=True, width="stretch", key=f"targets_review_{name}_{len(content)}",
+        disabled=[c for c in shown.columns if c not in EDITABLE.values()],
+        column_config={
+            "有错误": st.column_config.CheckboxColumn("有错误", width="small"),
+            "类型": st.column_config.SelectboxColumn("类型", options=list(KIND_CHOICES.values())),
+            "项目序号": st.column_config.NumberColumn("项目", width="small"),
+            "指标序号": st.column_config.NumberColumn("行", width="small"),
+            "发现": st.column_config.TextColumn("发现", width="large"),
+            "来源": st.column_config.TextColumn("来源", width="small"),
+            "原文": st.column_config.TextColumn("原文", width="large"),
+        },
+    )
 t3.dataframe(frames["sub_goals"], hide_index=True, width="stretch")
 
-if errors:
-    st.error("存在错误，不能写入。请修正文件后重新上传。")
+edits = corrections_between(shown.to_dict("records"), edited.to_dict("records"))
+data, changes = apply_corrections(data, edits)
+if changes:
+    st.info(f"已更正 {len(changes)} 处，写入时记入操作日志：" + "；".join(
+        f"{c['project']} 第 {c['indicator']} 个指标的“{EDITABLE[c['field']]}”由“{c['old'] or ''}”改为“{c['new'] or ''}”"
+        for c in changes))
+blocking = blocking_errors(result, data, changes)
+if blocking:
+    st.error(f"还有 {len(blocking)} 条错误，不能写入。请在“项目指标（核对与更正）”中更正对应的行，或修正文件后重新上传。")
     st.stop()
 if st.button("确认写入数据库", type="primary"):
     try:
-        summary = load_targets(conn, actor, data, source=name)
+        summary = load_targets(conn, actor, data, source=name, corrections=changes)
     except (ValidationError, PermissionDenied) as exc:
         st.error(str(exc), icon="🚫")
         st.stop()

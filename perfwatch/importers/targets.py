@@ -1,10 +1,18 @@
-"""One way in for published targets: a .txt/.pdf/.xlsx file or pasted text → dataset + findings."""
+"""One way in for published targets: a .txt/.pdf/.docx/.xlsx file or pasted text → dataset + findings.
+
+After every parse the invariants (perfwatch.importers.targets_checks) are checked and reported.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
-from perfwatch.importers.targets_pdf import pdf_text
+from perfwatch import uploads
+from perfwatch.importers.targets_checks import check_invariants
+from perfwatch.importers.targets_office import read_office
+from perfwatch.importers.targets_pdf import read_pdf
+from perfwatch.importers.targets_tables import DEFAULT_PLAN, Progress
 from perfwatch.importers.targets_text import (
     ParseResult,
     TargetsParseError,
@@ -14,10 +22,9 @@ from perfwatch.importers.targets_text import (
     review_dataset,
 )
 from perfwatch.importers.targets_xlsx import read_template
-from perfwatch import uploads
 from perfwatch.store import ValidationError
 
-ACCEPTED = (".txt", ".pdf", ".xlsx")
+ACCEPTED = (".txt", ".pdf", ".docx", ".xlsx")
 MAX_BYTES = uploads.MAX_UPLOAD_BYTES
 
 
@@ -36,8 +43,15 @@ def _xlsx_value(text: str) -> object:
         raise ValidationError(str(exc)) from exc
 
 
-def read_targets(filename: str, content: bytes, *, fiscal_year: int | None = None) -> ParseResult:
-    """Parse a targets file by its type; errors are ValidationError/TargetsParseError in Chinese."""
+def read_targets(
+    filename: str, content: bytes, *, fiscal_year: int | None = None, progress: Progress | None = None,
+    default_plan: Sequence[tuple[int, float]] = DEFAULT_PLAN,
+) -> ParseResult:
+    """Parse a targets file by its type; errors are ValidationError/TargetsParseError in Chinese.
+
+    ``progress(done, total)`` reports pages read (PDF); ``default_plan`` (month, cumulative %) is used
+    for documents without a monthly spending plan, with a finding asking for the real one.
+    """
     name = Path(filename).name
     ext = Path(name).suffix.lower()
     if not content:
@@ -45,15 +59,36 @@ def read_targets(filename: str, content: bytes, *, fiscal_year: int | None = Non
     if len(content) > MAX_BYTES:
         raise ValidationError(f"{name} 超过 {MAX_BYTES // 1024 // 1024} MB，不予导入。")
     if ext == ".pdf":
-        return parse_targets_text(pdf_text(content, name), source=name, fiscal_year=fiscal_year)
-    if ext == ".xlsx":
-        data = read_template(content, name, parse_value=_xlsx_value)
-        if not data["projects"] and not data["departments"]:
-            raise ValidationError(f"{name} 是空模板：没有部门和项目。")
-        return ParseResult(data, review_dataset(data))
-    if ext in (".txt", ""):
-        return parse_targets_text(decode_text(content, name), source=name, fiscal_year=fiscal_year)
-    raise ValidationError(f"{name}：不支持的文件类型 {ext}，请上传 {'/'.join(ACCEPTED)} 文件。")
+        result = read_pdf(content, name, fiscal_year=fiscal_year, progress=progress, default_plan=default_plan)
+    elif ext == ".docx":
+        result = read_office(content, name, "docx", fiscal_year=fiscal_year, default_plan=default_plan)
+    elif ext == ".xlsx":
+        if not _is_template(content):
+            result = read_office(content, name, "xlsx", fiscal_year=fiscal_year, default_plan=default_plan)
+        else:
+            data = read_template(content, name, parse_value=_xlsx_value)
+            if not data["projects"] and not data["departments"]:
+                raise ValidationError(f"{name} 是空模板：没有部门和项目。")
+            return ParseResult(data, review_dataset(data))
+    elif ext in (".txt", ""):
+        result = parse_targets_text(decode_text(content, name), source=name, fiscal_year=fiscal_year)
+    else:
+        raise ValidationError(f"{name}：不支持的文件类型 {ext}，请上传 {'/'.join(ACCEPTED)} 文件。")
+    result.findings.extend(check_invariants(result.data, result.rows))
+    return result
+
+
+def _is_template(content: bytes) -> bool:
+    """Our own template has the sheets 项目 and 指标; anything else is read as a table document."""
+    import io
+
+    from openpyxl import load_workbook
+
+    try:
+        names = load_workbook(io.BytesIO(content), read_only=True).sheetnames
+    except Exception:  # noqa: BLE001 - read_template reports unreadable files with its own message
+        return True
+    return "项目" in names and "指标" in names
 
 
 __all__ = ["ACCEPTED", "ParseResult", "TargetsParseError", "decode_text", "read_targets"]
