@@ -37,6 +37,7 @@ from perfwatch.store import (
     transaction,
 )
 from perfwatch.uploads import check_upload
+from perfwatch.vocab import LAGGING, LIGHT_NAMES
 
 FIELD_LABELS: dict[str, str] = {
     "as_of": "截至日期",
@@ -60,8 +61,7 @@ TEMPLATE_COLUMNS: tuple[str, ...] = (
     "项目编码", "项目名称", "预算数（万元）", "支出进度灯", "截至日期", "全年预计执行数", "偏差原因类别", "偏差原因",
     "纠偏措施", "项目进展",
 )
-LIGHT_NAMES: dict[str, str] = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", "blue": "蓝灯", "grey": "灰灯"}
-NEEDS_CAUSE: frozenset[str] = frozenset({"yellow", "red"})
+NEEDS_CAUSE: frozenset[str] = LAGGING
 
 
 class DeclarationError(ValidationError):

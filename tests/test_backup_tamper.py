@@ -82,7 +82,7 @@ def test_sql_appended_to_a_new_backup_is_not_run(source: duckdb.DuckDBPyConnecti
     before = _tree(tmp_path, new)
     backup.restore_backup(result.path, new)
     _assert_clean(tmp_path, before, new)
-    conn = db.open_database(new, seed=False)
+    conn = db.open_database(new)
     try:
         restored = backup.snapshot(conn)
     finally:
@@ -105,7 +105,7 @@ def test_old_format_backup_with_appended_sql_restores_data_only(
     before = _tree(tmp_path, new)
     backup.restore_backup(folder, new)
     _assert_clean(tmp_path, before, new)
-    conn = db.open_database(new, seed=False)
+    conn = db.open_database(new)
     try:
         assert backup.snapshot(conn)["spend_entries"] == snap["spend_entries"]
         assert backup.snapshot(conn)["users"] == snap["users"]

@@ -21,7 +21,7 @@ def mini_path(tmp_path: Path, mini_data: dict[str, Any]) -> Path:
     """A closed mini database where P001 (budget 10.00) spent 1.00 by June: 10.00% against the
     plan's 50.00%, ratio 20.0 -> red (by hand); P002 (20.00) spent 9.00: 45.00% vs 50.00% -> green."""
     path = tmp_path / "cli.duckdb"
-    conn = db.open_database(path, seed=False)
+    conn = db.open_database(path)
     dataset.load_targets(conn, store.SYSTEM, mini_data)
     ids = dict(conn.execute("SELECT code, id FROM projects").fetchall())
     store.record_spend(conn, store.SYSTEM, ids["P001"], dt.date(2024, 2, 1), "1.00")

@@ -81,7 +81,7 @@ def test_header_check_names_the_kind_of_file(tmp_path: Path) -> None:
     _sqlite(sq)
     assert "SQLite" in (db.file_problem(sq) or "")
     good = tmp_path / "good.duckdb"
-    db.open_database(good, seed=False).close()
+    db.open_database(good).close()
     assert db.file_problem(good) is None
 
 

@@ -331,7 +331,7 @@ def test_attachments_survive_backup_and_restore(red_db: duckdb.DuckDBPyConnectio
     backup.restore_backup(result.path, restored_path)
     from perfwatch import db
 
-    conn = db.open_database(restored_path, seed=False)
+    conn = db.open_database(restored_path)
     try:
         row = conn.execute("SELECT content, sha256 FROM attachments WHERE id = ?", [aid]).fetchone()
         assert bytes(row[0]) == PDF and row[1] == hashlib.sha256(PDF).hexdigest()

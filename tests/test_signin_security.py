@@ -135,7 +135,7 @@ def _race(n: int, work: Any) -> list[Any]:
 
 def test_eight_simultaneous_first_starts_make_exactly_one_admin(tmp_path: Path) -> None:
     """Test that 8 threads creating the first admin on one database file yield one admin; the rest a message."""
-    conn = db.open_database(tmp_path / "race.duckdb", seed=False)
+    conn = db.open_database(tmp_path / "race.duckdb")
     try:
         results = _race(8, lambda i: auth.create_first_admin(conn, f"boss{i}", f"first-start-pw-{i}"))
         admins = conn.execute("SELECT count(*) FROM users WHERE role = 'admin'").fetchone()[0]

@@ -160,9 +160,9 @@ def infer_levels(level3: str, kind: str) -> tuple[str, str]:
 
 def source_quirk(level3: str, description: str) -> str:
     """The import's finding for a row whose 三级指标 names one rate and whose 描述 defines another."""
-    from perfwatch.importers.targets_text import _name_contradiction
+    from perfwatch.importers.targets_text.dataset import name_contradiction
 
-    hit = _name_contradiction(level3, description) if level3 and description else None
+    hit = name_contradiction(level3, description) if level3 and description else None
     if hit is None:
         return ""
     desc = description if len(description) <= 40 else description[:39] + "…"

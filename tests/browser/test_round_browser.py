@@ -26,7 +26,7 @@ def red_file(tmp_path: Path, mini_data: dict[str, Any]) -> Path:
     """The mini dataset where P001 (budget 10.00, plan 25/50/75/100) spent 1.00 by June:
     10.00% against 50.00% planned, ratio 20.0 -> red (by hand)."""
     path = tmp_path / "round-app.duckdb"
-    conn = db.open_database(path, seed=False)
+    conn = db.open_database(path)
     dataset.load_targets(conn, store.SYSTEM, mini_data)
     p1 = int(conn.execute("SELECT id FROM projects WHERE code = 'P001'").fetchone()[0])
     store.record_spend(conn, store.SYSTEM, p1, dt.date(2024, 2, 1), "1.00")

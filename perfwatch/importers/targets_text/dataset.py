@@ -190,7 +190,7 @@ class _Parser(_Blocks, _Prose):
                     )
             if ind["level2"] == "成本指标" and ind["kind"] != "cost":
                 self.note("warning", where, f"成本指标的指标值“{ind['target_text']}”不是金额上限", line)
-            contradiction = _name_contradiction(ind["level3"], ind["description"])
+            contradiction = name_contradiction(ind["level3"], ind["description"])
             if contradiction:
                 self.note(
                     "warning", where,
@@ -206,7 +206,7 @@ class _Parser(_Blocks, _Prose):
 _RATE_WORD = re.compile(rf"[{_CJK}]{{2}}率")
 
 
-def _name_contradiction(level3: str, description: str) -> tuple[str, str] | None:
+def name_contradiction(level3: str, description: str) -> tuple[str, str] | None:
     """The 三级指标 names one rate (接收率) while the 描述 defines another (再犯罪率)."""
     if level3 == description:
         return None
