@@ -7,12 +7,14 @@ Rules (lights, plans, periods) stay in their own modules; this only shapes and c
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import duckdb
 import pandas as pd
+from pandas.io.formats.style import Styler
 
 from perfwatch import db, entry
 from perfwatch.periods import month_end_of
@@ -140,3 +142,45 @@ def as_of_after_data_note(as_of: dt.date, last_data: dt.date | None) -> str | No
         return None
     return (f"所选截至日期 {as_of:%Y-%m-%d} 晚于最近数据（{last_data:%Y-%m-%d}）：此后的月份尚无填报，"
             f"执行率、偏差和亮灯均按 {as_of.month} 月底计算，可能偏低。")
+
+
+# ---------------------------------------------------------------- tables on screen: one formatter
+
+MISSING = "—"
+
+
+def fixed(value: Any, places: int = 2) -> str:
+    """A number rounded half-up (as Excel and the PDF round: 2.175 → "2.18") with thousands
+    separators; "—" when missing."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return MISSING
+    quantum = Decimal(1).scaleb(-places)
+    return f"{Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP):,.{places}f}"
+
+
+def _date_text(value: Any, with_time: bool) -> str:
+    if value is None or pd.isna(value):
+        return MISSING
+    return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
+
+
+def display_table(frame: pd.DataFrame, decimals: Mapping[str, int] | None = None) -> Styler:
+    """A table as shown on screen: empty text cells blank, missing numbers and dates "—" (Streamlit
+    draws a missing value as "None" whatever the format, so such a column becomes text), dates as
+    2024-07-31, floats with 2 decimals (``decimals`` per column otherwise) rounded half-up. A float
+    column without gaps stays numeric, so sorting by it still sorts by value."""
+    shown = blank_text(frame).reset_index(drop=True)
+    places = dict(decimals or {})
+    formats: dict[str, Any] = {}
+    for col in shown.columns:
+        series = shown[col]
+        if pd.api.types.is_datetime64_any_dtype(series):
+            with_time = bool((series.dropna() != series.dropna().dt.normalize()).any())
+            shown[col] = [_date_text(v, with_time) for v in series]
+        elif pd.api.types.is_float_dtype(series):
+            n = places.get(col, 2)
+            if series.isna().any():
+                shown[col] = [fixed(v, n) for v in series]
+            else:
+                formats[col] = lambda v, n=n: fixed(v, n)
+    return shown.style.format(formats)

@@ -74,3 +74,27 @@ def test_as_of_after_the_last_data_is_flagged() -> None:
     note = pageviews.as_of_after_data_note(dt.date(2024, 9, 30), dt.date(2024, 7, 31))
     assert note is not None and "2024-09-30" in note and "2024-07-31" in note and "9 月底" in note
     assert pageviews.as_of_after_data_note(dt.date(2024, 9, 30), None) is None
+
+
+def test_fixed_rounds_half_up_like_excel() -> None:
+    """2.175 is 2.17499… in binary; Excel and the PDF show 2.18, so the screen does too (by hand)."""
+    assert pageviews.fixed(2.175) == "2.18"
+    assert pageviews.fixed(0.5833333) == "0.58"
+    assert pageviews.fixed(1234567.005) == "1,234,567.01"
+    assert pageviews.fixed(0.35, 1) == "0.4"
+    assert pageviews.fixed(12.0, 0) == "12"
+    assert pageviews.fixed(None) == "—" and pageviews.fixed(float("nan")) == "—"
+
+
+def test_display_table_never_shows_none_or_nan() -> None:
+    """Text None → blank, missing numbers and dates → "—", floats 2 decimals, row numbers as asked."""
+    frame = pd.DataFrame({"名称": ["甲", None], "金额": [0.3, None], "行": [3.0, None],
+                          "日期": [pd.Timestamp("2024-07-31"), pd.NaT], "个数": [1, 2]})
+    html = pageviews.display_table(frame, {"行": 0}).to_html()
+    assert "None" not in html and "nan" not in html.lower() and "NaT" not in html
+    assert ">0.30<" in html and ">3<" in html and ">—<" in html
+    assert ">2024-07-31<" in html
+    # a float column without gaps stays numbers underneath (sorting sorts by value), shown half-up
+    full = pageviews.display_table(pd.DataFrame({"金额": [2.175, 10.0]}))
+    assert full.data["金额"].dtype.kind == "f"
+    assert ">2.18<" in full.to_html() and ">10.00<" in full.to_html()

@@ -32,7 +32,7 @@ frame = audit.audit_frame(
     date_to=date_to,
 )
 st.write(f"共 {len(frame)} 条记录" + ("（已达显示上限）" if len(frame) >= audit.MAX_ROWS else ""))
-st.dataframe(frame, hide_index=True, width="stretch")
+web.dataframe(frame, hide_index=True, width="stretch")
 
 stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
 d1, d2 = st.columns(2)

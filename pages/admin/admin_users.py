@@ -51,7 +51,7 @@ table = pd.DataFrame(
         for u in users
     ]
 )
-st.dataframe(table, hide_index=True, width="stretch")
+web.dataframe(table, hide_index=True, width="stretch")
 
 names = [str(u["username"]) for u in users]
 project_label = pageviews.project_labels(conn)

@@ -27,7 +27,7 @@ st.caption(f"截止日期 {as_of.isoformat()}：统计截止日期在 {month} �
 
 reports = {int(r.id): entry.completeness(conn, int(r.id), as_of) for r in in_year.itertuples()}
 st.subheader("各部门")
-st.dataframe(
+web.dataframe(
     [{"部门": f"{r.code} {r.name}",
       "指标已填/总数": f"{reports[int(r.id)].indicators_reported}/{reports[int(r.id)].indicators_total}",
       "待填指标": reports[int(r.id)].indicators_total - reports[int(r.id)].indicators_reported,
@@ -45,10 +45,10 @@ m1.metric("指标已填报", f"{rep.indicators_reported}/{rep.indicators_total}"
 m2.metric("待填指标", rep.indicators_total - rep.indicators_reported)
 m3.metric("本月支出未填项目", rep.spend_missing)
 st.subheader("各项目")
-st.dataframe(review.with_states(conn, dept_id, as_of, rep.projects), hide_index=True, width="stretch")
+web.dataframe(review.with_states(conn, dept_id, as_of, rep.projects))
 st.caption("审核状态：填报中 → 已提交 → 已审核（财务），或已退回（附退回意见）；在“项目填报”页提交和审核。")
 st.subheader("尚未填报的指标")
 if rep.missing.empty:
     st.success("本月所有指标都已填报。", icon=":material/check_circle:")
 else:
-    st.dataframe(rep.missing, hide_index=True, width="stretch")
+    web.dataframe(rep.missing, hide_index=True, width="stretch")

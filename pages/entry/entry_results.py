@@ -81,7 +81,7 @@ tab_form, tab_file, tab_history = st.tabs(["逐项填报", "模板下载与上�
 with tab_form:
     if not indicators:
         st.info("该项目没有绩效指标。")
-    st.dataframe(
+    web.dataframe(
         [{"三级指标": ind.level3, "年度指标值": ind.target_text, "截至目前": shown_value(ind),
           "指标灯": entry.LIGHT_LABELS.get(lights[ind.id][0] or "", "—"), "说明": lights[ind.id][1] or ""}
          for ind in indicators],
@@ -167,10 +167,10 @@ with tab_file:
             plan: entry.ResultsImportPlan = st.session_state["results_plan"]
             if plan.errors:
                 st.error(f"文件有 {len(plan.errors)} 处错误，不能导入（不会写入任何数据）。", icon=":material/block:")
-                st.dataframe(plan.error_frame(), hide_index=True, width="stretch")
+                web.dataframe(plan.error_frame(), decimals={"行": 0})
             if plan.inputs:
                 st.markdown(f"**预览**：{len(plan.inputs)} 个指标" + (f"，{plan.skipped} 行未填写已跳过" if plan.skipped else ""))
-                st.dataframe(plan.preview(), hide_index=True, width="stretch")
+                web.dataframe(plan.preview(), hide_index=True, width="stretch")
             if st.button("确认导入（全部写入）", type="primary", key="results_import_commit",
                          disabled=bool(plan.errors) or not plan.inputs or not can_edit):
                 result = web.attempt(lambda: entry.commit_results_import(conn, actor, plan))
@@ -202,4 +202,4 @@ with tab_history:
     if history.empty:
         st.info("还没有填报记录。")
     else:
-        st.dataframe(history.head(500), hide_index=True, width="stretch")
+        web.dataframe(history.head(500), hide_index=True, width="stretch")

@@ -152,7 +152,7 @@ with tab_import:
                        f"覆盖月份：{'、'.join(entry.month_label(m) for m in plan.months) or '—'}。")
             if plan.errors:
                 st.error(f"文件有 {len(plan.errors)} 处错误，不能导入（不会写入任何数据）。请修改文件后重新上传。", icon=":material/block:")
-                st.dataframe(plan.error_frame(), hide_index=True, width="stretch")
+                web.dataframe(plan.error_frame(), decimals={"行": 0})
             for w in plan.warnings:
                 st.info(w)
             confirm_import = True
@@ -161,7 +161,7 @@ with tab_import:
                 confirm_import = st.checkbox("我已核实，确认导入超过预算的支出", key="spend_import_confirm_over")
             if plan.changes or plan.unchanged:
                 st.markdown(f"**预览**：更新 {len(plan.changes)} 个项目月份，{len(plan.unchanged)} 个与现有数值相同。")
-                st.dataframe(plan.preview(), hide_index=True, width="stretch")
+                web.dataframe(plan.preview(), hide_index=True, width="stretch")
             if st.button("确认导入（全部写入）", type="primary", key="spend_import_commit",
                          disabled=bool(plan.errors) or not plan.changes or not can_edit or not confirm_import):
                 result = attempt(lambda: entry.commit_spend_import(conn, actor, plan,
@@ -178,7 +178,7 @@ with tab_import:
 with tab_lock:
     states = entry.lock_states(conn, dept_id)
     months = [dt.date(year, m, 1) for m in range(1, 13)]
-    st.dataframe(
+    web.dataframe(
         [{"月份": entry.month_label(p),
           "状态": "已锁定" if states.get(p) and states[p].locked else "开放",
           "操作人": states[p].changed_by if p in states else "",
@@ -207,7 +207,7 @@ with tab_lock:
     history = entry.lock_history(conn, dept_id)
     if not history.empty:
         st.markdown("**锁定记录**")
-        st.dataframe(history, hide_index=True, width="stretch")
+        web.dataframe(history, hide_index=True, width="stretch")
 
 # ------------------------------------------------------------------------------------- history
 with tab_history:
@@ -228,7 +228,7 @@ with tab_history:
     if history.empty:
         st.info("还没有录入过支出。")
     else:
-        st.dataframe(history.head(500), hide_index=True, width="stretch")
+        web.dataframe(history.head(500), hide_index=True, width="stretch")
         current_rows = history[history["当前值"]]
         if can_edit and not current_rows.empty:
             opts = list(range(len(current_rows)))

@@ -40,8 +40,7 @@ column_config = {
     "项目": st.column_config.TextColumn(width="medium"),
     "三级指标": st.column_config.TextColumn(width="medium"),
     "判定依据": st.column_config.TextColumn(width="large"),
-    "实际完成": st.column_config.NumberColumn(format="%.2f"),
-    "当前应达": st.column_config.NumberColumn(format="%.2f", help="数量指标按序时或里程碑应达；比率、上限指标为指标值"),
+    "当前应达": st.column_config.Column(help="数量指标按序时或里程碑应达；比率、上限指标为指标值"),
 }
 if table.empty:
     st.info("没有符合筛选条件的指标。")

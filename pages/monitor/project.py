@@ -75,22 +75,19 @@ with tab1:
     if hist.empty:
         st.caption("尚无支出记录。")
     else:
-        st.dataframe(pageviews.spend_history_table(hist), hide_index=True, width="stretch",
-            column_config={"金额（万元）": st.column_config.NumberColumn(format="%.2f"),
-                           "更正前（万元）": st.column_config.NumberColumn(format="%.2f")})
+        web.dataframe(pageviews.spend_history_table(hist))
 with tab2:
     hist = web.reads.project_result_history(pid)
     if hist.empty:
         st.caption("尚无指标完成情况记录。")
     else:
-        st.dataframe(pageviews.result_history_table(hist), hide_index=True, width="stretch")
+        web.dataframe(pageviews.result_history_table(hist))
 with tab3:
     hist = web.reads.project_report_history(pid)
     if hist.empty:
         st.caption("尚无全年预计执行数或进展说明。")
     else:
-        st.dataframe(pageviews.report_history_table(hist), hide_index=True, width="stretch",
-                     column_config={"全年预计执行数（万元）": st.column_config.NumberColumn(format="%.2f")})
+        web.dataframe(pageviews.report_history_table(hist))
 with tab4:
     conn = web.connection()
     files = attachments.of_project(conn, pid, ctx.as_of)

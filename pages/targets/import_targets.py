@@ -86,10 +86,11 @@ errors = int((findings["级别"] == "错误").sum())
 warnings = int((findings["级别"] == "警告").sum())
 st.markdown(f"**审核发现**：错误 {errors} 条，警告 {warnings} 条，提示 {len(findings) - errors - warnings} 条")
 if not findings.empty:
-    st.dataframe(findings, hide_index=True, width="stretch")
+    web.dataframe(findings, decimals={"行号": 0})
 
 t1, t2, t3 = st.tabs(["项目", "项目指标（核对与更正）", "部门整体指标"])
-t1.dataframe(frames["projects"], hide_index=True, width="stretch")
+with t1:
+    web.dataframe(frames["projects"])
 rows = review_rows(result)
 with t2:
     st.caption("每行右侧是它在原文中的位置和原文，以及关于这一行的审核发现。可直接更正白色单元格或选择指标值类型；"
@@ -108,7 +109,8 @@ with t2:
             "原文": st.column_config.TextColumn("原文", width="large"),
         },
     )
-t3.dataframe(frames["sub_goals"], hide_index=True, width="stretch")
+with t3:
+    web.dataframe(frames["sub_goals"])
 
 edits = corrections_between(shown.to_dict("records"), edited.to_dict("records"))
 data, changes = apply_corrections(data, edits)

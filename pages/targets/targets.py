@@ -20,7 +20,7 @@ c3.metric("绩效指标数", int(dept["indicators"]))
 projects = web.reads.department_projects(dept_id)
 st.subheader("预算项目")
 st.caption("金额单位：万元；支出计划为各节点月底的累计支出比例。")
-st.dataframe(
+web.dataframe(
     pageviews.projects_table(projects),
     hide_index=True,
     width="stretch",
@@ -38,7 +38,7 @@ for proj in projects.itertuples():
         for g in goals.itertuples():
             st.text(f"{g.seq}. {g.text}")
         st.markdown("**绩效指标**")
-        st.dataframe(indicator_table(web.reads.project_indicators(int(proj.id))),
+        web.dataframe(indicator_table(web.reads.project_indicators(int(proj.id))),
                      hide_index=True, width="stretch")
 
 overall = pageviews.overall_goal(web.reads.department_texts(dept_id))
@@ -52,6 +52,6 @@ if not part.empty or overall:
         first = grp.iloc[0]
         with st.expander(f"分项目标 {seq}：{first['title']}"):
             st.caption(f"绩效目标：{first['goal'] or '—'}")
-            st.dataframe(grp.dropna(subset=["indicator_id"])[["level3", "target_text"]]
+            web.dataframe(grp.dropna(subset=["indicator_id"])[["level3", "target_text"]]
                          .rename(columns={"level3": "绩效指标", "target_text": "指标值"}),
                          hide_index=True, width="stretch")

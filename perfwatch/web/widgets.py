@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from perfwatch import db, entry
+from perfwatch import db, entry, pageviews
 from perfwatch.vocab import LIGHT_COLORS, LIGHT_LABELS, LIGHT_MARKDOWN_COLORS, LIGHT_NAMES, LIGHT_UI_COLORS, LIGHTS
 from perfwatch.web.data import df
 
@@ -48,11 +48,22 @@ def _light_dot(light: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
+def dataframe(data: pd.DataFrame | list[dict[str, Any]], *, decimals: Mapping[str, int] | None = None,
+              **kwargs: Any) -> Any:
+    """st.dataframe through the one table formatter (perfwatch.pageviews.display_table): blank text
+    instead of "None", "—" for missing numbers and dates, 2 decimals rounded half-up (``decimals``
+    per column otherwise); index hidden and full width unless the caller says otherwise."""
+    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+    kwargs.setdefault("hide_index", True)
+    kwargs.setdefault("width", "stretch")
+    return st.dataframe(pageviews.display_table(frame, decimals), **kwargs)
+
+
 def light_dataframe(frame: pd.DataFrame, *, column_config: Mapping[str, Any] | None = None,
                     light_col: str = "light", show_col: str = "灯", **kwargs: Any) -> Any:
-    """st.dataframe of a table with a light column: a dot in the light's exact colour before the
-    ``show_col`` text (红灯/黄灯…), 2 decimals for numbers, machine columns hidden. Plain data (no
-    Styler, no HTML): user text is shown as text, and large tables stay fast."""
+    """A table with a light column: a dot in the light's exact colour before the ``show_col`` text
+    (红灯/黄灯…), machine columns hidden, numbers and blanks as :func:`dataframe` shows them (比值 with
+    1 decimal). No HTML: user text is shown as text."""
     shown = frame.drop(columns=[c for c in (light_col, "project_code", "department_id") if c in frame.columns])
     config: dict[str, Any] = {}
     if light_col in frame.columns and show_col in shown.columns:
@@ -60,12 +71,8 @@ def light_dataframe(frame: pd.DataFrame, *, column_config: Mapping[str, Any] | N
         shown.insert(at, "　", [_light_dot(str(l)) for l in frame[light_col]])
         config["　"] = st.column_config.ImageColumn("　", width=28)
         config[show_col] = st.column_config.TextColumn(show_col, width=60)
-    for col in shown.columns:
-        if col in config or not pd.api.types.is_float_dtype(shown[col]):
-            continue
-        config[col] = st.column_config.NumberColumn(format="%.1f" if col == "比值" else "%.2f")
     config.update(column_config or {})
-    return st.dataframe(shown, column_config=config, hide_index=True, width="stretch", **kwargs)
+    return dataframe(shown, decimals={"比值": 1}, column_config=config, **kwargs)
 
 
 def pick_department(key: str) -> pd.Series:
