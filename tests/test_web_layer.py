@@ -68,3 +68,20 @@ def test_thin_page_check_sees_a_fat_page(tmp_path: Path) -> None:
     fat = tmp_path / "fat.py"
     fat.write_text('from perfwatch import db, web\nrows = web.df("departments")\nname = "x.sql"\n', encoding="utf-8")
     assert _page_problems(fat) == ["imports the database module", "names a SQL file", "runs a query by SQL name"]
+
+
+def test_file_uploader_says_types_and_limit_in_chinese() -> None:
+    """The upload box names the accepted types and the size limit in Chinese (Streamlit's own line is
+    English) and swaps the English button text through constant CSS."""
+    from streamlit.testing.v1 import AppTest
+
+    def app() -> None:
+        from perfwatch.web.widgets import file_uploader
+
+        file_uploader("支出文件", ["csv", "xlsx"], key="u")
+
+    at = AppTest.from_function(app, default_timeout=30).run()
+    assert not at.exception
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("支持 CSV、XLSX 文件，单个文件不超过 ") and c.endswith(" MB。") for c in captions), captions
+    assert any("选择文件" in m.value for m in at.markdown)

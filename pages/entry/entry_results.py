@@ -154,7 +154,7 @@ with tab_file:
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="results_template",
     )
-    upload = st.file_uploader("上传填好的模板或结果文件", type=["xlsx", "csv"], key="results_upload",
+    upload = web.file_uploader("上传填好的模板或结果文件", ["xlsx", "csv"], key="results_upload",
                               disabled=not can_edit)
     if upload is not None:
         data = upload.getvalue()

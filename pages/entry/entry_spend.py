@@ -123,7 +123,7 @@ with tab_import:
     st.markdown("上传国库支付或财务系统导出的支出表（CSV 或 Excel .xlsx）：逐笔记录或按月/季度合计均可。"
                 "表头需包含 **项目编码、支出日期、支出金额**（也识别 project_code、date、amount 等）。"
                 "文件覆盖的每个项目月份，以文件中该月合计**替换**原数（原数保留在历史中），重复导入不会重复计算。")
-    upload = st.file_uploader("支出文件", type=["csv", "xlsx", "xls", "txt"], key="spend_upload", disabled=not can_edit,
+    upload = web.file_uploader("支出文件", ["csv", "xlsx", "xls", "txt"], key="spend_upload", disabled=not can_edit,
                               help="国库支付明细、会计明细账或按月/季合计表：CSV、XLSX、另存为 .xls 的网页/XML 表格、Unicode 文本（.txt）")
     unit_choice = st.radio("金额单位（表头注明单位时以表头为准）", ["元", "万元"], horizontal=True, key="spend_unit")
     if upload is not None:

@@ -40,7 +40,7 @@ with st.expander("下载 Excel 模板"):
 
 tab_file, tab_paste = st.tabs(["上传文件", "粘贴文本"])
 with tab_file:
-    upload = st.file_uploader("绩效目标文件", type=[e.lstrip(".") for e in ACCEPTED], key="targets_upload")
+    upload = web.file_uploader("绩效目标文件", [e.lstrip(".") for e in ACCEPTED], key="targets_upload")
 with tab_paste:
     pasted = st.text_area("从 PDF 复制的绩效目标表文本", height=200, key="targets_paste")
 year = st.number_input("年度（文件中无法识别年度时填写）", min_value=0, max_value=2100, value=0, step=1,

@@ -75,6 +75,27 @@ def light_dataframe(frame: pd.DataFrame, *, column_config: Mapping[str, Any] | N
     return dataframe(shown, decimals={"比值": 1}, column_config=config, **kwargs)
 
 
+# Streamlit's uploader has no API for its English "Upload" button and "200MB per file" line: constant
+# CSS swaps them for Chinese; the real types and size limit are stated in the caption below it.
+_UPLOADER_CSS = """<style>
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {font-size: 0;}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
+  content: "选择文件"; font-size: 0.875rem;}
+[data-testid="stFileUploaderDropzoneInstructions"] span {font-size: 0;}
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {content: "或将文件拖放到此处"; font-size: 0.875rem;}
+</style>"""
+
+
+def file_uploader(label: str, types: list[str], *, key: str, help: str | None = None, **kwargs: Any) -> Any:
+    """st.file_uploader with Chinese button text and a Chinese line naming the accepted types and
+    the size limit (server.maxUploadSize)."""
+    st.markdown(_UPLOADER_CSS, unsafe_allow_html=True)  # safe-html: constant CSS, no user text
+    upload = st.file_uploader(label, type=types, key=key, help=help, **kwargs)
+    limit = st.get_option("server.maxUploadSize")
+    st.caption(f"支持 {'、'.join(t.upper() for t in types)} 文件，单个文件不超过 {limit} MB。")
+    return upload
+
+
 def pick_department(key: str) -> pd.Series:
     """The department-year the page works on: a selector when there is more than one, a message
     and a stop when there is none. Returns the row of queries/departments.sql."""
