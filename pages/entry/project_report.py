@@ -119,15 +119,15 @@ with st.expander("Excel 模板：下载、离线填写后上传"):
     st.download_button("下载项目填报模板（Excel）", data=declarations.template(conn, dept_id, as_of, project_ids=[project_id]),
                        file_name=f"项目填报模板_{view.project.code}_{as_of.isoformat()}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"round_tpl_{key}")
-    sheet = st.file_uploader("上传填好的模板（.xlsx 或 .csv）", type=["xlsx", "csv"], key=f"round_sheet_{key}",
-                             disabled=not view.can_edit)
+    sheet = web.file_uploader("上传填好的模板（.xlsx 或 .csv）", ["xlsx", "csv"], key=f"round_sheet_{key}",
+                              disabled=not view.can_edit)
     if sheet is not None:
         plan = declarations.plan_import(conn, sheet.getvalue(), sheet.name, department_id=dept_id)
         if plan.errors:
             st.error(f"文件有 {len(plan.errors)} 处错误，不能导入（不会写入任何数据）。", icon=":material/block:")
-            st.dataframe(plan.error_frame(), hide_index=True, width="stretch")
+            web.dataframe(plan.error_frame(), decimals={"行": 0})
         else:
-            st.dataframe(plan.preview(), hide_index=True, width="stretch")
+            web.dataframe(plan.preview())
             if (st.button("确认导入（全部写入）", type="primary", key=f"round_sheet_commit_{key}")
                     and web.attempt(lambda: declarations.commit_import(conn, actor, plan)) is not None):
                 done(f"已从 {sheet.name} 导入 {len(plan.declarations)} 个项目的填报。")
@@ -190,8 +190,8 @@ targets: dict[int, str] = {0: "项目填报（全年预计与偏差原因）"} |
                                                           for r in view.indicators}
 with st.form(key=f"round_upload_{key}", clear_on_submit=True):
     target = st.selectbox("附于", list(targets), format_func=targets.__getitem__, key=f"round_target_{key}")
-    upload = st.file_uploader("选择文件", type=[e.lstrip(".") for e in attachments.ACCEPTED_EXTENSIONS],
-                              key=f"round_file_{key}", disabled=not view.can_edit)
+    upload = web.file_uploader("选择文件", [e.lstrip(".") for e in attachments.ACCEPTED_EXTENSIONS],
+                               key=f"round_file_{key}", disabled=not view.can_edit)
     sent = st.form_submit_button("上传佐证材料", disabled=not view.can_edit)
 if sent:
     if upload is None:
@@ -203,9 +203,9 @@ if sent:
         if aid is not None:
             done(f"已上传佐证材料“{upload.name}”。")
 if not view.attachments.empty:
-    st.dataframe(view.attachments.rename(columns={"attached_to": "附于", "file_name": "文件", "size_text": "大小",
-                                                  "uploaded_by": "上传人", "sha256": "SHA-256"})
-                 [["附于", "文件", "大小", "上传人", "SHA-256"]], hide_index=True, width="stretch")
+    web.dataframe(view.attachments.rename(columns={"attached_to": "附于", "file_name": "文件", "size_text": "大小",
+                                                   "uploaded_by": "上传人", "sha256": "SHA-256"})
+                  [["附于", "文件", "大小", "上传人", "SHA-256"]])
 
 # ------------------------------------------------------------------ review
 st.subheader("四、提交与审核")
@@ -224,4 +224,4 @@ if view.can_review:
     if back and web.attempt(lambda: review.send_back(conn, actor, project_id, as_of, comment)) is not None:
         done("已退回，负责人可修改后重新提交。")
 if not view.history.empty:
-    st.dataframe(view.history, hide_index=True, width="stretch")
+    web.dataframe(view.history)
