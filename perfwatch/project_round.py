@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from perfwatch import attachments, declarations, entry, review
-from perfwatch.store import PERMISSIONS, Actor, transaction
+from perfwatch.store import PERMISSIONS, Actor
 
 
 @dataclass(frozen=True)
@@ -124,11 +124,7 @@ def load(conn: duckdb.DuckDBPyConnection, actor: Actor, project_id: int, as_of: 
     )
 
 
-def save_results(conn: duckdb.DuckDBPyConnection, actor: Actor, project_id: int,
-                 inputs: Sequence[entry.ResultInput]) -> entry.SaveResult:
-    """Indicator results of the page: refused while the round is submitted (owner) or approved,
-    else saved through :func:`perfwatch.entry.save_results`."""
-    for when in sorted({review.round_date(i.as_of) for i in inputs}):
-        with transaction(conn, actor, "report.record", project_id=project_id) as tx:
-            review.check_editable(tx, project_id, when, "指标填报")
+def save_results(conn: duckdb.DuckDBPyConnection, actor: Actor, inputs: Sequence[entry.ResultInput]) -> entry.SaveResult:
+    """Indicator results of the page, through :func:`perfwatch.entry.save_results` (the same
+    validation, lights, round-state check and audit as 指标填报)."""
     return entry.save_results(conn, actor, inputs, source="项目填报")

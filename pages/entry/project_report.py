@@ -177,7 +177,7 @@ for row in view.indicators:
             inp = entry.ResultInput(ind.id, as_of, value=value, done_date=done_date, rating=rating,
                                     projected_text=projected, cause_categories=tuple(r_cats), cause_text=r_cause,
                                     likelihood=likelihood, measure=r_measure, note=note, base_id=base)
-            result = web.attempt(lambda inp=inp: project_round.save_results(conn, actor, project_id, [inp]))
+            result = web.attempt(lambda inp=inp: project_round.save_results(conn, actor, [inp]))
             if result is not None:
                 done(f"已保存“{ind.level3}”。" if result.written else f"“{ind.level3}”没有变化。")
         file_list(ind.id, f"ind{ind.id}")
