@@ -312,8 +312,11 @@ def template(conn: duckdb.DuckDBPyConnection, department_id: int, as_of: dt.date
 
     decl = current(conn, department_id, as_of)
     lights = pace_lights(conn, department_id, as_of)
+    from openpyxl.worksheet.worksheet import Worksheet
+
     wb = openpyxl.Workbook()
     ws = wb.active
+    assert isinstance(ws, Worksheet)
     ws.title = "项目填报"
     ws.append(list(TEMPLATE_COLUMNS))
     for cell in ws[1]:
