@@ -18,6 +18,7 @@ import pandas as pd
 
 from perfwatch import attachments, declarations, entry, review
 from perfwatch.store import PERMISSIONS, Actor
+from perfwatch.vocab import light_name
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,13 @@ class RoundView:
     can_submit: bool
     can_review: bool       # approve / send back
     read_only_reason: str | None
+
+    @property
+    def cause_required(self) -> str | None:
+        """The sentence saying why 支出偏差原因 and 纠偏措施 are required (yellow/red pace), else None."""
+        if self.pace.light not in declarations.NEEDS_CAUSE:
+            return None
+        return f"支出进度为{light_name(self.pace.light)}：必须选择偏差原因类别、说明原因并填写纠偏措施。"
 
     def files_of(self, indicator_id: int | None) -> pd.DataFrame:
         """Attachments of the declaration (None) or of one indicator."""

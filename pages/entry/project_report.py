@@ -19,7 +19,7 @@ from perfwatch import (
     views,
     web,
 )
-from perfwatch.store import CAUSE_CATEGORIES, LIKELIHOODS, RATINGS
+from perfwatch.vocab import CAUSE_CATEGORIES, LIKELIHOODS, RATINGS
 
 actor = web.require_role("owner", "finance", "admin")
 conn = web.connection()
@@ -91,9 +91,8 @@ if view.pace.reason:
 # ------------------------------------------------------------------ declaration
 st.subheader("一、全年预计与支出偏差")
 d = view.declaration
-needs = view.pace.light in declarations.NEEDS_CAUSE
-if needs:
-    st.caption(f"支出进度为{declarations.LIGHT_NAMES[str(view.pace.light)]}：必须选择偏差原因类别、说明原因并填写纠偏措施。")
+if view.cause_required:
+    st.caption(view.cause_required)
 with st.form(key=f"round_decl_{key}"):
     amount = st.number_input("全年预计执行数（万元）", min_value=0.0, max_value=float(view.pace.budget),
                              value=None if d.projected_amount is None else float(d.projected_amount), step=0.01,
