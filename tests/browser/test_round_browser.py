@@ -126,7 +126,7 @@ def test_owner_fills_and_submits_finance_returns_then_approves(app: App, tmp_pat
     expect(page.get_by_text("预计结转结余 4.00 万元", exact=False)).to_be_visible()  # 10.00 − 6.00
 
     # 2. an indicator result: 办案数量 20 of 50 expected by June (≥100 a year) -> red; 全年预计完成情况 given
-    exp = page.locator("[data-testid='stExpander']").filter(has_text="办案数量")
+    exp = page.locator("[data-testid='stExpander']").filter(has=page.locator("summary", has_text="办案数量"))
     exp.locator("summary").click()
     value = exp.get_by_label("截至目前完成值", exact=False)
     value.fill("20")
