@@ -28,16 +28,9 @@ import pandas as pd
 from perfwatch import db, review
 from perfwatch.importers.results import split_cause
 from perfwatch.importers.spend import RowError, auto_mapping, code_of, read_table
-from perfwatch.store import (
-    CAUSE_CATEGORIES,
-    Actor,
-    ValidationError,
-    authorize,
-    parse_amount,
-    transaction,
-)
+from perfwatch.store import Actor, ValidationError, authorize, parse_amount, transaction
 from perfwatch.uploads import check_upload
-from perfwatch.vocab import LAGGING, LIGHT_NAMES
+from perfwatch.vocab import CAUSE_CATEGORIES, LAGGING, LIGHT_NAMES
 
 FIELD_LABELS: dict[str, str] = {
     "as_of": "截至日期",
@@ -61,6 +54,7 @@ TEMPLATE_COLUMNS: tuple[str, ...] = (
     "项目编码", "项目名称", "预算数（万元）", "支出进度灯", "截至日期", "全年预计执行数", "偏差原因类别", "偏差原因",
     "纠偏措施", "项目进展",
 )
+# The pace lights that make 支出偏差原因 and 纠偏措施 required (DOMAIN.md §5a).
 NEEDS_CAUSE: frozenset[str] = LAGGING
 
 
@@ -312,8 +306,11 @@ def template(conn: duckdb.DuckDBPyConnection, department_id: int, as_of: dt.date
 
     decl = current(conn, department_id, as_of)
     lights = pace_lights(conn, department_id, as_of)
+    from openpyxl.worksheet.worksheet import Worksheet
+
     wb = openpyxl.Workbook()
     ws = wb.active
+    assert isinstance(ws, Worksheet)
     ws.title = "项目填报"
     ws.append(list(TEMPLATE_COLUMNS))
     for cell in ws[1]:

@@ -17,7 +17,8 @@ import duckdb
 import pandas as pd
 
 from perfwatch import attachments, declarations, entry, review
-from perfwatch.store import PERMISSIONS, Actor, transaction
+from perfwatch.store import PERMISSIONS, Actor
+from perfwatch.vocab import light_name
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,13 @@ class RoundView:
     can_submit: bool
     can_review: bool       # approve / send back
     read_only_reason: str | None
+
+    @property
+    def cause_required(self) -> str | None:
+        """The sentence saying why 支出偏差原因 and 纠偏措施 are required (yellow/red pace), else None."""
+        if self.pace.light not in declarations.NEEDS_CAUSE:
+            return None
+        return f"支出进度为{light_name(self.pace.light)}：必须选择偏差原因类别、说明原因并填写纠偏措施。"
 
     def files_of(self, indicator_id: int | None) -> pd.DataFrame:
         """Attachments of the declaration (None) or of one indicator."""
@@ -124,11 +132,7 @@ def load(conn: duckdb.DuckDBPyConnection, actor: Actor, project_id: int, as_of: 
     )
 
 
-def save_results(conn: duckdb.DuckDBPyConnection, actor: Actor, project_id: int,
-                 inputs: Sequence[entry.ResultInput]) -> entry.SaveResult:
-    """Indicator results of the page: refused while the round is submitted (owner) or approved,
-    else saved through :func:`perfwatch.entry.save_results`."""
-    for when in sorted({review.round_date(i.as_of) for i in inputs}):
-        with transaction(conn, actor, "report.record", project_id=project_id) as tx:
-            review.check_editable(tx, project_id, when, "指标填报")
+def save_results(conn: duckdb.DuckDBPyConnection, actor: Actor, inputs: Sequence[entry.ResultInput]) -> entry.SaveResult:
+    """Indicator results of the page, through :func:`perfwatch.entry.save_results` (the same
+    validation, lights, round-state check and audit as 指标填报)."""
     return entry.save_results(conn, actor, inputs, source="项目填报")

@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
 
-from perfwatch import dataset, db, store
+from perfwatch import dataset, db, entry, store
 from perfwatch.cli import main
 
 
@@ -24,8 +25,8 @@ def mini_path(tmp_path: Path, mini_data: dict[str, Any]) -> Path:
     conn = db.open_database(path)
     dataset.load_targets(conn, store.SYSTEM, mini_data)
     ids = dict(conn.execute("SELECT code, id FROM projects").fetchall())
-    store.record_spend(conn, store.SYSTEM, ids["P001"], dt.date(2024, 2, 1), "1.00")
-    store.record_spend(conn, store.SYSTEM, ids["P002"], dt.date(2024, 5, 1), "9.00")
+    entry.save_spend(conn, store.SYSTEM, [entry.SpendChange(ids["P001"], dt.date(2024, 2, 1), Decimal("1.00"), None)])
+    entry.save_spend(conn, store.SYSTEM, [entry.SpendChange(ids["P002"], dt.date(2024, 5, 1), Decimal("9.00"), None)])
     conn.close()
     return path
 

@@ -71,7 +71,8 @@ def test_likelihood_at_risk_requires_cause_and_measure(mini_db: duckdb.DuckDBPyC
     text = str(info.value)
     assert "完成目标可能性为“有可能”" in text and "偏差原因" in text and "纠偏措施" in text
     assert result_rows(mini_db) == 0
-    save(mini_db, "办案数量", value=50.0, likelihood="有可能", cause_categories=("人员保障",), measure="增派人员")
+    save(mini_db, "办案数量", value=50.0, likelihood="有可能", cause_categories=("人员保障",), cause_text="人员调离",
+         measure="增派人员", projected_text="预计全年完成90件")
     assert result_rows(mini_db) == 1
 
 
@@ -82,7 +83,30 @@ def test_red_light_requires_cause_and_measure(mini_db: duckdb.DuckDBPyConnection
     assert light == "red", reason
     with pytest.raises(entry.EntryValidationError, match="指标为红灯"):
         save(mini_db, "办案数量", value=10.0, likelihood="确定能")
-    save(mini_db, "办案数量", value=10.0, likelihood="确定能", cause_text="案件来源减少", measure="加强宣传")
+    save(mini_db, "办案数量", value=10.0, likelihood="确定能", cause_categories=("其他",), cause_text="案件来源减少",
+         measure="加强宣传", projected_value=100.0)
+
+
+def test_at_risk_needs_category_sentence_measure_and_year_end(mini_db: duckdb.DuckDBPyConnection) -> None:
+    """Test DOMAIN.md §5a: with a red light each of 偏差原因类别, 原因说明, 纠偏措施 and 全年预计完成情况
+    is refused when missing, each with its own message."""
+    full = {"value": 10.0, "likelihood": "有可能", "cause_categories": ("人员保障",), "cause_text": "人员调离",
+            "measure": "增派人员", "projected_text": "预计全年完成80件"}
+    for missing, message in (("cause_categories", "必须选择偏差原因类别"), ("cause_text", "必须填写原因说明"),
+                             ("measure", "必须填写纠偏措施"), ("projected_text", "必须填写全年预计完成情况")):
+        kw = {k: v for k, v in full.items() if k != missing}
+        with pytest.raises(entry.EntryValidationError, match=message):
+            save(mini_db, "办案数量", **kw)
+    assert result_rows(mini_db) == 0
+    save(mini_db, "办案数量", **full)
+    assert result_rows(mini_db) == 1
+
+
+def test_ticked_category_without_sentence_is_refused_even_when_green(mini_db: duckdb.DuckDBPyConnection) -> None:
+    """Test that a cause category without a 原因说明 sentence is refused on a green result."""
+    with pytest.raises(entry.EntryValidationError, match="勾选了偏差原因类别，请用一句话说明具体原因"):
+        save(mini_db, "办案数量", value=50.0, likelihood="确定能", cause_categories=("其他",))
+    assert result_rows(mini_db) == 0
 
 
 def test_green_light_needs_no_cause(mini_db: duckdb.DuckDBPyConnection) -> None:
@@ -238,7 +262,9 @@ def test_import_row_errors_refuse_the_whole_file(mini_db: duckdb.DuckDBPyConnect
             ).encode()
     plan = entry.plan_results_import(mini_db, parse_results(data, "bad.csv"), today=TODAY)
     got = [(e.row, e.column) for e in plan.errors]
-    assert got == [(3, "项目编码"), (4, "三级指标"), (5, "完成值"), (6, "偏差原因"), (6, "纠偏措施"), (7, None)]
+    # row 6: category and sentence (both read from 偏差原因), measure, and 全年预计完成情况 (no such column)
+    assert got == [(3, "项目编码"), (4, "三级指标"), (5, "完成值"), (6, "偏差原因"), (6, "偏差原因"), (6, "纠偏措施"),
+                   (6, "全年预计完成情况"), (7, None)]
     assert all(e.file == "bad.csv" for e in plan.errors)
     with pytest.raises(entry.EntryValidationError):
         entry.commit_results_import(mini_db, OWNER, plan, today=TODAY)

@@ -130,9 +130,12 @@ def test_results_form_requires_cause_then_saves(page_db: Path, monkeypatch: pyte
     form_buttons = [b for b in at.button if b.label == "保存"]
     form_buttons[0].click().run()
     assert not at.exception, at.exception
-    assert "必须填写偏差原因" in errors(at) and "必须填写纠偏措施" in errors(at)
+    for required in ("必须选择偏差原因类别", "必须填写原因说明", "必须填写纠偏措施", "必须填写全年预计完成情况"):
+        assert required in errors(at)
     assert read(page_db, "SELECT count(*) FROM indicator_results") == [(0,)]
     at.multiselect(key=f"results_cats_{suffix}").select("人员保障")
+    at.text_area(key=f"results_cause_{suffix}").input("人员调离")
+    at.text_input(key=f"results_projected_{suffix}").input("预计全年完成200件")
     at.text_area(key=f"results_measure_{suffix}").input("增派人员")
     [b for b in at.button if b.label == "保存"][0].click().run()
     assert not at.exception and not at.error, errors(at)

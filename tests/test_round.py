@@ -8,12 +8,13 @@ import hashlib
 import io
 import json
 import zipfile
+from decimal import Decimal
 
 import duckdb
 import openpyxl
 import pytest
 
-from perfwatch import attachments, declarations, review, store
+from perfwatch import attachments, declarations, entry, review, store
 from perfwatch.declarations import Declaration
 
 JUNE = dt.date(2024, 6, 30)
@@ -39,8 +40,8 @@ def red_db(mini_db: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """P001 (budget 10.00, plan 25/50/75/100) has spent 1.00 by June: 执行率 10.00%, expected 50.00%,
     ratio 10.00 / 50.00 × 100 = 20.0 < 60 -> red (by hand). P002 (20.00, 8/50/…) spent 9.00:
     45.00% vs 50.00% -> ratio 90.0 -> green."""
-    store.record_spend(mini_db, store.SYSTEM, pid(mini_db, "P001"), dt.date(2024, 2, 1), "1.00")
-    store.record_spend(mini_db, store.SYSTEM, pid(mini_db, "P002"), dt.date(2024, 5, 1), "9.00")
+    entry.save_spend(mini_db, store.SYSTEM, [entry.SpendChange(pid(mini_db, "P001"), dt.date(2024, 2, 1), Decimal("1.00"), None)])
+    entry.save_spend(mini_db, store.SYSTEM, [entry.SpendChange(pid(mini_db, "P002"), dt.date(2024, 5, 1), Decimal("9.00"), None)])
     return mini_db
 
 
@@ -358,3 +359,29 @@ def test_import_refuses_a_disguised_file(red_db: duckdb.DuckDBPyConnection) -> N
     """Test that a PDF renamed .xlsx is refused before reading, naming the file."""
     plan = declarations.plan_import(red_db, PDF, "申报.xlsx")
     assert [str(e) for e in plan.errors] == ["申报.xlsx：文件 申报.xlsx 的内容与扩展名 .xlsx 不符（可能是改了扩展名的其他文件），请上传原始文件。"]
+
+
+def test_results_refused_in_the_write_path_once_submitted(red_db: duckdb.DuckDBPyConnection) -> None:
+    """Test that 指标填报's own save and undo refuse an owner's change to a submitted round, and
+    that nobody may change an approved one; the owner may again after 退回."""
+    from perfwatch import entry
+
+    me = owner(red_db)
+    ind = next(i for i in entry.indicators_all(red_db) if i.level3 == "办案数量")
+    ok = entry.ResultInput(ind.id, JUNE, value=50.0, likelihood="确定能", check_base=False)
+    saved = entry.save_results(red_db, me, [ok], today=dt.date(2024, 8, 1))
+    _full_declaration(red_db, me)
+    review.submit(red_db, me, pid(red_db, "P001"), JUNE)
+    again = entry.ResultInput(ind.id, JUNE, value=55.0, likelihood="确定能", check_base=False)
+    with pytest.raises(review.RoundLockedError, match="已提交审核，不能再修改"):
+        entry.save_results(red_db, me, [again], today=dt.date(2024, 8, 1))
+    with pytest.raises(review.RoundLockedError):
+        entry.undo_batch(red_db, me, saved.batch_ids[0])
+    review.approve(red_db, FINANCE, pid(red_db, "P001"), JUNE)
+    with pytest.raises(review.RoundLockedError, match="已审核"):
+        entry.save_results(red_db, store.SYSTEM, [again], today=dt.date(2024, 8, 1))
+    review.send_back(red_db, FINANCE, pid(red_db, "P001"), JUNE, "请核对办案数量。")
+    entry.save_results(red_db, me, [again], today=dt.date(2024, 8, 1))
+    values = [r[0] for r in red_db.execute(
+        "SELECT value FROM indicator_results WHERE indicator_id = ? ORDER BY id", [ind.id]).fetchall()]
+    assert values == [50.0, 55.0]

@@ -87,7 +87,7 @@ with tab_form:
          for ind in indicators],
         hide_index=True, width="stretch",
     )
-    st.caption("指标为黄灯、红灯，或完成可能性选“有可能”“完全不可能”时，必须填写偏差原因和纠偏措施。")
+    st.caption("指标为黄灯、红灯，或完成可能性选“有可能”“完全不可能”时，必须选择偏差原因类别并填写原因说明、纠偏措施和全年预计完成情况。")
     for ind in indicators:
         light = lights[ind.id][0]
         badge = web.light_markdown(light, entry.LIGHT_LABELS.get(light or "", "未知"))

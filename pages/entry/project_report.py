@@ -19,7 +19,7 @@ from perfwatch import (
     views,
     web,
 )
-from perfwatch.store import CAUSE_CATEGORIES, LIKELIHOODS, RATINGS
+from perfwatch.vocab import CAUSE_CATEGORIES, LIKELIHOODS, RATINGS
 
 actor = web.require_role("owner", "finance", "admin")
 conn = web.connection()
@@ -91,9 +91,8 @@ if view.pace.reason:
 # ------------------------------------------------------------------ declaration
 st.subheader("一、全年预计与支出偏差")
 d = view.declaration
-needs = view.pace.light in declarations.NEEDS_CAUSE
-if needs:
-    st.caption(f"支出进度为{declarations.LIGHT_NAMES[str(view.pace.light)]}：必须选择偏差原因类别、说明原因并填写纠偏措施。")
+if view.cause_required:
+    st.caption(view.cause_required)
 with st.form(key=f"round_decl_{key}"):
     amount = st.number_input("全年预计执行数（万元）", min_value=0.0, max_value=float(view.pace.budget),
                              value=None if d.projected_amount is None else float(d.projected_amount), step=0.01,
@@ -177,7 +176,7 @@ for row in view.indicators:
             inp = entry.ResultInput(ind.id, as_of, value=value, done_date=done_date, rating=rating,
                                     projected_text=projected, cause_categories=tuple(r_cats), cause_text=r_cause,
                                     likelihood=likelihood, measure=r_measure, note=note, base_id=base)
-            result = web.attempt(lambda inp=inp: project_round.save_results(conn, actor, project_id, [inp]))
+            result = web.attempt(lambda inp=inp: project_round.save_results(conn, actor, [inp]))
             if result is not None:
                 done(f"已保存“{ind.level3}”。" if result.written else f"“{ind.level3}”没有变化。")
         file_list(ind.id, f"ind{ind.id}")

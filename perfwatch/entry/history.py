@@ -9,7 +9,7 @@ from decimal import Decimal
 import duckdb
 import pandas as pd
 
-from perfwatch import db
+from perfwatch import db, review
 from perfwatch.entry.common import EntryValidationError, Project, RESULT_FIELDS, SaveResult, _Batches, _WRITE_LOCK, _dec, _fmt_time
 from perfwatch.entry.locks import _check_lock
 from perfwatch.entry.results import _authorize_indicator, _result_conflict, _same_result
@@ -138,6 +138,8 @@ def _undo_result_row(tx: WriteTx, batches: _Batches, row_id: int, indicator_id: 
     assert ind_row is not None
     label = f"指标 {indicator_id}"
     _check_lock(tx, int(ind_row[1]), as_of, label)
+    if ind_row[0] is not None:  # the project's round: submitted (owner) or approved
+        review.check_editable(tx, int(ind_row[0]), as_of, f"{label}的填报")
     mine = tx.one("entry/result_row", {"id": row_id})
     current = tx.one("entry/current_result_full", {"indicator_id": indicator_id, "as_of": as_of})
     assert mine is not None

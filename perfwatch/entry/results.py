@@ -10,7 +10,7 @@ from typing import Any, Mapping, Sequence
 import duckdb
 import pandas as pd
 
-from perfwatch import db, limits
+from perfwatch import db, limits, review
 from perfwatch.entry.common import ConflictError, EntryValidationError, Indicator, RESULT_FIELDS, RESULT_FIELD_LABELS, SaveResult, _Batches, _WRITE_LOCK, _fmt_time, _today, indicators_all, needs_explanation
 from perfwatch.entry.locks import _check_lock
 from perfwatch.periods import month_start
@@ -173,10 +173,17 @@ def validate_result(
         if inp.likelihood in ("有可能", "完全不可能"):
             why.append(f"完成目标可能性为“{inp.likelihood}”")
         reason = "、".join(why)
-        if not inp.cause_categories and inp.cause_text is None:
-            out.append(("cause_categories", f"{reason}，必须填写偏差原因（选择类别或说明原因）。"))
+        # DOMAIN.md §5a: a cause category AND a 原因说明 sentence, a 纠偏措施 and 全年预计完成情况.
+        if not inp.cause_categories:
+            out.append(("cause_categories", f"{reason}，必须选择偏差原因类别。"))
+        if inp.cause_text is None:
+            out.append(("cause_text", f"{reason}，必须填写原因说明（一句话说明偏差原因）。"))
         if inp.measure is None:
             out.append(("measure", f"{reason}，必须填写纠偏措施。"))
+        if inp.projected_text is None and inp.projected_value is None:
+            out.append(("projected_text", f"{reason}，必须填写全年预计完成情况（预计全年完成值或一句话说明）。"))
+    elif inp.cause_categories and inp.cause_text is None:
+        out.append(("cause_text", "勾选了偏差原因类别，请用一句话说明具体原因。"))
     return out
 
 
@@ -251,6 +258,8 @@ def save_results(
         for inp in cleaned:
             ind = inds[inp.indicator_id]
             _check_lock(tx, ind.department_id, inp.as_of, ind.label)
+            if ind.project_id is not None:  # the project's round: submitted (owner) or approved
+                review.check_editable(tx, ind.project_id, inp.as_of, f"{ind.label}的填报")
             current = tx.one("entry/current_result_full", {"indicator_id": ind.id, "as_of": inp.as_of})
             current_id = None if current is None else int(current[0])
             if inp.check_base and current_id != inp.base_id:

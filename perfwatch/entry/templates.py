@@ -232,7 +232,10 @@ def _column_for(mapping: Mapping[str, str], fname: str) -> str | None:
         return mapping["cause_categories"]
     key = {"done_date": "value", "rating": "value", "cause_categories": "cause", "cause_text": "cause",
            "projected_text": "projected", "projected_value": "projected", "indicator": "indicator_id"}.get(fname, fname)
-    return mapping.get(key) or mapping.get(fname)
+    found = mapping.get(key) or mapping.get(fname)
+    if found is None and key == "projected":
+        return "全年预计完成情况"  # required but absent from the file: name the column to add
+    return found
 
 
 def commit_results_import(

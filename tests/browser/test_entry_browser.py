@@ -160,7 +160,7 @@ def test_spend_and_result_entered_in_the_browser_change_the_overview(app: App) -
     value = exp.get_by_label("截至目前完成值", exact=False)
     value.fill("5")
     value.press("Tab")  # commit the number before submitting
-    refused = page.get_by_text("指标为红灯，必须填写偏差原因", exact=False)
+    refused = page.get_by_text("指标为红灯，必须选择偏差原因类别", exact=False)
     for attempt in range(3):  # a click during the rerun the Tab started can be lost on a loaded machine;
         wait_idle(page)       # clicking again is harmless: a refused save writes nothing
         exp.get_by_role("button", name="保存").click()
@@ -172,7 +172,11 @@ def test_spend_and_result_entered_in_the_browser_change_the_overview(app: App) -
                 raise
     screenshot(page, "entry-results-cause-required")
     exp = page.locator("[data-testid='stExpander']").filter(has_text="办案数量")
+    exp.get_by_role("combobox", name="偏差原因类别", exact=True).click()
+    page.get_by_role("option", name="其他").click()
+    page.keyboard.press("Escape")
     exp.get_by_label("偏差原因分析").fill("案件来源少于预期")
+    exp.get_by_label("全年预计完成情况").fill("预计全年完成80件")
     exp.get_by_label("纠偏措施").fill("加强法律援助宣传")
     exp.get_by_role("button", name="保存").click()
     wait_idle(page)

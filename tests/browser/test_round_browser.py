@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from perfwatch import dataset, db, store
+from perfwatch import dataset, db, entry, store
 from tests.browser.conftest import screenshot, start_app, stop_app, wait_idle
 
 pytestmark = pytest.mark.browser
@@ -29,8 +30,8 @@ def red_file(tmp_path: Path, mini_data: dict[str, Any]) -> Path:
     conn = db.open_database(path)
     dataset.load_targets(conn, store.SYSTEM, mini_data)
     p1 = int(conn.execute("SELECT id FROM projects WHERE code = 'P001'").fetchone()[0])
-    store.record_spend(conn, store.SYSTEM, p1, dt.date(2024, 2, 1), "1.00")
-    store.record_spend(conn, store.SYSTEM, p1, dt.date(2024, 6, 1), "0.00")  # June is the last month with data
+    entry.save_spend(conn, store.SYSTEM, [entry.SpendChange(p1, dt.date(2024, 2, 1), Decimal("1.00"), None)])
+    entry.save_spend(conn, store.SYSTEM, [entry.SpendChange(p1, dt.date(2024, 6, 1), Decimal("0.00"), None)])  # June is the last month with data
     conn.close()
     return path
 
@@ -125,7 +126,7 @@ def test_owner_fills_and_submits_finance_returns_then_approves(app: App, tmp_pat
     expect(page.get_by_text("预计结转结余 4.00 万元", exact=False)).to_be_visible()  # 10.00 − 6.00
 
     # 2. an indicator result: 办案数量 20 of 50 expected by June (≥100 a year) -> red; 全年预计完成情况 given
-    exp = page.locator("[data-testid='stExpander']").filter(has_text="办案数量")
+    exp = page.locator("[data-testid='stExpander']").filter(has=page.locator("summary", has_text="办案数量"))
     exp.locator("summary").click()
     value = exp.get_by_label("截至目前完成值", exact=False)
     value.fill("20")
