@@ -10,10 +10,11 @@ from __future__ import annotations
 import os
 import re
 import struct
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -274,7 +275,9 @@ def migrate(conn: duckdb.DuckDBPyConnection, path: Path | str = "", *, up_to: in
             raise
         applied.append(mig)
     if any(m.version == USERNAME_KEY_MIGRATION for m in applied):
-        from perfwatch.auth import fill_username_keys  # data step of 0007 (NFKC needs Python)
+        from perfwatch.auth import (
+            fill_username_keys,  # data step of 0007 (NFKC needs Python)
+        )
 
         fill_username_keys(conn)
     return applied
@@ -303,7 +306,7 @@ def open_database(path: Path | str | None = None, *, read_only: bool = False) ->
     return conn
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_query(name: str) -> str:
     """The text of ``queries/<name>.sql``."""
     path = QUERIES_DIR / f"{name}.sql"

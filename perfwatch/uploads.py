@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterable
 from pathlib import PurePath
-from typing import Iterable
 
 from perfwatch.store import ValidationError
 
@@ -156,7 +156,7 @@ def pdf_page_count(data: bytes) -> int | None:
         doc = PDFDocument(PDFParser(io.BytesIO(data)))
         count = resolve1(resolve1(doc.catalog["Pages"]).get("Count"))
         return int(count) if isinstance(count, int) else None
-    except Exception:  # pdfminer raises assorted errors on broken files; the parser reports those
+    except Exception:  # noqa: BLE001 - pdfminer raises assorted errors on broken files; the parser reports those
         return None
 
 

@@ -58,8 +58,9 @@ def test_verify_audit_command(logged: duckdb.DuckDBPyConnection, tmp_path: Path,
     """Test that `python -m perfwatch verify-audit` exits 0 on a clean log and 1, naming the row, after an edit."""
     path = tmp_path / "chain.duckdb"
     conn = db.open_database(path)
-    from perfwatch import dataset
     import json
+
+    from perfwatch import dataset
     dataset.load_targets(conn, store.SYSTEM, json.loads((Path(__file__).parent / "fixtures" / "mini.targets.json").read_text(encoding="utf-8")))
     victim = _ids(conn)[0]
     conn.close()

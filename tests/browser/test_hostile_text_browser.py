@@ -5,8 +5,8 @@ host or loads an outside image (issue 16 item 5)."""
 from __future__ import annotations
 
 import copy
-import re
 import datetime as dt
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
