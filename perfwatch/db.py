@@ -146,7 +146,7 @@ def file_problem(path: Path | str) -> str | None:
             return (f"文件 {path} 是{kind}，不是 perfwatch 的 DuckDB 数据库。文件未做任何改动，"
                     "请指定正确的数据库文件（--db 或环境变量 PERFWATCH_DB）。")
     if head[8:12] != DUCKDB_MAGIC:
-        return (f"文件 {path} 不是 DuckDB 数据库（文件头不符）。文件未做任何改动，"
+        return (f"文件 {path} 无法识别为 DuckDB 数据库（文件头不符，可能已损坏或不是数据库文件）。文件未做任何改动，"
                 "请指定正确的数据库文件或从备份恢复。")
     if size < DUCKDB_HEADER_SIZE or not _whole_blocks(head, size):
         return f"数据库文件 {path} 不完整（只有 {size} 字节，可能被截断或复制未完成）。文件未做任何改动，请从备份恢复。"
