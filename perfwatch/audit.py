@@ -8,7 +8,7 @@ import io
 import duckdb
 import pandas as pd
 
-from perfwatch import db, xlsx_safe
+from perfwatch import audit_chain, db, xlsx_safe
 
 MAX_ROWS = 50_000
 
@@ -69,3 +69,8 @@ def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "操作日志") -> bytes:
     finally:
         book.close()
     return buf.getvalue()
+
+
+def chain_report(conn: duckdb.DuckDBPyConnection) -> audit_chain.ChainReport:
+    """Whether any audit row was changed or removed outside the app (see perfwatch.audit_chain)."""
+    return audit_chain.verify(conn)

@@ -23,12 +23,13 @@ piece repeated or a plain run (``abcdefghij``).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import duckdb
 from argon2 import PasswordHasher
@@ -36,7 +37,14 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from perfwatch import db
 from perfwatch.store import (
-    ROLE_LABELS, SYSTEM, Actor, PermissionDenied, ValidationError, authorize, to_json, transaction,
+    ROLE_LABELS,
+    SYSTEM,
+    Actor,
+    PermissionDenied,
+    ValidationError,
+    authorize,
+    to_json,
+    transaction,
 )
 
 ROLES: tuple[str, ...] = ("leader", "finance", "owner", "admin")
@@ -144,7 +152,7 @@ def common_passwords() -> frozenset[str]:
 
 def _is_run(text: str) -> bool:
     """``abcdefghij``, ``9876543210``: every character one code point after (or before) the last."""
-    steps = {ord(b) - ord(a) for a, b in zip(text, text[1:])}
+    steps = {ord(b) - ord(a) for a, b in itertools.pairwise(text)}
     return len(steps) == 1 and steps <= {1, -1}
 
 

@@ -16,7 +16,7 @@ import duckdb
 
 from perfwatch.cli import cli_actor
 from perfwatch.cli import open_existing as _open
-from perfwatch import auth, backup, db
+from perfwatch import audit, auth, backup, db
 from perfwatch.store import ROLE_LABELS, ValidationError
 
 
@@ -123,6 +123,20 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_verify_audit(args: argparse.Namespace) -> int:
+    conn = _open(args)
+    try:
+        report = audit.chain_report(conn)
+    finally:
+        conn.close()
+    print(report.summary())
+    for problem in report.problems[:200]:
+        print(f"  - {problem}")
+    if len(report.problems) > 200:
+        print(f"  ……另有 {len(report.problems) - 200} 处")
+    return 0 if report.ok else 1
+
+
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
     """Add ``user``, ``backup`` and ``restore`` to ``python -m perfwatch``."""
     roles = ", ".join(f"{r}={ROLE_LABELS[r]}" for r in auth.ROLES)
@@ -168,6 +182,11 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
                                           "网页正在使用数据库时文件被占用，请在“数据备份”页备份。")
     p.add_argument("--out", metavar="DIR", help="备份目录")
     p.set_defaults(func=cmd_backup)
+
+    p = subparsers.add_parser("verify-audit", parents=[common], help="核对操作日志的哈希链（是否有记录在系统之外被修改或删除）",
+                              description="逐条重算操作日志的哈希链，列出在本系统之外被修改、删除或插入的记录。"
+                                          "完整时退出码为 0，发现异常时为 1。")
+    p.set_defaults(func=cmd_verify_audit)
 
     p = subparsers.add_parser("restore", help="从备份恢复到一个新的数据库文件",
                               description="把备份目录恢复到 --db 指定的新文件；已存在的文件不会被覆盖。")

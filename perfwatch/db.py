@@ -10,10 +10,11 @@ from __future__ import annotations
 import os
 import re
 import struct
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -145,7 +146,7 @@ def file_problem(path: Path | str) -> str | None:
             return (f"文件 {path} 是{kind}，不是 perfwatch 的 DuckDB 数据库。文件未做任何改动，"
                     "请指定正确的数据库文件（--db 或环境变量 PERFWATCH_DB）。")
     if head[8:12] != DUCKDB_MAGIC:
-        return (f"文件 {path} 不是 DuckDB 数据库（文件头不符）。文件未做任何改动，"
+        return (f"文件 {path} 无法识别为 DuckDB 数据库（文件头不符，可能已损坏或不是数据库文件）。文件未做任何改动，"
                 "请指定正确的数据库文件或从备份恢复。")
     if size < DUCKDB_HEADER_SIZE or not _whole_blocks(head, size):
         return f"数据库文件 {path} 不完整（只有 {size} 字节，可能被截断或复制未完成）。文件未做任何改动，请从备份恢复。"
@@ -274,7 +275,9 @@ def migrate(conn: duckdb.DuckDBPyConnection, path: Path | str = "", *, up_to: in
             raise
         applied.append(mig)
     if any(m.version == USERNAME_KEY_MIGRATION for m in applied):
-        from perfwatch.auth import fill_username_keys  # data step of 0007 (NFKC needs Python)
+        from perfwatch.auth import (
+            fill_username_keys,  # data step of 0007 (NFKC needs Python)
+        )
 
         fill_username_keys(conn)
     return applied
@@ -303,7 +306,7 @@ def open_database(path: Path | str | None = None, *, read_only: bool = False) ->
     return conn
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_query(name: str) -> str:
     """The text of ``queries/<name>.sql``."""
     path = QUERIES_DIR / f"{name}.sql"

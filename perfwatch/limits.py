@@ -20,14 +20,13 @@ import json
 import math
 from dataclasses import dataclass, fields, replace
 from decimal import Decimal
-from typing import Any
 
 import duckdb
 
 from perfwatch import db
 
 SETTING_KEY = "plausibility_limits"
-MAX_AMOUNT_WAN = Decimal("1000000000")   # as perfwatch.store: fits DECIMAL(18, 6) with room to add up
+MAX_AMOUNT_WAN = Decimal(1000000000)   # as perfwatch.store: fits DECIMAL(18, 6) with room to add up
 
 
 @dataclass(frozen=True)

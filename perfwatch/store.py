@@ -18,7 +18,7 @@ from typing import Any, Iterator, Mapping, Sequence
 
 import duckdb
 
-from perfwatch import db, limits
+from perfwatch import audit_chain, db, limits
 from perfwatch.periods import month_start
 from perfwatch.vocab import CAUSE_CATEGORIES, LIKELIHOODS, RATINGS  # noqa: F401  (re-exported)
 
@@ -198,6 +198,7 @@ def transaction(
         raise
     finally:
         cur.close()
+    audit_chain.seal_quietly(conn)  # chain the new audit rows (tamper-evident log)
 
 
 def record_spend(

@@ -20,6 +20,10 @@ import unicodedata
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:=&\"'^])")
 
 
+WORD_JOINER = "\u2060"
+_AUTOLINK = re.compile(r"(?i)(?::/|www\.|@)")
+
+
 def md(value: object) -> str:
     """``value`` as text safe inside Markdown: specials backslash-escaped, line breaks kept as spaces
     within one paragraph (no headings, lists or tables can start), None as an empty string."""
@@ -28,6 +32,9 @@ def md(value: object) -> str:
     text = str(value)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = " ".join(part.strip() for part in text.split("\n"))
+    # GitHub-flavoured Markdown turns bare addresses (http://…, www.…, a@b.cn) into links even when
+    # escaped: an invisible word joiner inside "://", after "www" and after "@" stops that.
+    text = _AUTOLINK.sub(lambda m: m.group(0)[:-1] + WORD_JOINER + m.group(0)[-1], text)
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterable
 from pathlib import PurePath
-from typing import Iterable
 
 from perfwatch.store import ValidationError
 
@@ -32,7 +32,15 @@ _MAGIC: dict[str, tuple[bytes, ...]] = {
 # The main part an Office Open XML file of each kind must contain.
 _OOXML_PART = {".xlsx": "xl/workbook.xml", ".xlsm": "xl/workbook.xml", ".docx": "word/document.xml"}
 _MAX_ZIP_ENTRIES = 10_000
-_MAX_UNZIPPED = 200 * 1024 * 1024  # refuse zip bombs
+_MAX_UNZIPPED = 200 * 1024 * 1024  # declared sizes (zip headers); the real sizes are counted below
+
+# Resource limits checked while streaming the zip entries (headers can lie; nothing is inflated
+# past these). A county's largest spend export is ~60,000 rows × 12 columns, ~15 MB of sheet XML.
+MAX_XLSX_UNZIPPED_BYTES = 64 * 1024 * 1024
+MAX_XLSX_ROWS = 200_000
+MAX_XLSX_CELLS = 3_000_000
+MAX_PDF_PAGES = 300
+_CHUNK = 1024 * 1024
 
 
 def _human(n: int) -> str:
@@ -92,7 +100,73 @@ def check_upload(name: str, data: bytes, allowed_exts: Iterable[str], max_bytes:
         raise ValidationError(f"文件 {shown} 的内容与扩展名 {ext} 不符（可能是改了扩展名的其他文件），请上传原始文件。")
     if ext in ZIP_EXTS:
         _check_ooxml(shown, ext, data)
+        check_xlsx_limits(shown, data)
+    if ext == ".pdf":
+        check_pdf_limits(shown, data)
     return ext
+
+
+def check_xlsx_limits(name: str, data: bytes) -> None:
+    """Refuse an .xlsx whose entries inflate past :data:`MAX_XLSX_UNZIPPED_BYTES`, or whose sheets
+    hold more than :data:`MAX_XLSX_ROWS` rows or :data:`MAX_XLSX_CELLS` cells, counting while
+    streaming each entry in 1 MB pieces (a zip bomb is stopped after at most the limit, whatever its
+    headers say). ValidationError with a Chinese message naming the file."""
+    shown = PurePath(str(name or "")).name[:120] or "（未命名文件）"
+    total = rows = cells = 0
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+            if len(infos) > _MAX_ZIP_ENTRIES:
+                raise ValidationError(f"文件 {shown} 含有 {len(infos):,} 个部件，超过上限，已拒绝。")
+            for info in infos:
+                sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+                tail = b""
+                with zf.open(info) as fh:
+                    while True:
+                        chunk = fh.read(_CHUNK)
+                        if not chunk:
+                            break
+                        total += len(chunk)
+                        if total > MAX_XLSX_UNZIPPED_BYTES:
+                            raise ValidationError(
+                                f"文件 {shown} 解压后超过 {_human(MAX_XLSX_UNZIPPED_BYTES)}，已拒绝（可能是压缩炸弹）。"
+                                "请只保留需要导入的工作表，或分成几个文件导入。")
+                        if sheet:
+                            piece = tail + chunk
+                            rows += piece.count(b"<row") - tail.count(b"<row")
+                            cells += piece.count(b"<c ") + piece.count(b"<c>") - tail.count(b"<c ") - tail.count(b"<c>")
+                            tail = chunk[-8:]
+                            if rows > MAX_XLSX_ROWS or cells > MAX_XLSX_CELLS:
+                                raise ValidationError(
+                                    f"文件 {shown} 的工作表超过 {MAX_XLSX_ROWS:,} 行或 {MAX_XLSX_CELLS:,} 个单元格，已拒绝。"
+                                    "请分成几个文件导入。")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, RuntimeError) as exc:
+        if isinstance(exc, ValidationError):
+            raise
+        return  # not a readable zip at all: the reader says so in its own words
+
+
+def pdf_page_count(data: bytes) -> int | None:
+    """The page count a PDF declares in its page tree (read without parsing any page); None if unreadable."""
+    try:
+        from pdfminer.pdfdocument import PDFDocument
+        from pdfminer.pdfparser import PDFParser
+        from pdfminer.pdftypes import resolve1
+
+        doc = PDFDocument(PDFParser(io.BytesIO(data)))
+        count = resolve1(resolve1(doc.catalog["Pages"]).get("Count"))
+        return int(count) if isinstance(count, int) else None
+    except Exception:  # noqa: BLE001 - pdfminer raises assorted errors on broken files; the parser reports those
+        return None
+
+
+def check_pdf_limits(name: str, data: bytes) -> None:
+    """Refuse a PDF with more than :data:`MAX_PDF_PAGES` pages before any page is parsed."""
+    shown = PurePath(str(name or "")).name[:120] or "（未命名文件）"
+    pages = pdf_page_count(data)
+    if pages is not None and pages > MAX_PDF_PAGES:
+        raise ValidationError(f"文件 {shown} 有 {pages:,} 页，超过上限 {MAX_PDF_PAGES} 页，已拒绝。"
+                              "绩效目标表通常只有几十页，请只上传相关部分。")
 
 
 def _check_ooxml(shown: str, ext: str, data: bytes) -> None:

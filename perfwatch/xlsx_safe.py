@@ -22,6 +22,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import io
+import math
 import re
 import zipfile
 from typing import Any
@@ -54,7 +55,7 @@ def csv_safe(value: object) -> object:
 class SafeWorksheet(Worksheet):
     """An xlsxwriter worksheet whose every string is a string cell, risky ones quote-prefixed."""
 
-    _safe_book: "SafeWorkbook | None" = None
+    _safe_book: SafeWorkbook | None = None
 
     def _write_string(self, row: int, col: int, string: str, cell_format: Format | None = None) -> Any:
         if is_risky(string) and self._safe_book is not None:
@@ -104,7 +105,7 @@ def write_frame(ws: Any, frame: Any, *, header_format: Format | None = None, top
         ws.write_string(top, j, str(col), header_format)
     for i, row in enumerate(frame.itertuples(index=False), start=top + 1):
         for j, value in enumerate(row):
-            if value is None or (isinstance(value, float) and value != value):
+            if value is None or (isinstance(value, float) and math.isnan(value)):
                 continue
             if isinstance(value, bool):
                 ws.write_boolean(i, j, value)

@@ -50,7 +50,7 @@ MAKERS = {
     "sqlite": (lambda seed, p: _sqlite(p), "SQLite"),
     "half": (_half, "不完整"),
     "bitflip": (_flipped_header, "无法识别"),
-    "garbage": (_garbage, "不是 DuckDB"),
+    "garbage": (_garbage, "无法识别"),
     "xlsx": (_xlsx, "Excel"),
 }
 

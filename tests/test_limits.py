@@ -11,7 +11,12 @@ import duckdb
 import pytest
 
 from perfwatch import backup, entry, limits, store
-from perfwatch.entry import EntryValidationError, OverBudgetError, ResultInput, SpendChange
+from perfwatch.entry import (
+    EntryValidationError,
+    OverBudgetError,
+    ResultInput,
+    SpendChange,
+)
 from perfwatch.reports import briefing, data
 from perfwatch.store import ValidationError
 
@@ -42,24 +47,24 @@ def test_spend_of_1e15_is_refused_everywhere(mini_db: duckdb.DuckDBPyConnection)
 def test_ten_times_the_budget_is_refused_even_when_confirmed(mini_db: duckdb.DuckDBPyConnection) -> None:
     """Test that a month above 10× budget is refused with confirm; 5× budget only asks for confirmation."""
     pid, budget = _p1(mini_db)  # P001: budget 10.00 万元 (mini fixture)
-    assert budget == Decimal("10")
+    assert budget == Decimal(10)
     before = backup.snapshot(mini_db)
     with pytest.raises(EntryValidationError, match="10 倍"):
         entry.save_spend(mini_db, store.SYSTEM, [SpendChange(pid, dt.date(2024, 3, 1), Decimal("100.01"), None)],
                          confirm_over_budget=True, today=TODAY)
     assert backup.snapshot(mini_db) == before
     with pytest.raises(OverBudgetError):
-        entry.save_spend(mini_db, store.SYSTEM, [SpendChange(pid, dt.date(2024, 3, 1), Decimal("50"), None)],
+        entry.save_spend(mini_db, store.SYSTEM, [SpendChange(pid, dt.date(2024, 3, 1), Decimal(50), None)],
                          today=TODAY)
-    saved = entry.save_spend(mini_db, store.SYSTEM, [SpendChange(pid, dt.date(2024, 3, 1), Decimal("50"), None)],
+    saved = entry.save_spend(mini_db, store.SYSTEM, [SpendChange(pid, dt.date(2024, 3, 1), Decimal(50), None)],
                              confirm_over_budget=True, today=TODAY)
     assert saved.written == 1
     # Three months of 50 = 150 > 10 × 10: the year total is refused too (months 4 and 5 not written).
     base = mini_db.execute("SELECT max(id) FROM spend_entries").fetchone()[0]
     assert base
     with pytest.raises(EntryValidationError, match="全年支出合计"):
-        entry.save_spend(mini_db, store.SYSTEM, [SpendChange(pid, dt.date(2024, 4, 1), Decimal("50"), None),
-                                                 SpendChange(pid, dt.date(2024, 5, 1), Decimal("50"), None)],
+        entry.save_spend(mini_db, store.SYSTEM, [SpendChange(pid, dt.date(2024, 4, 1), Decimal(50), None),
+                                                 SpendChange(pid, dt.date(2024, 5, 1), Decimal(50), None)],
                          confirm_over_budget=True, today=TODAY)
     assert mini_db.execute("SELECT count(*) FROM spend_entries").fetchone()[0] == 1
 

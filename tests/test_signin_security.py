@@ -151,7 +151,7 @@ def test_two_admins_creating_the_same_user_get_a_message(users_db: duckdb.DuckDB
     """Test that a simultaneous double create of one name makes one account and a Chinese message, no raw error."""
     for attempt in range(3):
         name = f"wang{attempt}"
-        results = _race(2, lambda i: auth.create_user(users_db, ADMIN, name if i else name.upper(), "leader",
+        results = _race(2, lambda i, name=name: auth.create_user(users_db, ADMIN, name if i else name.upper(), "leader",
                                                       "another-long-pw-9"))
         made = users_db.execute("SELECT count(*) FROM users WHERE username_key = ?", [name]).fetchone()[0]
         assert made == 1

@@ -15,7 +15,7 @@ if not auth.has_users(conn):
     with st.form("first_admin"):
         username = st.text_input("用户名", max_chars=auth.USERNAME_MAX_LENGTH)
         display_name = st.text_input("姓名（可选）", max_chars=auth.DISPLAY_NAME_MAX_LENGTH)
-        password = st.text_input(f"密码（至少 {auth.PASSWORD_MIN_LENGTH} 个字符，不能是常见密码或包含用户名）", type="password")
+        password = st.text_input(f"密码（至少 {auth.PASSWORD_MIN_LENGTH} 个字符，不能是常见密码，不能含账号名）", type="password")
         confirm = st.text_input("再次输入密码", type="password")
         submitted = st.form_submit_button("创建管理员并登录", type="primary")
     if submitted:

@@ -8,6 +8,7 @@ import streamlit as st
 
 from perfwatch import auth, pageviews, web
 from perfwatch.store import ROLE_LABELS, PermissionDenied, ValidationError, set_setting
+from perfwatch.textsafe import md
 
 actor = web.require_role("admin")
 conn = web.frame_connection()
@@ -25,7 +26,7 @@ def attempt(action, success: str) -> None:  # type: ignore[no-untyped-def]
     try:
         action()
     except (ValidationError, PermissionDenied) as exc:
-        st.error(str(exc))
+        st.error(md(exc))
     else:
         web.after_write()
         st.session_state["admin_users_done"] = success
@@ -34,7 +35,7 @@ def attempt(action, success: str) -> None:  # type: ignore[no-untyped-def]
 
 done = st.session_state.pop("admin_users_done", None)
 if done:
-    st.success(done)
+    st.success(md(done))
 
 users = auth.list_users(conn)
 table = pd.DataFrame(

@@ -14,6 +14,7 @@ from perfwatch import entry, pageviews, web
 from perfwatch.importers.results import parse_results
 from perfwatch.store import CAUSE_CATEGORIES, LIKELIHOODS, PERMISSIONS, RATINGS
 from perfwatch.uploads import check_upload
+from perfwatch.textsafe import md
 
 actor = web.require_role("owner", "admin")
 conn = web.connection()
@@ -25,7 +26,7 @@ if not can_edit:
 
 
 if "results_flash" in st.session_state:
-    st.success(st.session_state.pop("results_flash"), icon=":material/check_circle:")
+    st.success(md(st.session_state.pop("results_flash")), icon=":material/check_circle:")
 
 dept_row = web.pick_department("results_dept")
 dept_id = int(dept_row["id"])
@@ -96,7 +97,7 @@ with tab_form:
         if base_key not in st.session_state:  # the row this edit is based on (conflict check)
             st.session_state[base_key] = cur.id if cur is not None and cur.as_of == as_of else None
         f: dict[str, Any] = dict(cur.fields) if cur is not None else {}
-        with st.expander(f"{badge}　{ind.level2 or ''} · {ind.level3}　目标 {ind.target_text}"):
+        with st.expander(f"{badge}　{md(ind.level2 or '')} · {md(ind.level3)}　目标 {md(ind.target_text)}"):
             with st.form(key=f"results_form_{ind.id}_{as_of}"):
                 value: float | None = None
                 done_date: dt.date | None = None
@@ -186,7 +187,7 @@ with tab_file:
 with tab_history:
     last = entry.last_undoable(conn, dept_id, "result")
     if last is not None:
-        st.markdown(f"上一次保存：{last.label}")
+        st.markdown(f"上一次保存：{md(last.label)}")
         if st.button("撤销上一次保存", key="results_undo_last", disabled=not can_edit):
             result = web.attempt(lambda: entry.undo_batch(conn, actor, last.batch_id))
             if result is not None:

@@ -13,6 +13,7 @@ from perfwatch import entry, web
 from perfwatch.importers.spend import FIELD_LABELS, SPEND_FIELDS, parse_spend
 from perfwatch.store import PERMISSIONS
 from perfwatch.uploads import check_upload
+from perfwatch.textsafe import md
 
 actor = web.require_role("finance", "admin")
 conn = web.connection()
@@ -42,7 +43,7 @@ def reset_grid(dept: int) -> None:
 
 
 if "spend_flash" in st.session_state:
-    st.success(st.session_state.pop("spend_flash"), icon=":material/check_circle:")
+    st.success(md(st.session_state.pop("spend_flash")), icon=":material/check_circle:")
 
 dept_row = web.pick_department("spend_dept")
 dept_id = int(dept_row["id"])
@@ -85,13 +86,13 @@ with tab_grid:
         pending = entry.grid_changes(grid, edited, quarterly=quarterly)
         if pending:
             st.caption(f"未保存的修改：{len(pending)} 项（"
-                       + "、".join(f"{c.label} → {c.amount}" for c in pending[:6])
+                       + "、".join(f"{md(c.label)} → {c.amount}" for c in pending[:6])
                        + ("……" if len(pending) > 6 else "") + "）")
     except entry.EntryValidationError as exc:
         st.warning(entry.error_text(exc), icon=":material/warning:")
     confirm = False
     if st.session_state.get("spend_over_budget"):
-        st.warning("\n".join(f"- {m}" for m in st.session_state["spend_over_budget"]), icon=":material/savings:")
+        st.warning("\n".join(f"- {md(m)}" for m in st.session_state["spend_over_budget"]), icon=":material/savings:")
         confirm = st.checkbox("我已核实，确认保存超过预算的支出", key="spend_confirm_over")
     c1, c2 = st.columns([1, 5])
     if c1.button("保存", type="primary", disabled=not can_edit, key="spend_save"):
@@ -157,7 +158,7 @@ with tab_import:
                 st.info(w)
             confirm_import = True
             if plan.over_budget:
-                st.warning("\n".join(f"- {m}" for m in plan.over_budget), icon=":material/savings:")
+                st.warning("\n".join(f"- {md(m)}" for m in plan.over_budget), icon=":material/savings:")
                 confirm_import = st.checkbox("我已核实，确认导入超过预算的支出", key="spend_import_confirm_over")
             if plan.changes or plan.unchanged:
                 st.markdown(f"**预览**：更新 {len(plan.changes)} 个项目月份，{len(plan.unchanged)} 个与现有数值相同。")
@@ -213,7 +214,7 @@ with tab_lock:
 with tab_history:
     last = entry.last_undoable(conn, dept_id, "spend")
     if last is not None:
-        st.markdown(f"上一次保存：{last.label}")
+        st.markdown(f"上一次保存：{md(last.label)}")
         if st.button("撤销上一次保存", key="spend_undo_last", disabled=not can_edit):
             result = attempt(lambda: entry.undo_batch(conn, actor, last.batch_id))
             if result is not None:

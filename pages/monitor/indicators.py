@@ -7,6 +7,7 @@ import streamlit as st
 
 from perfwatch import exports, pageviews, views, web
 from perfwatch.settings import LIGHT_NAMES, rule_text
+from perfwatch.textsafe import md
 
 ctx = web.sidebar_context("绩效指标")
 if not ctx.has_actuals:
@@ -57,7 +58,7 @@ if not part.empty:
             st.text(overall)
     dept_shown = part if not lights else part[part["light"].isin(lights)]
     for seq, grp in dept_shown.groupby("sub_goal_seq", sort=True):
-        st.markdown(f"**分项目标 {int(seq)}：{grp['sub_goal_title'].iloc[0]}**")
+        st.markdown(f"**分项目标 {int(seq)}：{md(grp['sub_goal_title'].iloc[0])}**")
         t = views.indicator_table(grp).drop(columns=["项目", "一级指标", "二级指标"])
         web.light_dataframe(t, column_config=column_config)
 

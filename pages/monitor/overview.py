@@ -6,6 +6,7 @@ import streamlit as st
 
 from perfwatch import charts, views, web
 from perfwatch.settings import LIGHT_LABELS, LIGHT_NAMES
+from perfwatch.textsafe import md
 
 ctx = web.sidebar_context("总览")
 if not ctx.has_actuals:
@@ -82,7 +83,7 @@ if not part.empty:
     for seq, grp in part.groupby("sub_goal_seq", sort=True):
         counts = grp["light"].value_counts().to_dict()
         title = grp["sub_goal_title"].iloc[0]
-        with st.expander(f"分项目标 {int(seq)}：{title}　（" + "、".join(
+        with st.expander(f"分项目标 {int(seq)}：{md(title)}　（" + "、".join(
                 f"{LIGHT_NAMES[l]}{counts[l]}" for l in views.LIGHT_ORDER if counts.get(l)) + "）"):
             table = views.indicator_table(grp).drop(columns=["项目", "一级指标", "二级指标"])
             web.light_dataframe(table)

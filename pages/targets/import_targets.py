@@ -21,6 +21,7 @@ from perfwatch.importers.targets_xlsx import write_template
 from perfwatch.store import PermissionDenied, ValidationError
 from perfwatch.targets_view import findings_frame, preview_frames
 from perfwatch.uploads import check_upload
+from perfwatch.textsafe import md
 
 actor = web.require_role("admin")
 conn = web.connection()
@@ -68,13 +69,13 @@ try:
     result = read_targets(name, content, fiscal_year=int(year) or None, progress=_progress)
     bar.empty()
 except (ValidationError, TargetsParseError) as exc:
-    st.error(f"无法导入 {name}：{exc}", icon="🚫")
+    st.error(f"无法导入 {md(name)}：{md(exc)}", icon="🚫")
     st.stop()
 
 data = result.data
 frames = preview_frames(data)
 for d in data["departments"]:
-    st.subheader(f"{d['code']} {d['name']}（{d['fiscal_year']} 年度）")
+    st.subheader(f"{md(d['code'])} {md(d['name'])}（{d['fiscal_year']} 年度）")
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("项目数", len(data["projects"]))
 c2.metric("预算合计（万元）", f"{sum(p['budget'] for p in data['projects']):,.2f}")
@@ -126,7 +127,7 @@ if st.button("确认写入数据库", type="primary"):
     try:
         summary = load_targets(conn, actor, data, source=name, corrections=changes)
     except (ValidationError, PermissionDenied) as exc:
-        st.error(str(exc), icon="🚫")
+        st.error(md(exc), icon="🚫")
         st.stop()
     web.after_write()
     st.success(
@@ -135,4 +136,4 @@ if st.button("确认写入数据库", type="primary"):
         icon="✅",
     )
     for w in summary.warnings:
-        st.warning(w)
+        st.warning(md(w))

@@ -6,6 +6,7 @@ import streamlit as st
 
 from perfwatch import pageviews, web
 from perfwatch.targets_view import indicator_table, money
+from perfwatch.textsafe import md
 
 st.title("项目与绩效目标")
 
@@ -31,8 +32,8 @@ web.dataframe(
 )
 
 for proj in projects.itertuples():
-    with st.expander(f"{proj.seq}. {proj.name}　预算 {money(proj.budget)} 万元"):
-        st.caption(f"项目编码 {proj.code}　资金用途：{proj.purpose or '—'}　支出计划：{proj.plan or '—'}")
+    with st.expander(f"{proj.seq}. {md(proj.name)}　预算 {money(proj.budget)} 万元"):
+        st.caption(f"项目编码 {md(proj.code)}　资金用途：{md(proj.purpose or '—')}　支出计划：{md(proj.plan or '—')}")
         goals = web.reads.project_goals(int(proj.id))
         st.markdown("**绩效目标**")
         for g in goals.itertuples():
@@ -50,8 +51,8 @@ if not part.empty or overall:
         st.text(overall)
     for seq, grp in part.groupby("sub_goal_seq", sort=True):
         first = grp.iloc[0]
-        with st.expander(f"分项目标 {seq}：{first['title']}"):
-            st.caption(f"绩效目标：{first['goal'] or '—'}")
+        with st.expander(f"分项目标 {seq}：{md(first['title'])}"):
+            st.caption(f"绩效目标：{md(first['goal'] or '—')}")
             web.dataframe(grp.dropna(subset=["indicator_id"])[["level3", "target_text"]]
                          .rename(columns={"level3": "绩效指标", "target_text": "指标值"}),
                          hide_index=True, width="stretch")

@@ -116,6 +116,13 @@ def read_sheets(data: bytes, name: str) -> list[Sheet]:
     if suffix in (".xlsx", ".xlsm") or data[:4] == b"PK\x03\x04":
         import openpyxl
 
+        from perfwatch.store import ValidationError
+        from perfwatch.uploads import check_xlsx_limits
+
+        try:
+            check_xlsx_limits(name, data)  # a zip bomb stops here, also for the command line
+        except ValidationError as exc:
+            raise ValueError(str(exc)) from exc
         try:
             wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for a broken file

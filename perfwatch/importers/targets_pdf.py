@@ -34,6 +34,9 @@ def pdf_text(content: bytes, filename: str = "文件.pdf") -> str:
 
     if not content.startswith(b"%PDF"):
         raise ValidationError(f"{filename} 不是 PDF 文件（文件头不是 %PDF）。")
+    from perfwatch.uploads import check_pdf_limits
+
+    check_pdf_limits(filename, content)  # page count before any page is parsed
     try:
         with pdfplumber.open(io.BytesIO(content)) as pdf:
             pages = [page.extract_text() or "" for page in pdf.pages]

@@ -159,6 +159,12 @@ def read_template(content: bytes, filename: str = "模板.xlsx",
     ``parse_value`` turns a 指标值 text into an object with comparator, value, unit, kind and
     deadline attributes; it fills the parsed columns left blank.
     """
+    from perfwatch.uploads import check_xlsx_limits
+
+    try:
+        check_xlsx_limits(filename, content)  # a zip bomb stops here, also for the command line
+    except ValidationError as exc:
+        raise TemplateError(str(exc)) from exc
     try:
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a non-xlsx file

@@ -18,6 +18,7 @@ from perfwatch import db, pageviews, views
 from perfwatch import demo as _demo
 from perfwatch.web.conn import DEMO_KEY, DEMO_PAGES_KEY, db_path, demo_active, enable_demo, page_hash
 from perfwatch.web.data import _cached_last_data, _cached_status, connection, df
+from perfwatch.textsafe import md
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,7 @@ def sidebar_context(title: str | None = None) -> DashboardContext:
         if late:
             st.warning(late, icon=":material/schedule:")
         if len(ids) == 1 and len(years) == 1:
-            st.caption(f"{row['name']}　{year} 年度")
+            st.caption(f"{md(row['name'])}　{year} 年度")
     return DashboardContext(
         department_id=int(dept_id), department_code=str(row["code"]), department_name=str(row["name"]),
         fiscal_year=int(year), as_of=as_of, demo=demo_on, last_data_date=last, departments=depts,

@@ -48,7 +48,7 @@ def test_newcomer_creates_the_admin_and_sees_the_seed_projects(browser, tmp_path
         wait_idle(pg)
         expect(pg.get_by_role("heading", name="创建管理员账号")).to_be_visible()
         pg.get_by_label("用户名").fill("admin")
-        pg.get_by_label("密码（至少 8 个字符）").fill("a-long-password")
+        pg.get_by_label("密码（至少 10 个字符，不能是常见密码，不能含账号名）").fill("a-long-password")
         pg.get_by_label("再次输入密码").fill("a-long-password")
         pg.get_by_role("button", name="创建管理员并登录").click()
         nav = pg.locator("[data-testid='stSidebarNav']")
