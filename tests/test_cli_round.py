@@ -12,7 +12,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from perfwatch import dataset, db, store
+from perfwatch import dataset, db, entry, store
 from perfwatch.cli import main
 
 
@@ -24,8 +24,8 @@ def mini_path(tmp_path: Path, mini_data: dict[str, Any]) -> Path:
     conn = db.open_database(path)
     dataset.load_targets(conn, store.SYSTEM, mini_data)
     ids = dict(conn.execute("SELECT code, id FROM projects").fetchall())
-    store.record_spend(conn, store.SYSTEM, ids["P001"], dt.date(2024, 2, 1), "1.00")
-    store.record_spend(conn, store.SYSTEM, ids["P002"], dt.date(2024, 5, 1), "9.00")
+    entry.record_spend(conn, store.SYSTEM, ids["P001"], dt.date(2024, 2, 1), "1.00")
+    entry.record_spend(conn, store.SYSTEM, ids["P002"], dt.date(2024, 5, 1), "9.00")
     conn.close()
     return path
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from perfwatch import dataset, db, store
+from perfwatch import dataset, db, entry, store
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -24,7 +24,7 @@ def page_db(tmp_path: Path, point_app: Callable[[Path], Path], mini_data: dict[s
     conn = db.open_database(path)
     dataset.load_targets(conn, store.SYSTEM, mini_data)
     p1 = int(conn.execute("SELECT id FROM projects WHERE code = 'P001'").fetchone()[0])
-    store.record_spend(conn, store.SYSTEM, p1, dt.date(2024, 2, 1), "1.00")
+    entry.record_spend(conn, store.SYSTEM, p1, dt.date(2024, 2, 1), "1.00")
     conn.close()
     yield point_app(path)
 

@@ -21,7 +21,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from perfwatch import db, store
+from perfwatch import db, entry, store
 from perfwatch.plan import expected_pct, months_elapsed, next_checkpoint, time_pct
 from perfwatch.settings import DEFAULT_RULES, LIGHTS, Rules, save_rules
 from perfwatch.status import (
@@ -58,14 +58,15 @@ def load_engine_fixture(conn: duckdb.DuckDBPyConnection, path: Path) -> None:
         key = ("project", pcode, level3) if pcode else ("sub_goal", sg_seq, level3)
         indicators.setdefault(key, iid)
     for s in data["spend"]:
-        store.record_spend(conn, store.SYSTEM, projects[s["project"]], date(2024, s["month"], 1), s["amount"],
-                           note=s.get("note"))
+        # The fixture overspends on purpose (the 超预算 flag): finance confirms it, as on the page.
+        entry.record_spend(conn, store.SYSTEM, projects[s["project"]], date(2024, s["month"], 1), s["amount"],
+                           note=s.get("note"), confirm_over_budget=True)
     for r in data["reports"]:
-        store.record_project_report(conn, store.SYSTEM, projects[r["project"]], date.fromisoformat(r["as_of"]),
+        entry.record_project_report(conn, store.SYSTEM, projects[r["project"]], date.fromisoformat(r["as_of"]),
                                     projected_amount=r["projected_amount"])
     for r in data["results"]:
         key = ("project", r["project"], r["level3"]) if "project" in r else ("sub_goal", r["sub_goal"], r["level3"])
-        store.record_result(
+        entry.record_result(
             conn, store.SYSTEM, indicators[key], date.fromisoformat(r["as_of"]),
             value=r.get("value"),
             done_date=date.fromisoformat(r["done_date"]) if r.get("done_date") else None,

@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 
 from perfwatch import db, limits
-from perfwatch.entry.common import ConflictError, EntryValidationError, Indicator, RESULT_FIELDS, RESULT_FIELD_LABELS, SaveResult, _Batches, _WRITE_LOCK, _fmt_time, _today, indicators_all, needs_explanation
+from perfwatch.entry.common import ConflictError, EntryValidationError, Indicator, RESULT_FIELDS, RESULT_FIELD_LABELS, SaveResult, _Batches, _fmt_time, _today, indicators_all, needs_explanation
 from perfwatch.entry.locks import _check_lock
 from perfwatch.periods import month_start
 from perfwatch.store import Actor, authorize, transaction
@@ -229,6 +229,8 @@ def save_results(
     result = SaveResult()
     if not inputs:
         return result
+    # Every project touched is authorised first: a refused actor learns nothing about the values.
+    project_ids = [_authorize_indicator(conn, actor, inp.indicator_id) for inp in inputs]
     inds = {i.id: i for i in indicators_all(conn)}
     problems: list[str] = []
     cleaned: list[ResultInput] = []
@@ -244,9 +246,7 @@ def save_results(
         cleaned.append(inp)
     if problems:
         raise EntryValidationError(problems)
-    project_ids = [_authorize_indicator(conn, actor, inp.indicator_id) for inp in cleaned]
-    # Every indicator was authorised above; the transaction checks again for the first one.
-    with _WRITE_LOCK, transaction(conn, actor, "result.record", project_id=project_ids[0]) as tx:
+    with transaction(conn, actor, "result.record", project_ids=project_ids) as tx:
         batches = _Batches(tx, "result", source)
         for inp in cleaned:
             ind = inds[inp.indicator_id]
@@ -266,6 +266,7 @@ def save_results(
                      None if current is None else {**dict(zip(RESULT_FIELDS, current[1:11])), "id": current_id},
                      {"indicator_id": ind.id, "as_of": inp.as_of, **fields, "source": source})
             batches.add(ind.department_id, int(row[0]))
+            result.row_ids.append(int(row[0]))
             result.written += 1
         result.batch_ids = sorted(batches.ids.values())
     return result

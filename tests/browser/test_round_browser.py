@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from perfwatch import dataset, db, store
+from perfwatch import dataset, db, entry, store
 from tests.browser.conftest import screenshot, start_app, stop_app, wait_idle
 
 pytestmark = pytest.mark.browser
@@ -29,8 +29,8 @@ def red_file(tmp_path: Path, mini_data: dict[str, Any]) -> Path:
     conn = db.open_database(path)
     dataset.load_targets(conn, store.SYSTEM, mini_data)
     p1 = int(conn.execute("SELECT id FROM projects WHERE code = 'P001'").fetchone()[0])
-    store.record_spend(conn, store.SYSTEM, p1, dt.date(2024, 2, 1), "1.00")
-    store.record_spend(conn, store.SYSTEM, p1, dt.date(2024, 6, 1), "0.00")  # June is the last month with data
+    entry.record_spend(conn, store.SYSTEM, p1, dt.date(2024, 2, 1), "1.00")
+    entry.record_spend(conn, store.SYSTEM, p1, dt.date(2024, 6, 1), "0.00")  # June is the last month with data
     conn.close()
     return path
 
