@@ -302,7 +302,7 @@ def load_targets(
             existing_ind = [dict(zip(_IND_COLS, r)) for r in tx.run("targets/indicators_of_department", {"department_id": dept_id})]
             for seq, proj in enumerate(projects, 1):
                 fields = {
-                    "seq": proj.get("seq", seq),
+                    "seq": seq if proj.get("seq") is None else proj["seq"],
                     "name": proj["name"],
                     "budget": _money(proj["budget"]),
                     "fiscal_funds": _money(proj.get("fiscal_funds")),

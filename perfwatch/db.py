@@ -269,10 +269,13 @@ def migrate(conn: duckdb.DuckDBPyConnection, path: Path | str = "", *, up_to: in
                 "INSERT INTO schema_migrations (version, name) VALUES ($version, $name)",
                 {"version": mig.version, "name": mig.name},
             )
-            cur.commit()
         except Exception:
-            cur.rollback()
+            try:
+                cur.rollback()
+            except duckdb.Error:
+                pass  # the migration's own error is the one to report
             raise
+        cur.commit()
         applied.append(mig)
     if any(m.version == USERNAME_KEY_MIGRATION for m in applied):
         from perfwatch.auth import (

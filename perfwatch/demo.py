@@ -26,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 
-from perfwatch import dataset, db, store
+from perfwatch import dataset, db, entry, store
 
 DEMO_DIR = db.REPO_ROOT / "data" / "demo"
 DEFAULT_DEMO_DB = db.REPO_ROOT / "data" / "demo.duckdb"
@@ -145,7 +145,7 @@ def build_demo(conn: duckdb.DuckDBPyConnection, demo_dir: Path = DEMO_DIR) -> De
             period = dt.date.fromisoformat(row["month"] + "-01")
         except ValueError as exc:
             raise DemoDataError(f"{where}：月份 {row['month']!r} 应为 YYYY-MM") from exc
-        store.record_spend(conn, DEMO_ACTOR, pid, period, row["amount"], source=DEMO_SOURCE)
+        entry.record_spend(conn, DEMO_ACTOR, pid, period, row["amount"], source=DEMO_SOURCE)
         spend += 1
 
     keys: dict[tuple[str, str, str], list[int]] = {}
@@ -160,7 +160,7 @@ def build_demo(conn: duckdb.DuckDBPyConnection, demo_dir: Path = DEMO_DIR) -> De
         if not found:
             raise DemoDataError(f"{where}：找不到指标 {owner} / {row['level2']} / {row['level3']}")
         categories = [c for c in row["cause_categories"].split("|") if c]
-        store.record_result(
+        entry.record_result(
             conn, DEMO_ACTOR, found[0], _date(row["as_of"], where) or DEMO_AS_OF,
             value=_float(row["value"]),
             done_date=_date(row["done_date"], where),
@@ -180,7 +180,7 @@ def build_demo(conn: duckdb.DuckDBPyConnection, demo_dir: Path = DEMO_DIR) -> De
         pid = projects.get(row["project_code"])
         if pid is None:
             raise DemoDataError(f"{where}：项目编码 {row['project_code']} 不在种子绩效目标中")
-        store.record_project_report(
+        entry.record_project_report(
             conn, DEMO_ACTOR, pid, _date(row["as_of"], where) or DEMO_AS_OF,
             projected_amount=_float(row["projected_amount"]),
             progress_text=row["progress_text"] or None,

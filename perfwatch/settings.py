@@ -44,6 +44,7 @@ class Rules:
     count_yellow_below: float = 80.0       # 60–80 yellow
     count_blue_from: float = 120.0         # 80–120 green, >= 120 blue
     plan_method: str = "linear"            # "linear" or "step"
+    grey_before_first_checkpoint: bool = True  # pace grey 未到首个节点 before the end of March (§5a)
 
     def validate(self) -> None:
         """Raise :class:`store.ValidationError` (Chinese) when the rules are inconsistent."""
@@ -83,6 +84,12 @@ def rule_text(rules: Rules = DEFAULT_RULES) -> dict[str, str]:
         f"{_num(r.ratio_red_below)}–{_num(r.ratio_yellow_below)} 黄，<{_num(r.ratio_red_below)} 红",
         "points": f"执行率−计划应达进度（百分点）：≥{_num(r.points_yellow_below)} 绿，"
         f"{_num(r.points_red_below)}至{_num(r.points_yellow_below)} 黄，<{_num(r.points_red_below)} 红",
+        "first_checkpoint": (
+            "3月底（首个计划节点）之前只显示计划应达进度，支出进度灯为灰灯“未到首个节点”，不评红黄灯（超预算照常标记）"
+            if r.grey_before_first_checkpoint else "3月底之前也按比值规则评价支出进度（已关闭“未到首个节点”灰灯）"
+        ),
+        "rounding": "执行率与计划应达进度先按四舍五入保留两位小数，再用这两个数计算比值（保留一位小数）与灯，"
+        "例如 20.50÷56.25×100=36.4，与计算器结果一致",
         "not_due": "计划应达进度为0时不评价（灰灯“未到支出节点”），已有支出则为绿灯",
         "overspent": "累计支出超过预算数单独标记“超预算”，不改变进度灯",
         "plan": "计划应达进度：按3/6/10/12月底等计划节点线性插值（可改为阶梯：取已到达节点）；序时进度=已过月数÷12",
@@ -92,10 +99,12 @@ def rule_text(rules: Rules = DEFAULT_RULES) -> dict[str, str]:
         "rate": f"比率指标：达到年度指标值绿，低于指标值{_num(r.rate_tolerance_pp)}个百分点以内黄，否则红",
         "ceiling": "上限指标：不超过上限绿，超过红",
         "zero": "零目标指标：未发生绿，发生即红",
-        "cost": "成本指标：已支出超过上限红，全年预计超过上限黄，否则绿",
-        "deadline": "时限指标：已完成绿，未到期灰（负责人判断“有可能”黄、“完全不可能”红），逾期未完成红",
+        "cost": "成本指标：尚未支出为灰灯“尚未支出”；已支出超过上限红；负责人填报的全年预计执行数超过上限黄；"
+        "系统测算的全年预计以预算数为限（支出快于计划不算成本超支）；否则绿",
+        "deadline": "时限指标：已完成绿；期限之前未完成为灰灯“未到期”（负责人判断“有可能”黄、“完全不可能”红）；"
+        "到期当日及之后仍未完成为红灯“已到期未完成”（截至12月31日时，“12月31日前”即已到期）",
         "qualitative": "定性指标：负责人评价 达成绿、部分达成黄、未达成红，未评价“待评”",
-        "satisfaction": "满意度指标：调查前“待评”（灰灯），不计红灯",
+        "satisfaction": "满意度（满意率）指标：调查前“待评”（灰灯）；截至12月31日仍无调查结果为红灯“未开展调查”",
         "likelihood": "完成目标可能性只会使灯变差：“有可能”至少黄灯，“完全不可能”红灯",
         "rollup": "项目绩效目标灯取最差的指标灯（红>黄>绿>蓝，灰灯仅在全部为灰时）；综合灯取支出灯与目标灯中较差者",
     }
@@ -113,6 +122,10 @@ def rules_from_dict(data: dict[str, Any]) -> Rules:
             continue
         if known[key].type == "str":
             values[key] = str(value)
+        elif known[key].type == "bool":
+            if not isinstance(value, bool):
+                raise store.ValidationError(f"规则设置 {key} 的值 {value!r} 应为 true 或 false")
+            values[key] = value
         else:
             try:
                 values[key] = float(value)

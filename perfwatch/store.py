@@ -1,9 +1,12 @@
-"""The one write path: every change names its actor, is authorised, runs in one transaction and
-leaves an audit row (who, when, what, old, new).
+"""The one write path: every change names its actor, is authorised (for every project it
+touches), holds the process write lock, runs in one transaction and leaves an audit row (who,
+when, what, old, new).
 
-Use :func:`transaction` for a unit of work; the ``record_*`` functions are the ready-made writes
-for actuals. Nothing here deletes data: actuals are append-only and the current figure is the
-latest row, so history is the table itself plus ``audit_log``.
+:func:`transaction` is that path. The writes of actuals built on it (spend, results, project
+reports, locks, undo) live in :mod:`perfwatch.entry`, which adds the checks every user save gets:
+period locks, edit conflicts, dates inside the fiscal year and not in the future, required causes.
+Nothing here deletes data: actuals are append-only and the current figure is the latest row, so
+history is the table itself plus ``audit_log``.
 """
 
 from __future__ import annotations
@@ -11,15 +14,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping
 
 import duckdb
 
-from perfwatch import audit_chain, db, limits
-from perfwatch.periods import month_start
+from perfwatch import audit_chain, db
 from perfwatch.vocab import CAUSE_CATEGORIES, LIKELIHOODS, RATINGS  # noqa: F401  (re-exported)
 
 
@@ -97,15 +101,27 @@ def authorize(actor: Actor, action: str, *, project_id: int | None = None) -> No
 MAX_AMOUNT_WAN = Decimal("1000000000")
 
 
+# Commas are accepted only as thousands separators: 1,500.00 and 1,234,567.89, never 1,5.
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+
+
 def parse_amount(value: Any, what: str, quantum: Decimal = Decimal("0.01")) -> Decimal:
     """``value`` as a non-negative 万元 amount rounded to ``quantum``; ValidationError otherwise.
 
-    Refuses text that is not a number, NaN, infinity, negatives and absurd magnitudes.
+    Refuses text that is not a number, NaN, infinity, negatives, absurd magnitudes and commas
+    that are not thousands separators ("1,5" could be 1.5 or 15: it is refused, not guessed).
     """
     if isinstance(value, bool):
         raise ValidationError(f"{what}应为数字，收到 {value!r}。")
+    text = str(value).strip()
+    if "," in text:
+        if not _THOUSANDS.match(text):
+            raise ValidationError(
+                f"{what}“{value}”含义不明：逗号只能作千分位分隔（如 1,500.00），小数请用小数点（如 1.5）。"
+            )
+        text = text.replace(",", "")
     try:
-        dec = Decimal(str(value).strip().replace(",", ""))
+        dec = Decimal(text)
     except (InvalidOperation, ValueError, TypeError) as exc:
         raise ValidationError(f"{what}应为数字，收到“{value}”。") from exc
     if not dec.is_finite():
@@ -155,6 +171,14 @@ class WriteTx:
         self.cur = cur
         self.actor = actor
         self.action = action
+        self.authorised: set[int | None] = set()
+
+    def authorize_project(self, project_id: int | None) -> None:
+        """Check the actor may take this action on ``project_id`` (a project found inside the
+        transaction, e.g. a row an undo restores); PermissionDenied aborts the whole write."""
+        if project_id not in self.authorised:
+            authorize(self.actor, self.action, project_id=project_id)
+            self.authorised.add(project_id)
 
     def run(self, name: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
         """Run ``queries/<name>.sql`` inside the transaction."""
@@ -182,167 +206,55 @@ class WriteTx:
         )
 
 
+# Check-then-append must not interleave between Streamlit sessions (threads of one process):
+# every write transaction holds this lock. Re-entrant, so a write may call another write helper.
+WRITE_LOCK = threading.RLock()
+
+
+def _rollback_quietly(cur: duckdb.DuckDBPyConnection) -> None:
+    """Roll back after a failure; a rollback that fails too (DuckDB has already ended the
+    transaction) must not replace the error that caused it."""
+    try:
+        cur.rollback()
+    except duckdb.Error:
+        pass
+
+
 @contextmanager
 def transaction(
-    conn: duckdb.DuckDBPyConnection, actor: Actor, action: str, *, project_id: int | None = None
+    conn: duckdb.DuckDBPyConnection,
+    actor: Actor,
+    action: str,
+    *,
+    project_id: int | None = None,
+    project_ids: Iterable[int | None] = (),
 ) -> Iterator[WriteTx]:
-    """Authorise, then run the body in one transaction: all of it is written, or none."""
-    authorize(actor, action, project_id=project_id)
-    cur = conn.cursor()
-    cur.begin()
-    try:
-        yield WriteTx(cur, actor, action)
-        cur.commit()
-    except BaseException:
-        cur.rollback()
-        raise
-    finally:
-        cur.close()
-    audit_chain.seal_quietly(conn)  # chain the new audit rows (tamper-evident log)
+    """Authorise ``action`` on every project given, take the process write lock, then run the
+    body in one transaction: all of it is written, or none.
 
-
-def record_spend(
-    conn: duckdb.DuckDBPyConnection,
-    actor: Actor,
-    project_id: int,
-    period: dt.date,
-    amount: Decimal | float | int | str,
-    *,
-    source: str = "manual",
-    note: str | None = None,
-) -> int:
-    """Append the spend (万元) of ``project_id`` in the month of ``period``; return the row id.
-
-    The previous figure for that month stays in the table and in the audit row.
+    Projects discovered inside the body are authorised with :meth:`WriteTx.authorize_project`.
+    A failed COMMIT raises its own error (never a "no transaction is active" from a rollback).
     """
-    value = parse_amount(amount, "支出金额", SPEND_QUANTUM)
-    with transaction(conn, actor, "spend.record", project_id=project_id) as tx:
-        if tx.one("store/project_exists", {"project_id": project_id}) is None:
-            raise ValidationError(f"项目编号 {project_id} 不存在。")
-        budget = tx.one("limits/project_budget", {"project_id": project_id})
-        if implausible := limits.spend_problem(value, budget[0] if budget else None, limits.load(conn)):
-            raise ValidationError(implausible)
-        month = month_start(period)
-        old = tx.one("store/current_spend", {"project_id": project_id, "period": month})
-        row = tx.one(
-            "store/insert_spend",
-            {
-                "project_id": project_id,
-                "period": month,
-                "amount": value,
-                "source": source,
-                "note": note,
-                "entered_by": actor.username,
-            },
-        )
-        assert row is not None
-        tx.audit(
-            "spend_entries",
-            row[0],
-            None if old is None else {"project_id": project_id, "period": month, "amount": old[1]},
-            {"project_id": project_id, "period": month, "amount": value, "source": source},
-        )
-        return int(row[0])
-
-
-def record_result(
-    conn: duckdb.DuckDBPyConnection,
-    actor: Actor,
-    indicator_id: int,
-    as_of: dt.date,
-    *,
-    value: float | None = None,
-    done_date: dt.date | None = None,
-    rating: str | None = None,
-    projected_text: str | None = None,
-    projected_value: float | None = None,
-    cause_categories: Sequence[str] = (),
-    cause_text: str | None = None,
-    likelihood: str | None = None,
-    measure: str | None = None,
-    note: str | None = None,
-) -> int:
-    """Append an indicator result for the reporting date ``as_of``; return the row id."""
-    if rating is not None and rating not in RATINGS:
-        raise ValidationError(f"评价须为 {'/'.join(RATINGS)} 之一，收到：{rating}")
-    if likelihood is not None and likelihood not in LIKELIHOODS:
-        raise ValidationError(f"完成目标可能性须为 {'/'.join(LIKELIHOODS)} 之一，收到：{likelihood}")
-    bad = [c for c in cause_categories if c not in CAUSE_CATEGORIES]
-    if bad:
-        raise ValidationError(f"偏差原因类别须为 {'/'.join(CAUSE_CATEGORIES)}，收到：{'、'.join(bad)}")
-    value = finite_number(value, "完成值")
-    if implausible := limits.result_problem(value, is_percent=False, target=None):
-        raise ValidationError(implausible)
-    projected_value = finite_number(projected_value, "全年预计完成值")
-    owner = db.query(conn, "store/indicator_project", {"indicator_id": indicator_id})
-    if not owner:
-        raise ValidationError(f"指标编号 {indicator_id} 不存在。")
-    project_id = owner[0][0]
-    new = {
-        "indicator_id": indicator_id,
-        "as_of": as_of,
-        "value": value,
-        "done_date": done_date,
-        "rating": rating,
-        "projected_text": projected_text,
-        "projected_value": projected_value,
-        "cause_categories": list(cause_categories) or None,
-        "cause_text": cause_text,
-        "likelihood": likelihood,
-        "measure": measure,
-        "note": note,
-    }
-    with transaction(conn, actor, "result.record", project_id=project_id) as tx:
-        old = tx.one("store/current_result", {"indicator_id": indicator_id, "as_of": as_of})
-        row = tx.one("store/insert_result", {**new, "entered_by": actor.username})
-        assert row is not None
-        tx.audit(
-            "indicator_results",
-            row[0],
-            None if old is None else dict(zip(_RESULT_FIELDS, old[1:])),
-            new,
-        )
-        return int(row[0])
-
-
-_RESULT_FIELDS = (
-    "value", "done_date", "rating", "projected_text", "projected_value", "cause_categories",
-    "cause_text", "likelihood", "measure", "note",
-)
-
-
-def record_project_report(
-    conn: duckdb.DuckDBPyConnection,
-    actor: Actor,
-    project_id: int,
-    as_of: dt.date,
-    *,
-    projected_amount: Decimal | float | None = None,
-    progress_text: str | None = None,
-) -> int:
-    """Append the owner's 全年预计执行数 (万元) and progress text for ``as_of``."""
-    amount = None if projected_amount is None else parse_amount(projected_amount, "全年预计执行数")
-    with transaction(conn, actor, "report.record", project_id=project_id) as tx:
-        if tx.one("store/project_exists", {"project_id": project_id}) is None:
-            raise ValidationError(f"项目编号 {project_id} 不存在。")
-        row = tx.one(
-            "store/insert_project_report",
-            {
-                "project_id": project_id,
-                "as_of": as_of,
-                "projected_amount": amount,
-                "progress_text": progress_text,
-                "entered_by": actor.username,
-            },
-        )
-        assert row is not None
-        tx.audit(
-            "project_reports",
-            row[0],
-            None,
-            {"project_id": project_id, "as_of": as_of, "projected_amount": amount, "progress_text": progress_text},
-        )
-        return int(row[0])
+    ids = list(dict.fromkeys(project_ids))
+    if project_id is not None or not ids:
+        ids.insert(0, project_id)
+    for pid in ids:
+        authorize(actor, action, project_id=pid)
+    with WRITE_LOCK:
+        cur = conn.cursor()
+        try:
+            cur.begin()
+            tx = WriteTx(cur, actor, action)
+            tx.authorised.update(ids)
+            try:
+                yield tx
+            except BaseException:
+                _rollback_quietly(cur)
+                raise
+            cur.commit()
+        finally:
+            cur.close()
+        audit_chain.seal_quietly(conn)  # chain the new audit rows (tamper-evident log)
 
 
 def set_setting(conn: duckdb.DuckDBPyConnection, actor: Actor, key: str, value: Any) -> None:

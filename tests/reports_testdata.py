@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from perfwatch import store
+from perfwatch import entry, store
 
 AS_OF = dt.date(2024, 7, 31)
 
@@ -40,10 +40,12 @@ def load_actuals(conn: duckdb.DuckDBPyConnection) -> Loaded:
         "SELECT id, seq FROM projects WHERE department_id = 1 AND NOT retired").fetchall()}
     for seq, amount in MONTHLY.items():
         for month in range(1, 8):
-            store.record_spend(conn, store.SYSTEM, projects[seq], dt.date(2024, month, 1), amount)
+            # Some projects overspend on purpose (超预算): confirmed, as finance would on the page.
+            entry.record_spend(conn, store.SYSTEM, projects[seq], dt.date(2024, month, 1), amount,
+                               confirm_over_budget=True)
     # A correction: July of project 1 first entered too high, then fixed (the latest row counts).
-    store.record_spend(conn, store.SYSTEM, projects[1], dt.date(2024, 7, 1), 0.50)
-    store.record_spend(conn, store.SYSTEM, projects[1], dt.date(2024, 7, 1), 0.05)
+    entry.record_spend(conn, store.SYSTEM, projects[1], dt.date(2024, 7, 1), 0.50)
+    entry.record_spend(conn, store.SYSTEM, projects[1], dt.date(2024, 7, 1), 0.05)
 
     def indicator(seq: int, level2: str) -> int:
         row = cur.execute(
@@ -55,20 +57,20 @@ def load_actuals(conn: duckdb.DuckDBPyConnection) -> Loaded:
         return int(row[0])
 
     red = indicator(2, "质量指标")
-    store.record_result(conn, store.SYSTEM, red, AS_OF, value=70.0, projected_text="预计全年达到80%",
+    entry.record_result(conn, store.SYSTEM, red, AS_OF, value=70.0, projected_text="预计全年达到80%",
                         cause_categories=["制度保障", "其他"], cause_text="普法宣传制度修订尚未完成，部分乡镇未覆盖",
                         likelihood="完全不可能", measure="9月底前完成制度修订，组织乡镇专场宣传")
     yellow = indicator(1, "数量指标")
-    store.record_result(conn, store.SYSTEM, yellow, AS_OF, value=0.0, projected_text="预计四季度完成",
+    entry.record_result(conn, store.SYSTEM, yellow, AS_OF, value=0.0, projected_text="预计四季度完成",
                         cause_categories=["经费保障"], cause_text="经费拨付滞后，宣传活动推迟",
                         likelihood="有可能", measure="协调财政加快拨付，10月开展集中宣传")
-    store.record_result(conn, store.SYSTEM, indicator(3, "数量指标"), AS_OF, value=80.0,
+    entry.record_result(conn, store.SYSTEM, indicator(3, "数量指标"), AS_OF, value=80.0,
                         likelihood="确定能")
-    store.record_project_report(conn, store.SYSTEM, projects[1], AS_OF, projected_amount=1.80,
+    entry.record_project_report(conn, store.SYSTEM, projects[1], AS_OF, projected_amount=1.80,
                                 progress_text="已为 45 名困难群众提供法律援助，宣传活动因经费拨付滞后推迟。")
     return Loaded(projects=projects, red_indicator=red, yellow_indicator=yellow)
 
 
 def add_august_spend(conn: duckdb.DuckDBPyConnection, loaded: Loaded) -> None:
     """A figure after the cut-off: it must not count in a 1–7月 report."""
-    store.record_spend(conn, store.SYSTEM, loaded.projects[3], dt.date(2024, 8, 1), 5.00)
+    entry.record_spend(conn, store.SYSTEM, loaded.projects[3], dt.date(2024, 8, 1), 5.00, confirm_over_budget=True)

@@ -9,7 +9,7 @@ from typing import Callable
 
 from streamlit.testing.v1 import AppTest
 
-from perfwatch import db, store
+from perfwatch import db, entry, store
 from perfwatch.reports.briefing import build_pdf
 from perfwatch.reports.data import build_report
 from perfwatch.settings import DEFAULT_RULES, Rules, load_rules, save_rules
@@ -57,7 +57,7 @@ def test_points_rule_changes_lights_and_the_briefing_says_so(seed_db: "object") 
     """Test that switching to the percentage-point rule recolours a project and the PDF prints that rule."""
     conn = seed_db
     pid = conn.execute("SELECT id FROM projects WHERE seq = 3").fetchone()[0]  # 72.00 万元, plan 8/50/75/100
-    store.record_spend(conn, store.SYSTEM, pid, dt.date(2024, 7, 1), 30)      # 41.67% vs 56.25% expected
+    entry.record_spend(conn, store.SYSTEM, pid, dt.date(2024, 7, 1), 30)      # 41.67% vs 56.25% expected
     as_of = dt.date(2024, 7, 31)
     ratio = compute_status(conn, as_of, department_id=1)
     row = ratio.projects.set_index("seq").loc[3]

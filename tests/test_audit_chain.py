@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from perfwatch import audit_chain, db, store
+from perfwatch import audit_chain, db, entry, store
 from perfwatch.cli import main
 
 
@@ -18,7 +18,7 @@ def logged(mini_db: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """The mini dataset plus four spend writes (each an audit row)."""
     pid = mini_db.execute("SELECT id FROM projects WHERE code = 'P001'").fetchone()[0]
     for month in (1, 2, 3, 4):
-        store.record_spend(mini_db, store.SYSTEM, pid, dt.date(2024, month, 1), month)
+        entry.record_spend(mini_db, store.SYSTEM, pid, dt.date(2024, month, 1), month, confirm_over_budget=True)
     return mini_db
 
 

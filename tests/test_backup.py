@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from perfwatch import auth, backup, db, store
+from perfwatch import auth, backup, db, entry, store
 from perfwatch.store import Actor, ValidationError
 
 ADMIN = Actor("admin", "admin")
@@ -28,11 +28,11 @@ def full_db(mini_db: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
         pass
     p1 = mini_db.execute("SELECT id FROM projects WHERE code = 'P001'").fetchone()[0]
     ind = mini_db.execute("SELECT min(id) FROM indicators WHERE project_id = ?", [p1]).fetchone()[0]
-    store.record_spend(mini_db, store.SYSTEM, p1, dt.date(2024, 3, 1), "1.25", note="三月")
-    store.record_spend(mini_db, store.SYSTEM, p1, dt.date(2024, 3, 1), "2.50", note="更正")
-    store.record_project_report(mini_db, store.SYSTEM, p1, AS_OF, projected_amount=9.99, progress_text="进展顺利")
-    store.record_result(mini_db, store.SYSTEM, ind, AS_OF, value=42.5, rating="部分达成",
-                        cause_categories=["经费保障", "其他"], cause_text="原因", likelihood="有可能")
+    entry.record_spend(mini_db, store.SYSTEM, p1, dt.date(2024, 3, 1), "1.25", note="三月")
+    entry.record_spend(mini_db, store.SYSTEM, p1, dt.date(2024, 3, 1), "2.50", note="更正")
+    entry.record_project_report(mini_db, store.SYSTEM, p1, AS_OF, projected_amount=9.99, progress_text="进展顺利")
+    entry.record_result(mini_db, store.SYSTEM, ind, AS_OF, value=42.5, cause_categories=["经费保障", "其他"],
+                        cause_text="原因", likelihood="有可能", measure="加快进度")
     store.set_setting(mini_db, ADMIN, "thresholds", {"green": 0.9, "名称": "阈值"})
     return mini_db
 
@@ -54,7 +54,7 @@ def test_backup_then_restore_gives_identical_data(full_db: duckdb.DuckDBPyConnec
         assert backup.snapshot(restored) == before
         # Sequences continue after the restored ids: new rows do not collide.
         p1 = restored.execute("SELECT id FROM projects WHERE code = 'P001'").fetchone()[0]
-        new_id = store.record_spend(restored, store.SYSTEM, p1, dt.date(2024, 4, 1), 1)
+        new_id = entry.record_spend(restored, store.SYSTEM, p1, dt.date(2024, 4, 1), 1)
         assert new_id > max(r[0] for r in before["spend_entries"])
         assert auth.authenticate(restored, "zhang", "backup-test-pw").project_ids == frozenset({p1})
     finally:

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from perfwatch import auth, backup, db, store
+from perfwatch import auth, backup, db, entry, store
 from perfwatch.store import Actor, ValidationError
 
 ADMIN = Actor("admin", "admin")
@@ -22,7 +22,7 @@ def source(mini_db: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """The mini dataset with an account and a spend row."""
     auth.create_first_admin(mini_db, "admin", "tamper-test-pw-1")
     p1 = mini_db.execute("SELECT id FROM projects WHERE code = 'P001'").fetchone()[0]
-    store.record_spend(mini_db, store.SYSTEM, p1, dt.date(2024, 3, 1), "1.25")
+    entry.record_spend(mini_db, store.SYSTEM, p1, dt.date(2024, 3, 1), "1.25")
     return mini_db
 
 

@@ -25,8 +25,8 @@ def mini_path(tmp_path: Path, mini_data: dict[str, Any]) -> Path:
     conn = db.open_database(path)
     dataset.load_targets(conn, store.SYSTEM, mini_data)
     ids = dict(conn.execute("SELECT code, id FROM projects").fetchall())
-    entry.save_spend(conn, store.SYSTEM, [entry.SpendChange(ids["P001"], dt.date(2024, 2, 1), Decimal("1.00"), None)])
-    entry.save_spend(conn, store.SYSTEM, [entry.SpendChange(ids["P002"], dt.date(2024, 5, 1), Decimal("9.00"), None)])
+    entry.record_spend(conn, store.SYSTEM, ids["P001"], dt.date(2024, 2, 1), "1.00")
+    entry.record_spend(conn, store.SYSTEM, ids["P002"], dt.date(2024, 5, 1), "9.00")
     conn.close()
     return path
 

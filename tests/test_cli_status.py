@@ -93,7 +93,7 @@ def test_status_text(julu_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert code == 0
     assert "绩效运行监控  截至 2024-07-31" in out
     assert "预算 122.90 万元，已支出 42.15 万元，执行率 34.30%，计划应达 56.25%，序时进度 58.33%，支出灯 黄灯" in out
-    assert "巨鹿县司法局本级" in out and "红灯、黄灯指标（8 个）" in out
+    assert "巨鹿县司法局本级" in out and "红灯、黄灯指标（7 个）" in out  # 法律援助工作总成本 no longer yellow (§5a: projection capped at budget)
     assert "实际30件，按序时应达58.3件，完成51.4%（<60 红灯）" in out
     assert "超预算" in out  # project 5 is overspent
 

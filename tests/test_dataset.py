@@ -10,7 +10,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from perfwatch import dataset, db, store
+from perfwatch import dataset, db, entry, store
 
 
 def _scalar(conn: duckdb.DuckDBPyConnection, sql: str) -> Any:
@@ -73,7 +73,7 @@ def test_reimport_same_data_changes_nothing(mini_db: duckdb.DuckDBPyConnection, 
 def test_reimport_updates_in_place_keeps_history_and_results(mini_db: duckdb.DuckDBPyConnection, mini_data: dict) -> None:
     """Test that a changed re-import updates by code/path, audits the old value and retires vanished indicators."""
     ind_id = _scalar(mini_db, "SELECT id FROM indicators WHERE level3 = '服务对象满意度'")
-    store.record_result(mini_db, store.SYSTEM, ind_id, __import__("datetime").date(2024, 6, 30), value=95)
+    entry.record_result(mini_db, store.SYSTEM, ind_id, __import__("datetime").date(2024, 6, 30), value=95)
     new = copy.deepcopy(mini_data)
     p1 = new["projects"][0]
     p1["budget"] = 12.5
@@ -142,3 +142,15 @@ def test_only_admin_may_import_targets(empty_db: duckdb.DuckDBPyConnection, mini
         dataset.load_targets(empty_db, store.Actor("fin", "finance"), mini_data)
     dataset.load_targets(empty_db, store.Actor("adm", "admin"), mini_data)
     assert _scalar(empty_db, "SELECT actor FROM audit_log LIMIT 1") == "adm"
+
+
+def test_a_project_seq_given_as_null_takes_its_position(
+    empty_db: duckdb.DuckDBPyConnection, mini_data: dict[str, Any]
+) -> None:
+    """Test that "seq": null (optional in the format) numbers the project by its position instead of failing."""
+    data = copy.deepcopy(mini_data)
+    data["projects"][1]["seq"] = None
+    dataset.load_targets(empty_db, store.SYSTEM, data)
+    # The second project of the file: position 2.
+    code = data["projects"][1]["code"]
+    assert empty_db.execute("SELECT seq FROM projects WHERE code = ?", [code]).fetchone() == (2,)

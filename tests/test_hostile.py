@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from perfwatch import auth, backup, dataset, store, uploads
+from perfwatch import auth, backup, dataset, entry, store, uploads
 from perfwatch.store import Actor, ValidationError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -89,9 +89,9 @@ def test_hostile_text_is_stored_verbatim_in_every_text_field(mini_db: duckdb.Duc
     """Test that SQL-like and HTML text round-trips unchanged through every write and drops nothing."""
     p1, ind = _ids(mini_db)
     tables_before = set(backup.tables(mini_db))
-    store.record_spend(mini_db, store.SYSTEM, p1, AS_OF, 1, source=text, note=text)
-    store.record_project_report(mini_db, store.SYSTEM, p1, AS_OF, progress_text=text)
-    store.record_result(mini_db, store.SYSTEM, ind, AS_OF, projected_text=text, cause_text=text,
+    entry.record_spend(mini_db, store.SYSTEM, p1, AS_OF, 1, source=text, note=text)
+    entry.record_project_report(mini_db, store.SYSTEM, p1, AS_OF, progress_text=text)
+    entry.record_result(mini_db, store.SYSTEM, ind, AS_OF, value=1, projected_text=text, cause_text=text,
                         measure=text, note=text, cause_categories=["其他"])
     store.set_setting(mini_db, ADMIN, "note", text)
     auth.create_first_admin(mini_db, "admin", "hostile-test-pw", display_name=text.replace("\n", " ").replace("\t", " "))
@@ -292,13 +292,17 @@ def test_targets_loader_accepts_or_refuses_random_datasets(mini_db: duckdb.DuckD
 @FUZZ
 @given(amount=st.one_of(number_values, text_values), note=text_values)
 def test_record_spend_accepts_or_refuses_random_amounts(mini_db: duckdb.DuckDBPyConnection, amount: Any, note: str) -> None:
-    """Test that any amount is stored exactly (to the fen) or refused with ValidationError, nothing partial."""
+    """Test that any amount is stored exactly (to the fen) or refused with ValidationError, nothing partial
+    (through the user path: the same checks as a page save, over-budget confirmed)."""
     p1, _ = _ids(mini_db)
-    row_id = _accepted_or_refused(mini_db, lambda: store.record_spend(mini_db, store.SYSTEM, p1, AS_OF, amount, note=note))
+    last = mini_db.execute("SELECT coalesce(max(id), 0) FROM spend_entries").fetchone()[0]
+    row_id = _accepted_or_refused(mini_db, lambda: entry.record_spend(
+        mini_db, store.SYSTEM, p1, AS_OF, amount, note=note, confirm_over_budget=True))
     if row_id is not None:
         stored, stored_note = mini_db.execute("SELECT amount, note FROM spend_entries WHERE id = ?", [row_id]).fetchone()
-        assert stored == decimal.Decimal(str(amount)).quantize(store.SPEND_QUANTUM) and stored >= 0
-        assert stored_note == note
+        assert stored == decimal.Decimal(str(amount).replace(",", "")).quantize(store.SPEND_QUANTUM) and stored >= 0
+        if row_id > last:  # the same amount again is "unchanged": no new row, the old note stays
+            assert stored_note == note
 
 
 @FUZZ
@@ -313,13 +317,16 @@ def test_record_result_accepts_or_refuses_random_input(
 ) -> None:
     """Test that an indicator result with random fields is stored as given or refused whole."""
     _, ind = _ids(mini_db)
-    row_id = _accepted_or_refused(mini_db, lambda: store.record_result(
+    row_id = _accepted_or_refused(mini_db, lambda: entry.record_result(
         mini_db, store.SYSTEM, ind, AS_OF, value=value, projected_value=projected, rating=rating,
         likelihood=likelihood, cause_categories=causes, cause_text=text, measure=text))
     if row_id is not None:
         row = mini_db.execute("SELECT rating, likelihood, cause_text, measure FROM indicator_results WHERE id = ?",
                               [row_id]).fetchone()
-        assert row == (rating, likelihood, text, text)
+        # The form's cleaning: text stripped, blank text is no text.
+        def cleaned(v: Any) -> Any:
+            return None if v is None or not str(v).strip() else str(v).strip()
+        assert row == (cleaned(rating), cleaned(likelihood), cleaned(text), cleaned(text))
 
 
 @FUZZ
@@ -329,7 +336,7 @@ def test_record_project_report_accepts_or_refuses_random_input(
 ) -> None:
     """Test that a project report with a random amount and text is stored or refused whole."""
     p1, _ = _ids(mini_db)
-    row_id = _accepted_or_refused(mini_db, lambda: store.record_project_report(
+    row_id = _accepted_or_refused(mini_db, lambda: entry.record_project_report(
         mini_db, store.SYSTEM, p1, AS_OF, projected_amount=amount, progress_text=text))
     if row_id is not None:
         assert mini_db.execute("SELECT progress_text FROM project_reports WHERE id = ?", [row_id]).fetchone()[0] == text

@@ -33,7 +33,7 @@ def test_spend_of_1e15_is_refused_everywhere(mini_db: duckdb.DuckDBPyConnection)
     pid, _ = _p1(mini_db)
     before = backup.snapshot(mini_db)
     with pytest.raises(ValidationError, match="上限|倍"):
-        store.record_spend(mini_db, store.SYSTEM, pid, dt.date(2024, 3, 1), "1e15")
+        entry.record_spend(mini_db, store.SYSTEM, pid, dt.date(2024, 3, 1), "1e15")
     with pytest.raises(EntryValidationError, match="上限"):
         entry.save_spend(mini_db, store.SYSTEM, [SpendChange(pid, dt.date(2024, 3, 1), Decimal("1e15"), None)],
                          confirm_over_budget=True, today=TODAY)
@@ -98,7 +98,7 @@ def test_result_of_1e308_is_refused_by_the_entry_check(mini_db: duckdb.DuckDBPyC
     problems = entry.validate_result(ind, ResultInput(ind.id, dt.date(2024, 7, 31), value=1e308), today=TODAY)
     assert any(f == "value" and "上限" in m for f, m in problems), problems
     with pytest.raises(ValidationError):
-        store.record_result(mini_db, store.SYSTEM, ind.id, dt.date(2024, 7, 31), value=1e12)
+        entry.record_result(mini_db, store.SYSTEM, ind.id, dt.date(2024, 7, 31), value=1e12)
 
 
 def test_briefing_with_an_absurd_stored_figure_finishes(mini_db: duckdb.DuckDBPyConnection) -> None:

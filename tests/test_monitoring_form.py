@@ -169,10 +169,10 @@ def test_default_month_is_the_last_month_with_data(seed_db: duckdb.DuckDBPyConne
 
 def test_mini_dataset_with_other_funds_leaves_source_rows_unsplit(mini_db: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     """Test that a project with 其他资金 shows its budget split but no per-source execution (not recorded)."""
-    from perfwatch import store
+    from perfwatch import entry, store
 
     pid = mini_db.execute("SELECT id FROM projects WHERE code = 'P001'").fetchone()[0]  # type: ignore[index]
-    store.record_spend(mini_db, store.SYSTEM, pid, dt.date(2024, 3, 1), 2.5)
+    entry.record_spend(mini_db, store.SYSTEM, pid, dt.date(2024, 3, 1), 2.5)
     report = data.build_report(mini_db, 1, 3)
     path = tmp_path / "mini.xlsx"
     monitoring_form.write_workbook(report, path)

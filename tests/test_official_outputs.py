@@ -17,7 +17,7 @@ import openpyxl
 import pdfplumber
 import pytest
 
-from perfwatch import store
+from perfwatch import entry, store
 from perfwatch.cli import main
 from perfwatch.reports import (
     briefing,
@@ -61,7 +61,7 @@ def loaded(seed_db: duckdb.DuckDBPyConnection) -> Loaded:
         "SELECT i.id FROM indicators i JOIN projects p ON p.id = i.project_id "
         "WHERE p.id = $p AND i.level2 = '数量指标'", {"p": out.projects[4]}).fetchone()
     assert count4 is not None
-    store.record_result(seed_db, store.SYSTEM, int(count4[0]), dt.date(2024, 6, 30), value=100.0)
+    entry.record_result(seed_db, store.SYSTEM, int(count4[0]), dt.date(2024, 6, 30), value=100.0)
     declared.set_supervisor(seed_db, ADMIN, 1, "巨鹿县司法局", "315")
     return out
 

@@ -13,7 +13,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from perfwatch import dataset, db, demo, store, views
+from perfwatch import dataset, db, demo, entry, store, views
 from perfwatch.status import Status, compute_status
 
 REPO = Path(__file__).resolve().parents[1]
@@ -45,18 +45,18 @@ def fill_fixture(conn: duckdb.DuckDBPyConnection) -> None:
     ids = {code: pid for pid, code in conn.execute("SELECT id, code FROM projects").fetchall()}
     for code, months in SPEND.items():
         for month, amount in months.items():
-            store.record_spend(conn, FINANCE, ids[code], dt.date(2024, month, 1), amount)
+            entry.record_spend(conn, FINANCE, ids[code], dt.date(2024, month, 1), amount, confirm_over_budget=True)
     # A corrected figure: the latest row of a month wins (1.00 -> 0.50 above is the second entry).
-    store.record_spend(conn, FINANCE, ids["13052924P00584012128B"], dt.date(2024, 6, 1), 0.5, note="更正")
+    entry.record_spend(conn, FINANCE, ids["13052924P00584012128B"], dt.date(2024, 6, 1), 0.5, note="更正")
     # Rate 60% against ≥90%: red, with cause and measure entered.
-    store.record_result(conn, OWNER, _indicator(conn, "13052924P00584012124W", "宣传覆盖率"), AS_OF, value=60,
+    entry.record_result(conn, OWNER, _indicator(conn, "13052924P00584012124W", "宣传覆盖率"), AS_OF, value=60,
                         likelihood="有可能", cause_categories=["经费保障"], cause_text="经费未到位",
                         measure="三季度集中开展宣传")
     # Rate 87% against ≥90%: within the 5pp tolerance -> yellow.
-    store.record_result(conn, OWNER, _indicator(conn, "13052924P00584012128B", "宣传覆盖率"), AS_OF, value=87)
+    entry.record_result(conn, OWNER, _indicator(conn, "13052924P00584012128B", "宣传覆盖率"), AS_OF, value=87)
     # Count 60 against ≥100 件 pro-rated to 50 by 06-30 -> 120% -> blue.
-    store.record_result(conn, OWNER, _indicator(conn, "13052924P00584210790E", "支持办案（业务）数量"), AS_OF, value=60)
-    store.record_project_report(conn, OWNER, ids["13052924P00584210790E"], AS_OF, projected_amount=70,
+    entry.record_result(conn, OWNER, _indicator(conn, "13052924P00584210790E", "支持办案（业务）数量"), AS_OF, value=60)
+    entry.record_project_report(conn, OWNER, ids["13052924P00584210790E"], AS_OF, projected_amount=70,
                                 progress_text="装备采购招标中")
 
 

@@ -25,7 +25,7 @@ def page_db(tmp_path: Path, point_app: Callable[[Path], Path], mini_data: dict[s
     conn = db.open_database(path)
     dataset.load_targets(conn, store.SYSTEM, mini_data)
     p1 = int(conn.execute("SELECT id FROM projects WHERE code = 'P001'").fetchone()[0])
-    entry.save_spend(conn, store.SYSTEM, [entry.SpendChange(p1, dt.date(2024, 2, 1), Decimal("1.00"), None)])
+    entry.record_spend(conn, store.SYSTEM, p1, dt.date(2024, 2, 1), "1.00")
     conn.close()
     yield point_app(path)
 

@@ -15,7 +15,7 @@ from typing import Callable, Iterator
 import duckdb
 import pytest
 
-from perfwatch import auth, backup, dataset, db, store
+from perfwatch import auth, backup, dataset, db, entry, store
 from perfwatch.store import Actor, PermissionDenied
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -74,15 +74,16 @@ Write = Callable[[duckdb.DuckDBPyConnection, Actor, dict[str, int]], object]
 
 # name -> (the write, roles that may do it)
 WRITES: dict[str, tuple[Write, frozenset[str]]] = {
-    "store.record_spend": (lambda c, a, i: store.record_spend(c, a, i["p1"], AS_OF, 1.5), frozenset({"finance"})),
-    "store.record_result own project": (
-        lambda c, a, i: store.record_result(c, a, i["ind1"], AS_OF, value=50, rating="部分达成"), frozenset({"owner"})),
-    "store.record_result other project": (
-        lambda c, a, i: store.record_result(c, a, i["ind2"], AS_OF, value=5), frozenset()),
-    "store.record_project_report own project": (
-        lambda c, a, i: store.record_project_report(c, a, i["p1"], AS_OF, projected_amount=9), frozenset({"finance", "owner"})),
-    "store.record_project_report other project": (
-        lambda c, a, i: store.record_project_report(c, a, i["p2"], AS_OF, projected_amount=9), frozenset({"finance"})),
+    "entry.record_spend": (lambda c, a, i: entry.record_spend(c, a, i["p1"], AS_OF, 1.5), frozenset({"finance"})),
+    "entry.record_result own project": (
+        lambda c, a, i: entry.record_result(c, a, i["ind1"], AS_OF, value=50, cause_text="原因", measure="措施"),
+        frozenset({"owner"})),
+    "entry.record_result other project": (
+        lambda c, a, i: entry.record_result(c, a, i["ind2"], AS_OF, value=5), frozenset()),
+    "entry.record_project_report own project": (
+        lambda c, a, i: entry.record_project_report(c, a, i["p1"], AS_OF, projected_amount=9), frozenset({"finance", "owner"})),
+    "entry.record_project_report other project": (
+        lambda c, a, i: entry.record_project_report(c, a, i["p2"], AS_OF, projected_amount=9), frozenset({"finance"})),
     "store.set_setting": (lambda c, a, i: store.set_setting(c, a, auth.SETTING_IDLE_TIMEOUT, 20), frozenset({"admin"})),
     "dataset.load_targets": (lambda c, a, i: dataset.load_targets(c, a, _mini()), frozenset({"admin"})),
     "auth.create_user": (lambda c, a, i: auth.create_user(c, a, "newbie", "leader", PASSWORD), frozenset({"admin"})),
@@ -135,15 +136,16 @@ def test_owner_actor_from_sign_in_is_limited_to_assigned_projects(conn: duckdb.D
     ids = _ids(conn)
     actor = auth.authenticate(conn, "zhang", PASSWORD)
     assert actor.project_ids == frozenset({ids["p1"]})
-    store.record_result(conn, actor, ids["ind1"], AS_OF, value=1)
+    why = {"cause_text": "原因", "measure": "措施"}  # a low value is red: the form asks for both
+    entry.record_result(conn, actor, ids["ind1"], AS_OF, value=1, **why)
     with pytest.raises(PermissionDenied, match="不是该项目的负责人"):
-        store.record_result(conn, actor, ids["ind2"], AS_OF, value=1)
+        entry.record_result(conn, actor, ids["ind2"], AS_OF, value=1)
     auth.assign_projects(conn, Actor("admin", "admin"), "zhang", ["P002"])
     moved = auth.actor_for(conn, "zhang")
     assert moved is not None
-    store.record_result(conn, moved, ids["ind2"], AS_OF, value=1)
+    entry.record_result(conn, moved, ids["ind2"], AS_OF, value=1, **why)
     with pytest.raises(PermissionDenied):
-        store.record_result(conn, moved, ids["ind1"], AS_OF, value=2)
+        entry.record_result(conn, moved, ids["ind1"], AS_OF, value=2)
 
 
 def test_a_page_guard_is_not_the_only_guard() -> None:

@@ -40,8 +40,8 @@ def red_db(mini_db: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """P001 (budget 10.00, plan 25/50/75/100) has spent 1.00 by June: 执行率 10.00%, expected 50.00%,
     ratio 10.00 / 50.00 × 100 = 20.0 < 60 -> red (by hand). P002 (20.00, 8/50/…) spent 9.00:
     45.00% vs 50.00% -> ratio 90.0 -> green."""
-    entry.save_spend(mini_db, store.SYSTEM, [entry.SpendChange(pid(mini_db, "P001"), dt.date(2024, 2, 1), Decimal("1.00"), None)])
-    entry.save_spend(mini_db, store.SYSTEM, [entry.SpendChange(pid(mini_db, "P002"), dt.date(2024, 5, 1), Decimal("9.00"), None)])
+    entry.record_spend(mini_db, store.SYSTEM, pid(mini_db, "P001"), dt.date(2024, 2, 1), "1.00")
+    entry.record_spend(mini_db, store.SYSTEM, pid(mini_db, "P002"), dt.date(2024, 5, 1), "9.00")
     return mini_db
 
 

@@ -41,6 +41,7 @@ _BY_NAME: dict[str, Any] = {
     "plan_method": "linear",
     "execution_rule": "ratio",
     "count_blue_from": 120.0,
+    "grey_before_first_checkpoint": True,
 }
 
 

@@ -21,7 +21,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from perfwatch import db, store
+from perfwatch import db, entry, store
 from perfwatch.plan import expected_pct, months_elapsed, next_checkpoint, time_pct
 from perfwatch.settings import DEFAULT_RULES, LIGHTS, Rules, save_rules
 from perfwatch.status import (
@@ -58,14 +58,15 @@ def load_engine_fixture(conn: duckdb.DuckDBPyConnection, path: Path) -> None:
         key = ("project", pcode, level3) if pcode else ("sub_goal", sg_seq, level3)
         indicators.setdefault(key, iid)
     for s in data["spend"]:
-        store.record_spend(conn, store.SYSTEM, projects[s["project"]], date(2024, s["month"], 1), s["amount"],
-                           note=s.get("note"))
+        # The fixture overspends on purpose (the 超预算 flag): finance confirms it, as on the page.
+        entry.record_spend(conn, store.SYSTEM, projects[s["project"]], date(2024, s["month"], 1), s["amount"],
+                           note=s.get("note"), confirm_over_budget=True)
     for r in data["reports"]:
-        store.record_project_report(conn, store.SYSTEM, projects[r["project"]], date.fromisoformat(r["as_of"]),
+        entry.record_project_report(conn, store.SYSTEM, projects[r["project"]], date.fromisoformat(r["as_of"]),
                                     projected_amount=r["projected_amount"])
     for r in data["results"]:
         key = ("project", r["project"], r["level3"]) if "project" in r else ("sub_goal", r["sub_goal"], r["level3"])
-        store.record_result(
+        entry.record_result(
             conn, store.SYSTEM, indicators[key], date.fromisoformat(r["as_of"]),
             value=r.get("value"),
             done_date=date.fromisoformat(r["done_date"]) if r.get("done_date") else None,
@@ -112,7 +113,7 @@ def _engine_relations(conn: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """The relations the engine queries read, built the way compute_status builds them."""
     dept = engine_query(conn, "engine/departments", _default_params("engine/departments"))
     proj = engine_query(conn, "engine/project_status", _default_params("engine/project_status"))
-    figures = proj.select(["project_id", "spent", "projection", "projection_source"])
+    figures = proj.select(["project_id", "spent", "projection", "projection_source", "budget"])
     ind = engine_query(conn, "engine/indicator_status", _default_params("engine/indicator_status"),
                        {"project_figures": figures})
     lights = ind.select(["project_id", "department_id", "light"])
@@ -231,13 +232,15 @@ INDICATORS = {
     ("13052924P00584012128B", "经费保障及时性"): (
         "red", "未到期：期限2024-12-31，尚未完成（灰灯）；负责人判断完成目标可能性为“完全不可能”，调为红灯"),
     # 1.20 spent of a ≤2 万元 cap, but plan-shaped 1.2 / 56.25% = 2.13 → yellow
+    # Ahead of plan (60.00% vs 56.25%): plan-shaped 1.20 ÷ 0.5625 = 2.13 is capped at the budget 2.00,
+    # so spending ahead of plan is not a cost overrun (DOMAIN §5a).
     ("13052924P00584012128B", "法律援助工作总成本"): (
-        "yellow", "已支出1.20万元，全年预计2.13万元（按计划推算），将超过成本上限2.00万元（黄灯）"),
+        "green", "已支出1.20万元，全年预计2.00万元（按计划推算，以预算数为限），未超成本上限2.00万元（绿灯）"),
     ("13052924P00584012124W", "群众法律意识普及率"): ("green", "实际95%，目标≥95%（达标 绿灯）"),
     # ≥1 次 pro-rated to 0.58: not due
     ("13052924P00584012127P", "人民调解员培训次数"): ("grey", "未到期：按序时应达0.58次，不足1次（灰灯）"),
-    ("13052924P00584012129Y", "普法工作总成本"): (
-        "green", "已支出0.00万元，全年预计0.00万元（按计划推算），未超成本上限2.00万元（绿灯）"),
+    # Nothing spent yet: grey 尚未支出, not green (DOMAIN §5a).
+    ("13052924P00584012129Y", "普法工作总成本"): ("grey", "尚未支出：成本上限2.00万元（灰灯）"),
     (None, "网络安全事件量 0次"): ("green", "实际0次，目标0次（未发生 绿灯）"),
     (None, "年底前完成行政执法资格考试"): ("green", "已于2024-06-15完成，期限2024-12-31（绿灯）"),
     (None, "参加培训人员的法律知识水平和依法行政能力得到提升"): ("yellow", "负责人评价：部分达成（黄灯）"),
@@ -273,7 +276,7 @@ ROLLUPS = {
     P3: ("red", "red"),
     "13052924P00584210795G": ("green", "yellow"),  # blue + green → green (blue is on track); spend yellow
     "13052924P00584210803P": ("red", "red"),
-    "13052924P00584012129Y": ("green", "red"),     # only the cost indicator is judged yet
+    "13052924P00584012129Y": ("grey", "red"),      # nothing judged yet (cost: 尚未支出); spend red
     "13052924P00584012127P": ("green", "green"),
     "13052924P00584012122M": ("yellow", "yellow"),
 }
@@ -303,8 +306,9 @@ def test_department_and_total(julu: duckdb.DuckDBPyConnection) -> None:
     assert round(d.time_pct, 2) == 58.33 and d.ratio == 61.0
     assert d.light == "yellow" and d.execution_reason == "执行率34.30%，计划应达56.25%，比值61.0（60–80 黄灯）"
     assert (d.projects_red, d.projects_yellow, d.projects_green) == (4, 2, 2)
+    # §5a: 法律援助工作总成本 yellow -> green (projection capped at budget), 普法工作总成本 green -> grey.
     assert (d.indicators_red, d.indicators_yellow, d.indicators_green, d.indicators_blue, d.indicators_grey) == (
-        4, 4, 11, 1, 59)
+        4, 3, 11, 1, 60)
     assert d.goal_light == "red" and d.combined_light == "red"
     assert st.total["budget"] == pytest.approx(122.90) and st.total["light"] == "yellow"
     assert st.total["n_indicators"] == 79
@@ -333,8 +337,10 @@ def test_rules_from_settings_change_the_lights(julu: duckdb.DuckDBPyConnection) 
 
 
 def test_before_anything_is_expected(julu: duckdb.DuckDBPyConnection) -> None:
-    """Test the step reading in February: nothing expected, grey unless something was spent."""
-    st = compute_status(julu, date(2024, 2, 29), rules=replace(DEFAULT_RULES, plan_method="step"))
+    """Test the step reading in February: nothing expected, grey unless something was spent (the
+    grey-before-the-first-checkpoint setting switched off, so the step rule itself decides)."""
+    rules = replace(DEFAULT_RULES, plan_method="step", grey_before_first_checkpoint=False)
+    st = compute_status(julu, date(2024, 2, 29), rules=rules)
     lights = dict(zip(st.projects["code"], st.projects["execution_light"]))
     assert lights["13052924P00584210795G"] == "green"      # 4.00 spent in February
     assert lights["13052924P00584012127P"] == "green"      # 1.50 in January
@@ -525,10 +531,10 @@ def _pure_project(p: dict[str, Any], as_of: date, rules: Rules) -> dict[str, Any
     expected = expected_pct(p["plan"], as_of, rules.plan_method, 2024)
     owner_rows = [r for r in p["reports"] if r[1] <= as_of and r[2] is not None]
     owner = max(owner_rows, key=lambda r: (r[1], r[0]))[2] if owner_rows else None
-    light, reason = execution_light(spent, p["budget"], expected, rules)
+    light, reason = execution_light(spent, p["budget"], expected, rules, months=months_elapsed(as_of, 2024))
     pct, ratio, gap = execution_figures(spent, p["budget"], expected)
     proj = project_projections(spent, expected, months_elapsed(as_of, 2024), owner)
-    return {"spent": spent, "expected_pct": expected, "execution_pct": pct, "ratio": ratio, "gap_pp": gap,
+    return {"budget": float(p["budget"]), "spent": spent, "expected_pct": expected, "execution_pct": pct, "ratio": ratio, "gap_pp": gap,
             "execution_light": light, "execution_reason": reason, "next": next_checkpoint(p["plan"], as_of, 2024),
             **proj}
 
@@ -546,6 +552,7 @@ def _pure_indicator(i: dict[str, Any], as_of: date, rules: Rules, projects: dict
         project_spent=None if proj is None else proj["spent"],
         project_projection=None if proj is None else proj["projection"],
         project_projection_source=None if proj is None else proj["projection_source"],
+        project_budget=None if proj is None else proj["budget"],
     )
     return indicator_light(facts, as_of, rules)
 

@@ -269,7 +269,9 @@ def cost(spent: float, projection: float | None, source: str | None = "按计划
         (72.0, 72.0, "green", "已支出72.00万元，全年预计72.00万元（按计划推算），未超成本上限72.00万元（绿灯）"),
         (72.01, 80.0, "red", "已支出72.01万元，超过成本上限72.00万元（红灯）"),
         (40.0, 72.01, "yellow", "已支出40.00万元，全年预计72.01万元（按计划推算），将超过成本上限72.00万元（黄灯）"),
-        (0.0, None, "green", "已支出0.00万元，未超成本上限72.00万元（绿灯）"),
+        # DOMAIN §5a: nothing spent yet is grey 尚未支出, not green.
+        (0.0, None, "grey", "尚未支出：成本上限72.00万元（灰灯）"),
+        (0.0, 80.0, "grey", "尚未支出：成本上限72.00万元（灰灯）"),
     ],
 )
 def test_cost_indicator(spent: float, projection: float | None, light: str, reason: str) -> None:
@@ -297,8 +299,10 @@ def deadline(**kw: object) -> IndicatorFacts:
 @pytest.mark.parametrize(
     ("as_of", "kw", "light", "reason"),
     [
-        (date(2024, 6, 30), {}, "grey", "未到期：期限2024-06-30，尚未完成（灰灯）"),           # due today, not late
-        (date(2024, 7, 1), {}, "red", "已逾期：期限2024-06-30，尚未完成（红灯）"),             # one day overdue
+        # DOMAIN §5a: due at its date. The day before: not due; on the day and after: red.
+        (date(2024, 6, 29), {}, "grey", "未到期：期限2024-06-30，尚未完成（灰灯）"),
+        (date(2024, 6, 30), {}, "red", "已到期未完成：期限2024-06-30（红灯）"),                # due today, not done
+        (date(2024, 7, 1), {}, "red", "已到期未完成：期限2024-06-30（红灯）"),                 # one day after
         (date(2024, 7, 31), {"done_date": date(2024, 5, 10)}, "green", "已于2024-05-10完成，期限2024-06-30（绿灯）"),
         (date(2024, 7, 31), {"done_date": date(2024, 7, 5)}, "green", "已于2024-07-05完成，期限2024-06-30（绿灯）"),  # late but done
         (date(2024, 5, 31), {"done_date": date(2024, 6, 5)}, "grey", "未到期：期限2024-06-30，尚未完成（灰灯）"),   # done after as-of
@@ -316,8 +320,10 @@ def test_deadline_indicator(as_of: date, kw: dict[str, object], light: str, reas
 
 
 def test_deadline_without_date_is_year_end() -> None:
+    """Test that "年底前完成" falls due on 12-31: at a 12-31 cut-off it is red, the day before grey (§5a)."""
     f = IndicatorFacts(kind="deadline", comparator="deadline", target_text="年底前完成", level3="考试", fiscal_year=2024)
-    assert indicator_light(f, date(2024, 12, 31)) == ("grey", "未到期：期限2024-12-31，尚未完成（灰灯）")
+    assert indicator_light(f, date(2024, 12, 30)) == ("grey", "未到期：期限2024-12-31，尚未完成（灰灯）")
+    assert indicator_light(f, date(2024, 12, 31)) == ("red", "已到期未完成：期限2024-12-31（红灯）")
 
 
 @pytest.mark.parametrize(

@@ -36,11 +36,11 @@ def _hostile_db(conn: duckdb.DuckDBPyConnection, mini_data: dict[str, Any]) -> d
     dataset.load_targets(conn, store.SYSTEM, d)
     pid = conn.execute("SELECT id FROM projects WHERE code = 'P001'").fetchone()[0]
     ind = conn.execute("SELECT min(id) FROM indicators WHERE project_id = ? AND kind = 'count'", [pid]).fetchone()[0]
-    store.record_spend(conn, store.SYSTEM, pid, dt.date(2024, 7, 1), 1.0)
-    store.record_result(conn, store.SYSTEM, ind, AS_OF, value=10.0, projected_text=MINUS,
+    entry.record_spend(conn, store.SYSTEM, pid, dt.date(2024, 7, 1), 1.0)
+    entry.record_result(conn, store.SYSTEM, ind, AS_OF, value=10.0, projected_text=MINUS,
                         cause_categories=["其他"], cause_text=CAUSE, likelihood="有可能", measure=MEASURE,
                         note=NOTE)
-    store.record_project_report(conn, store.SYSTEM, pid, AS_OF, projected_amount=5.0, progress_text=NOTE)
+    entry.record_project_report(conn, store.SYSTEM, pid, AS_OF, projected_amount=5.0, progress_text=NOTE)
     return d
 
 

@@ -30,6 +30,8 @@ with st.form("rules"):
                               format_func=RULE_LABELS.get)
     plan_method = c2.radio("计划应达进度算法", PLAN_METHODS, index=PLAN_METHODS.index(current.plan_method),
                            format_func=PLAN_LABELS.get)
+    first_grey = st.checkbox("3月底（首个计划节点）之前，支出进度灯显示灰灯“未到首个节点”，不评红黄灯（超预算照常标记）",
+                             value=current.grey_before_first_checkpoint, key="first_grey")
     st.markdown("**比值法阈值**")
     c1, c2 = st.columns(2)
     ratio_red = c1.number_input("低于此值为红灯", value=current.ratio_red_below, step=5.0, key="ratio_red")
@@ -58,6 +60,7 @@ if save or reset:
         points_red_below=float(points_red), points_yellow_below=float(points_yellow),
         rate_tolerance_pp=float(rate_tol), count_red_below=float(count_red),
         count_yellow_below=float(count_yellow), count_blue_from=float(count_blue),
+        grey_before_first_checkpoint=bool(first_grey),
     )
     try:
         save_rules(conn, actor, new)

@@ -83,6 +83,7 @@ from perfwatch.entry.history import (
     undo_result_cell,
     undo_spend_cell,
 )
+from perfwatch.entry.record import record_project_report, record_result, record_spend
 from perfwatch.entry.templates import (
     ResultsImportPlan,
     TEMPLATE_COLUMNS,
@@ -145,6 +146,9 @@ __all__ = [
     "plan_results_import",
     "plan_spend_import",
     "projects_all",
+    "record_project_report",
+    "record_result",
+    "record_spend",
     "reporting_as_of",
     "result_history",
     "results_template",

@@ -4,7 +4,6 @@ result, entry batches (the unit of undo) and the process write lock."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Sequence
@@ -39,8 +38,6 @@ RESULT_FIELDS: tuple[str, ...] = (
 )
 
 
-# Check-then-append must not interleave between Streamlit sessions (threads of one process).
-_WRITE_LOCK = threading.RLock()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -205,6 +202,7 @@ class SaveResult:
     written: int = 0
     unchanged: int = 0
     over_budget: list[str] = field(default_factory=list)
+    row_ids: list[int] = field(default_factory=list)
 
 
 class _Batches:

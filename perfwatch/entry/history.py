@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 
 from perfwatch import db, review
-from perfwatch.entry.common import EntryValidationError, Project, RESULT_FIELDS, SaveResult, _Batches, _WRITE_LOCK, _dec, _fmt_time
+from perfwatch.entry.common import EntryValidationError, Project, RESULT_FIELDS, SaveResult, _Batches, _dec, _fmt_time
 from perfwatch.entry.locks import _check_lock
 from perfwatch.entry.results import _authorize_indicator, _result_conflict, _same_result
 from perfwatch.entry.spend import _project_in_tx, _spend_conflict
@@ -90,7 +90,7 @@ def undo_spend_cell(
     """Undo the last change of one cell: append a row restoring the figure before row ``base_id``
     (0 if there was none). ``base_id`` must still be the current row (else ConflictError)."""
     period = month_start(period)
-    with _WRITE_LOCK, transaction(conn, actor, "spend.record") as tx:
+    with transaction(conn, actor, "spend.record") as tx:
         current = tx.one("entry/current_spend_full", {"project_id": project_id, "period": period})
         cache: dict[int, Project] = {}
         if current is None or int(current[0]) != base_id:
@@ -117,7 +117,7 @@ def undo_batch(conn: duckdb.DuckDBPyConnection, actor: Actor, batch_id: int) -> 
     action = "spend.record" if kind == "spend" else "result.record"
     note = f"撤销保存 #{batch_id}（{source or '—'}）"
     if kind == "spend":
-        with _WRITE_LOCK, transaction(conn, actor, action) as tx:
+        with transaction(conn, actor, action) as tx:
             batches = _Batches(tx, "spend", note, undoes=batch_id)
             cache: dict[int, Project] = {}
             rows_s = tx.run("entry/batch_spend_rows", {"batch_id": batch_id})
@@ -126,7 +126,7 @@ def undo_batch(conn: duckdb.DuckDBPyConnection, actor: Actor, batch_id: int) -> 
             return SaveResult(sorted(batches.ids.values()), len(rows_s))
     rows = db.query(conn, "entry/batch_result_rows", {"batch_id": batch_id})
     project_ids = [_authorize_indicator(conn, actor, int(indicator_id)) for _, indicator_id, _ in rows]
-    with _WRITE_LOCK, transaction(conn, actor, action, project_id=project_ids[0] if project_ids else None) as tx:
+    with transaction(conn, actor, action, project_ids=project_ids) as tx:
         batches = _Batches(tx, "result", note, undoes=batch_id)
         for row_id, indicator_id, as_of in rows:
             _undo_result_row(tx, batches, int(row_id), int(indicator_id), as_of, note)
@@ -136,6 +136,7 @@ def undo_batch(conn: duckdb.DuckDBPyConnection, actor: Actor, batch_id: int) -> 
 def _undo_result_row(tx: WriteTx, batches: _Batches, row_id: int, indicator_id: int, as_of: dt.date, note: str) -> None:
     ind_row = tx.one("store/indicator_project", {"indicator_id": indicator_id})
     assert ind_row is not None
+    tx.authorize_project(None if ind_row[0] is None else int(ind_row[0]))
     label = f"指标 {indicator_id}"
     _check_lock(tx, int(ind_row[1]), as_of, label)
     if ind_row[0] is not None:  # the project's round: submitted (owner) or approved
@@ -163,7 +164,7 @@ def undo_result_cell(
     """Undo the last change of one indicator result: append the result before row ``base_id``
     (an empty result if there was none). ``base_id`` must still be current (else ConflictError)."""
     project_id = _authorize_indicator(conn, actor, indicator_id)
-    with _WRITE_LOCK, transaction(conn, actor, "result.record", project_id=project_id) as tx:
+    with transaction(conn, actor, "result.record", project_id=project_id) as tx:
         current = tx.one("entry/current_result_full", {"indicator_id": indicator_id, "as_of": as_of})
         if current is None or int(current[0]) != base_id:
             raise _result_conflict(f"指标 {indicator_id}", as_of, current)

@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 
 from perfwatch import db
-from perfwatch.entry.common import EntryValidationError, LockedError, _WRITE_LOCK, _fmt_time, department
+from perfwatch.entry.common import EntryValidationError, LockedError, _fmt_time, department
 from perfwatch.periods import month_label, month_start
 from perfwatch.store import Actor, WriteTx, transaction
 
@@ -66,7 +66,7 @@ def set_lock(
     if outside:
         raise EntryValidationError([f"{'、'.join(outside)} 不在该部门的预算年度 {year} 年内。"])
     changed = 0
-    with _WRITE_LOCK, transaction(conn, actor, "period.lock" if locked else "period.unlock") as tx:
+    with transaction(conn, actor, "period.lock" if locked else "period.unlock") as tx:
         for p in months:
             cur = tx.one("entry/period_lock_state", {"department_id": department_id, "period": p})
             was = bool(cur[0]) if cur else False

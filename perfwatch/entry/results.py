@@ -11,11 +11,11 @@ import duckdb
 import pandas as pd
 
 from perfwatch import db, limits, review
-from perfwatch.entry.common import ConflictError, EntryValidationError, Indicator, RESULT_FIELDS, RESULT_FIELD_LABELS, SaveResult, _Batches, _WRITE_LOCK, _fmt_time, _today, indicators_all, needs_explanation
+from perfwatch.entry.common import ConflictError, EntryValidationError, Indicator, RESULT_FIELDS, RESULT_FIELD_LABELS, SaveResult, _Batches, _fmt_time, _today, indicators_all, needs_explanation
 from perfwatch.entry.locks import _check_lock
 from perfwatch.periods import month_start
 from perfwatch.store import Actor, authorize, transaction
-from perfwatch.vocab import CAUSE_CATEGORIES, LIGHT_NAMES, LIKELIHOODS, RATINGS, RATING_LIGHTS, is_lagging, normalise_light
+from perfwatch.vocab import CAUSE_CATEGORIES, LIGHT_NAMES, LIKELIHOODS, RATINGS, is_lagging, normalise_light
 
 
 @dataclass(frozen=True)
@@ -69,30 +69,22 @@ def indicator_light(conn: duckdb.DuckDBPyConnection, ind: Indicator, inp: Result
 def light_and_reason(conn: duckdb.DuckDBPyConnection, ind: Indicator, inp: ResultInput | None,
                      as_of: dt.date | None = None) -> tuple[str | None, str | None]:
     """(light, reason) of the indicator at ``as_of`` (default ``inp.as_of``) with ``inp`` as its
-    latest result (None = no result), from the monitoring engine :func:`perfwatch.status.indicator_light`.
-
-    Without the engine, qualitative ratings map directly (达成 green / 部分达成 yellow / 未达成 red)
-    and everything else is (None, None) = unknown.
+    latest result (None = no result): the one judgement, :func:`perfwatch.status.indicator_light`, fed
+    with the engine's own figures (rules in force, milestones, and for cost indicators the project's
+    spend, projection and budget from :func:`perfwatch.status.project_figures`), so the entry form
+    shows the light the dashboard shows.
     """
-    when = as_of or (inp.as_of if inp is not None else None)
-    try:
-        from perfwatch import status
-    except ImportError:
-        status = None  # type: ignore[assignment]
-    if status is None or when is None or not hasattr(status, "indicator_light"):
-        if inp is not None and ind.kind == "qualitative" and inp.rating:
-            return RATING_LIGHTS.get(inp.rating), f"负责人评价：{inp.rating}"
-        return None, None
-    try:
-        from perfwatch.settings import load_rules
+    from perfwatch import status
+    from perfwatch.settings import load_rules
 
-        rules = load_rules(conn)
-    except Exception:  # settings not readable: the engine's defaults
-        rules = status.DEFAULT_RULES
+    when = as_of or (inp.as_of if inp is not None else None)
+    if when is None:
+        return None, None
+    rules = load_rules(conn)
     milestones = tuple((int(m), float(v)) for m, v in db.query(conn, "entry/indicator_milestones", {"indicator_id": ind.id}))
-    spent = None
+    figures: dict[str, Any] = {}
     if ind.project_id is not None:
-        spent = float(db.query(conn, "entry/project_spent_to", {"project_id": ind.project_id, "as_of": when})[0][0])
+        figures = status.project_figures(conn, when, ind.department_id, rules).get(ind.project_id, {})
     facts = status.IndicatorFacts(
         kind=ind.kind, comparator=ind.comparator, target=ind.value, unit=ind.unit, target_text=ind.target_text,
         level2=ind.level2, level3=ind.level3, deadline=ind.deadline, fiscal_year=ind.fiscal_year,
@@ -102,10 +94,12 @@ def light_and_reason(conn: duckdb.DuckDBPyConnection, ind: Indicator, inp: Resul
         rating=None if inp is None else inp.rating,
         likelihood=None if inp is None else inp.likelihood,
         projected_value=None if inp is None else inp.projected_value,
-        project_spent=spent,
+        project_spent=figures.get("spent", 0.0) if ind.project_id is not None else None,
+        project_projection=figures.get("projection"),
+        project_projection_source=figures.get("projection_source"),
+        project_budget=figures.get("budget"),
     )
-    light, reason = status.indicator_light(facts, when, rules)
-    return light, reason
+    return status.indicator_light(facts, when, rules)
 
 
 def validate_result(
@@ -236,6 +230,8 @@ def save_results(
     result = SaveResult()
     if not inputs:
         return result
+    # Every project touched is authorised first: a refused actor learns nothing about the values.
+    project_ids = [_authorize_indicator(conn, actor, inp.indicator_id) for inp in inputs]
     inds = {i.id: i for i in indicators_all(conn)}
     problems: list[str] = []
     cleaned: list[ResultInput] = []
@@ -251,9 +247,7 @@ def save_results(
         cleaned.append(inp)
     if problems:
         raise EntryValidationError(problems)
-    project_ids = [_authorize_indicator(conn, actor, inp.indicator_id) for inp in cleaned]
-    # Every indicator was authorised above; the transaction checks again for the first one.
-    with _WRITE_LOCK, transaction(conn, actor, "result.record", project_id=project_ids[0]) as tx:
+    with transaction(conn, actor, "result.record", project_ids=project_ids) as tx:
         batches = _Batches(tx, "result", source)
         for inp in cleaned:
             ind = inds[inp.indicator_id]
@@ -275,6 +269,7 @@ def save_results(
                      None if current is None else {**dict(zip(RESULT_FIELDS, current[1:11])), "id": current_id},
                      {"indicator_id": ind.id, "as_of": inp.as_of, **fields, "source": source})
             batches.add(ind.department_id, int(row[0]))
+            result.row_ids.append(int(row[0]))
             result.written += 1
         result.batch_ids = sorted(batches.ids.values())
     return result

@@ -10,7 +10,7 @@ from typing import Any, Sequence
 import duckdb
 
 from perfwatch import limits
-from perfwatch.entry.common import ConflictError, EntryValidationError, OverBudgetError, Project, SaveResult, _Batches, _WRITE_LOCK, _dec, _fmt_time, _today, _wan
+from perfwatch.entry.common import ConflictError, EntryValidationError, OverBudgetError, Project, SaveResult, _Batches, _dec, _fmt_time, _today, _wan
 from perfwatch.entry.locks import _check_lock
 from perfwatch.periods import month_label, month_start
 from perfwatch.store import Actor, WriteTx, transaction
@@ -18,7 +18,8 @@ from perfwatch.store import Actor, WriteTx, transaction
 
 @dataclass(frozen=True)
 class SpendChange:
-    """New spend (万元) of a project in a month, based on the row ``base_id`` (None = no row)."""
+    """New spend (万元) of a project in a month, based on the row ``base_id`` (None = no row);
+    ``check_base=False`` skips the conflict check (a single figure set from the CLI or a loader)."""
 
     project_id: int
     period: dt.date
@@ -27,13 +28,17 @@ class SpendChange:
     old_amount: Decimal | None = None
     label: str = ""
     rows: tuple[int, ...] = ()
+    check_base: bool = True
+    note: str | None = None
 
 
 def _project_in_tx(tx: WriteTx, project_id: int, cache: dict[int, Project]) -> Project:
+    """The project, read inside the transaction, and the actor authorised for it."""
     if project_id not in cache:
         r = tx.one("entry/project_info", {"project_id": project_id})
         if r is None:
             raise EntryValidationError([f"项目编号 {project_id} 不存在。"])
+        tx.authorize_project(project_id)
         cache[project_id] = Project(int(r[0]), int(r[1]), int(r[2]), r[3], r[4], Decimal(r[5]), bool(r[6]))
     return cache[project_id]
 
@@ -69,7 +74,7 @@ def save_spend(
         return result
     t = _today(today)
     lim = limits.load(conn)
-    with _WRITE_LOCK, transaction(conn, actor, "spend.record") as tx:
+    with transaction(conn, actor, "spend.record") as tx:
         cache: dict[int, Project] = {}
         batches = _Batches(tx, "spend", source)
         problems: list[str] = []
@@ -96,20 +101,21 @@ def save_spend(
             _check_lock(tx, p.department_id, period, f"{p.label} {month_label(period)}")
             current = tx.one("entry/current_spend_full", {"project_id": p.id, "period": period})
             current_id = None if current is None else int(current[0])
-            if current_id != ch.base_id:
+            if ch.check_base and current_id != ch.base_id:
                 raise _spend_conflict(p, period, current)
             amount = _dec(ch.amount)
             if current is not None and _dec(current[1]) == amount:
                 result.unchanged += 1
                 continue
             row = tx.one("store/insert_spend", {"project_id": p.id, "period": period, "amount": amount,
-                                                "source": source, "note": None, "entered_by": actor.username})
+                                                "source": source, "note": ch.note, "entered_by": actor.username})
             assert row is not None
             tx.audit("spend_entries", row[0],
                      None if current is None else {"project_id": p.id, "period": period, "amount": current[1],
                                                    "id": current_id},
                      {"project_id": p.id, "period": period, "amount": amount, "source": source})
             batches.add(p.department_id, int(row[0]))
+            result.row_ids.append(int(row[0]))
             result.written += 1
             if p.id not in touched:
                 touched.append(p.id)

@@ -49,7 +49,14 @@ from __future__ import annotations
 
 from perfwatch.plan import plan_curve
 from perfwatch.settings import DEFAULT_RULES, Rules
-from perfwatch.status.engine import Status, compute_status, engine_query, last_data_date, spend_series
+from perfwatch.status.engine import (
+    Status,
+    compute_status,
+    engine_query,
+    last_data_date,
+    project_figures,
+    spend_series,
+)
 from perfwatch.status.rules import (
     EPS,
     PROJECTION_SOURCES,
@@ -90,6 +97,7 @@ __all__ = [
     "is_satisfaction",
     "last_data_date",
     "plan_curve",
+    "project_figures",
     "project_projections",
     "rule_kind",
     "spend_series",

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from perfwatch import db
-from perfwatch.periods import time_pct
+from perfwatch.periods import months_elapsed, time_pct
 from perfwatch.settings import Rules, load_rules
 from perfwatch.status.rules import execution_figures, execution_light
 from perfwatch.vocab import BY_SEVERITY, LIGHTS, OVERSPEND_TOLERANCE_WAN, SEVERITY, worst
@@ -100,7 +100,7 @@ def compute_status(
     params = _params(as_of, department_id, fiscal_year, rules)
     dept_t = engine_query(conn, "engine/departments", params)
     proj_t = engine_query(conn, "engine/project_status", params)
-    figures = proj_t.select(["project_id", "spent", "projection", "projection_source"])
+    figures = proj_t.select(["project_id", "spent", "projection", "projection_source", "budget"])
     ind_t = engine_query(conn, "engine/indicator_status", params, {"project_figures": figures})
     ind_t = ind_t.take(pc.sort_indices(ind_t, sort_keys=_INDICATOR_ORDER))
     lights = ind_t.select(["project_id", "department_id", "light"])
@@ -119,6 +119,18 @@ def compute_status(
     )
 
 
+def project_figures(
+    conn: duckdb.DuckDBPyConnection, as_of: date, department_id: int, rules: Rules | None = None
+) -> dict[int, dict[str, Any]]:
+    """project_id -> spent, projection, projection_source, budget at ``as_of``: exactly the figures
+    :func:`compute_status` feeds the cost indicators (engine/project_status), for callers that
+    judge one indicator (the entry form) and must agree with the dashboard."""
+    rules = rules or load_rules(conn)
+    table = engine_query(conn, "engine/project_status", _params(as_of, department_id, None, rules))
+    rows = table.select(["project_id", "spent", "projection", "projection_source", "budget"]).to_pylist()
+    return {int(r["project_id"]): r for r in rows}
+
+
 # Department-level indicators (no project) first, then by project and published order.
 _INDICATOR_ORDER = [
     ("department_code", "ascending", "at_start"), ("project_seq", "ascending", "at_start"),
@@ -126,9 +138,9 @@ _INDICATOR_ORDER = [
 ]
 
 
-def _department_figures(spent: float, budget: float, expected: float, rules: Rules) -> dict[str, Any]:
+def _department_figures(spent: float, budget: float, expected: float, rules: Rules, months: float) -> dict[str, Any]:
     pct, ratio, gap = execution_figures(spent, budget, expected)
-    light, reason = execution_light(spent, budget, expected, rules)
+    light, reason = execution_light(spent, budget, expected, rules, months=months)
     return {
         "execution_pct": pct,
         "ratio": ratio,
@@ -152,8 +164,8 @@ def _department_lights(out: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     # One pure-function call per department (a few rows per thousand projects): the department
     # light is the project rule applied to the totals.
     figs = [
-        _department_figures(sp, b, e, rules)
-        for sp, b, e in zip(out["spent"].tolist(), budget.tolist(), out["expected_pct"].tolist())
+        _department_figures(sp, b, e, rules, m)
+        for sp, b, e, m in zip(out["spent"].tolist(), budget.tolist(), out["expected_pct"].tolist(), out["months"].tolist())
     ]
     out = pd.concat([out, pd.DataFrame(figs, index=out.index, columns=_FIGURE_COLUMNS)], axis=1)
     out["execution_light"] = out["light"]
@@ -182,7 +194,7 @@ def _total_rollup(departments: pd.DataFrame, as_of: date, rules: Rules) -> dict[
         "expected_amount": float(d["expected_amount"].sum()) if not d.empty else 0.0,
         "expected_pct": expected,
         "time_pct": tp,
-        **_department_figures(spent, budget, expected, rules),
+        **_department_figures(spent, budget, expected, rules, months_elapsed(as_of, years[0] if len(years) == 1 else None)),
     }
     for light in LIGHTS:
         for prefix in ("exec_", "projects_", "indicators_"):

@@ -35,17 +35,32 @@ def _round_half_up(x: float, decimals: int) -> float:
     return math.floor(x * scale + 0.5) / scale
 
 
+def round2(x: float) -> float:
+    """Half up to 2 decimals as a calculator does (20.125 -> 20.13); the SQL uses the same formula.
+    The 1e-9 absorbs binary noise (0.285 × 100 = 28.499999999999996)."""
+    return math.floor(x * 100 + 0.5 + 1e-9) / 100
+
+
+# The first plan checkpoint: before the end of March nobody's pace is judged (DOMAIN §5a).
+FIRST_CHECKPOINT_MONTHS = 3.0
+
+
 # --------------------------------------------------------------------------------------------
 # Spend pace
 
 
 def execution_figures(spent: float, budget: float, expected: float) -> tuple[float | None, float | None, float | None]:
-    """(执行率 %, ratio rounded to 1 decimal, gap in pp rounded to 2 decimals); None where undefined."""
+    """(执行率 %, ratio to 1 decimal, gap in pp to 2 decimals); None where undefined.
+
+    Hand-checkable (DOMAIN §5a): 执行率 and the expectation are rounded half up to 2 decimals
+    first and the ratio and gap come from those rounded figures: 20.50 ÷ 56.25 × 100 = 36.4.
+    """
     if budget <= 0:
         return None, None, None
     pct = 100.0 * spent / budget
-    ratio = _round_half_up(100.0 * pct / expected * 10, 0) / 10 if expected > EPS else None
-    gap = _round_half_up((pct - expected) * 100, 0) / 100
+    pct2, exp2 = round2(pct), round2(expected)
+    ratio = _round_half_up(100.0 * pct2 / exp2 * 10 + 1e-7, 0) / 10 if exp2 > 0 else None
+    gap = round2(pct2 - exp2)
     return pct, ratio, gap
 
 
@@ -64,8 +79,13 @@ def _band(
     return "blue", f"≥{_num(blue_from)} 蓝灯，远超进度"
 
 
-def execution_light(spent: float, budget: float, expected: float, rules: Rules = DEFAULT_RULES) -> tuple[str, str]:
+def execution_light(
+    spent: float, budget: float, expected: float, rules: Rules = DEFAULT_RULES, *, months: float | None = None
+) -> tuple[str, str]:
     """The spend-pace light of ``spent`` of ``budget`` (万元) against ``expected`` (%), with its reason.
+
+    ``months``: months elapsed at the as-of date; before the end of March (< 3.0) the light is grey
+    未到首个节点 unless the setting ``grey_before_first_checkpoint`` is off. Overspend is flagged anyway.
 
     >>> execution_light(20.0, 72.0, 56.25)[0]
     'red'
@@ -74,17 +94,24 @@ def execution_light(spent: float, budget: float, expected: float, rules: Rules =
     over = f"；超预算{spent - budget:.2f}万元" if spent > budget + OVERSPEND_TOLERANCE_WAN else ""
     if pct is None:
         return "grey", "预算数为0，无法计算执行率（灰灯）" + over
-    if expected <= EPS:
+    pct2, exp2 = round2(pct), round2(expected)
+    if (
+        rules.grey_before_first_checkpoint
+        and months is not None
+        and months < FIRST_CHECKPOINT_MONTHS - EPS
+    ):
+        return "grey", f"未到首个节点（3月底）：计划应达{exp2:.2f}%，执行率{pct2:.2f}%，暂不评价（灰灯）" + over
+    if exp2 <= 0:
         if spent > 0:
-            return "green", f"未到支出节点：计划应达0.00%，已提前支出，执行率{pct:.2f}%（绿灯）" + over
+            return "green", f"未到支出节点：计划应达0.00%，已提前支出，执行率{pct2:.2f}%（绿灯）" + over
         return "grey", "未到支出节点：计划应达0.00%，尚无支出（灰灯）" + over
     assert gap is not None
     if rules.execution_rule == "points":
         light, band = _band(gap, rules.points_red_below, rules.points_yellow_below, sep="至")
-        return light, f"执行率{pct:.2f}%，计划应达{expected:.2f}%，偏差{gap:+.2f}个百分点（{band}）" + over
+        return light, f"执行率{pct2:.2f}%，计划应达{exp2:.2f}%，偏差{gap:+.2f}个百分点（{band}）" + over
     assert ratio is not None
     light, band = _band(ratio, rules.ratio_red_below, rules.ratio_yellow_below)
-    return light, f"执行率{pct:.2f}%，计划应达{expected:.2f}%，比值{ratio:.1f}（{band}）" + over
+    return light, f"执行率{pct2:.2f}%，计划应达{exp2:.2f}%，比值{ratio:.1f}（{band}）" + over
 
 
 def project_projections(
@@ -155,6 +182,7 @@ class IndicatorFacts:
     project_spent: float | None = None
     project_projection: float | None = None
     project_projection_source: str | None = None
+    project_budget: float | None = None
 
 
 def rule_kind(kind: str, comparator: str) -> str:
@@ -165,8 +193,9 @@ def rule_kind(kind: str, comparator: str) -> str:
 
 
 def is_satisfaction(level2: str | None, level3: str | None) -> bool:
-    """A satisfaction survey: 二级指标 服务对象满意度指标, or 三级指标 mentioning 满意度."""
-    return (level2 or "") == SATISFACTION_LEVEL2 or "满意度" in (level3 or "")
+    """A satisfaction survey: 二级指标 服务对象满意度指标, or 三级指标 mentioning 满意度 or 满意率."""
+    l3 = level3 or ""
+    return (level2 or "") == SATISFACTION_LEVEL2 or "满意度" in l3 or "满意率" in l3
 
 
 def cost_cap_wan(value: float | None, unit: str | None) -> float | None:
@@ -210,10 +239,18 @@ def indicator_figures(f: IndicatorFacts, as_of: date) -> tuple[float | None, flo
     return f.actual, None
 
 
-def _no_data(f: IndicatorFacts) -> str:
+def _year_end(f: IndicatorFacts, as_of: date) -> bool:
+    """A 12-31 cut-off (or later): the whole fiscal year has passed."""
+    return months_elapsed(as_of, f.fiscal_year) >= 12.0
+
+
+def _no_data(f: IndicatorFacts, as_of: date) -> tuple[str, str]:
+    """No result: 待评 for a survey not yet run (red 未开展调查 at a 12-31 cut-off), else 未填报."""
     if is_satisfaction(f.level2, f.level3):
-        return "待评：满意度调查尚未开展（灰灯）"
-    return "未填报：尚无实际完成值（灰灯）"
+        if _year_end(f, as_of):
+            return "red", "未开展调查：截至年底尚无满意度调查结果（红灯）"
+        return "grey", "待评：满意度调查尚未开展（灰灯）"
+    return "grey", "未填报：尚无实际完成值（灰灯）"
 
 
 def _base_indicator_light(f: IndicatorFacts, as_of: date, rules: Rules) -> tuple[str, str]:
@@ -230,7 +267,7 @@ def _base_indicator_light(f: IndicatorFacts, as_of: date, rules: Rules) -> tuple
                 return "green", f"实际{_num(a)}{u}，{basis}应达{e:.2f}{u}，不足1{u}未到期，已有完成（绿灯）"
             return "grey", f"未到期：{basis}应达{e:.2f}{u}，不足1{u}（灰灯）"
         if a is None:
-            return "grey", _no_data(f)
+            return _no_data(f, as_of)
         q = _round_half_up(100.0 * a / e * 10, 0) / 10
         light, band = _band(q, rules.count_red_below, rules.count_yellow_below, blue_from=rules.count_blue_from)
         return light, f"实际{_num(a)}{u}，{basis}应达{e:.1f}{u}，完成{q:.1f}%（{band}）"
@@ -239,7 +276,7 @@ def _base_indicator_light(f: IndicatorFacts, as_of: date, rules: Rules) -> tuple
         if t is None:
             return "grey", "指标值未量化（灰灯）"
         if a is None:
-            return "grey", _no_data(f)
+            return _no_data(f, as_of)
         if a >= t - EPS:
             return "green", f"实际{_num(a)}{u}，目标{tt}（达标 绿灯）"
         tol = rules.rate_tolerance_pp
@@ -253,13 +290,13 @@ def _base_indicator_light(f: IndicatorFacts, as_of: date, rules: Rules) -> tuple
         if t is None:
             return "grey", "指标值未量化（灰灯）"
         if a is None:
-            return "grey", _no_data(f)
+            return _no_data(f, as_of)
         if a <= t + EPS:
             return "green", f"实际{_num(a)}{u}，目标{tt}（未超上限 绿灯）"
         return "red", f"实际{_num(a)}{u}，目标{tt}（超过上限 红灯）"
     if kind == "zero":
         if a is None:
-            return "grey", _no_data(f)
+            return _no_data(f, as_of)
         if a <= EPS:
             return "green", f"实际{_num(a)}{u}，目标{tt}（未发生 绿灯）"
         return "red", f"实际{_num(a)}{u}，目标{tt}（已发生 红灯）"
@@ -269,10 +306,15 @@ def _base_indicator_light(f: IndicatorFacts, as_of: date, rules: Rules) -> tuple
             return "grey", "成本上限未量化（灰灯）"
         if f.project_spent is not None:
             spent, proj, source = f.project_spent, f.project_projection, f.project_projection_source
+            if proj is not None and source != "负责人预计" and f.project_budget is not None and proj > f.project_budget:
+                # A system projection never exceeds the budget: spending ahead of plan is not a cost overrun.
+                proj, source = f.project_budget, f"{source}，以预算数为限"
         else:
             spent, proj, source = a, f.projected_value, "填报预计"
             if spent is None:
-                return "grey", _no_data(f)
+                return _no_data(f, as_of)
+        if spent <= EPS:
+            return "grey", f"尚未支出：成本上限{cap:.2f}万元（灰灯）"
         if spent > cap + EPS:
             return "red", f"已支出{spent:.2f}万元，超过成本上限{cap:.2f}万元（红灯）"
         if proj is not None and proj > cap + EPS:
@@ -286,9 +328,9 @@ def _base_indicator_light(f: IndicatorFacts, as_of: date, rules: Rules) -> tuple
             return "green", f"已于{f.done_date.isoformat()}完成，期限{due.isoformat()}（绿灯）"
         if f.rating == "达成":
             return "green", f"负责人评价：已完成（达成），期限{due.isoformat()}（绿灯）"
-        if as_of <= due:
+        if as_of < due:
             return "grey", f"未到期：期限{due.isoformat()}，尚未完成（灰灯）"
-        return "red", f"已逾期：期限{due.isoformat()}，尚未完成（红灯）"
+        return "red", f"已到期未完成：期限{due.isoformat()}（红灯）"
     # qualitative
     if f.rating == "达成":
         return "green", "负责人评价：达成（绿灯）"
@@ -297,7 +339,7 @@ def _base_indicator_light(f: IndicatorFacts, as_of: date, rules: Rules) -> tuple
     if f.rating == "未达成":
         return "red", "负责人评价：未达成（红灯）"
     if is_satisfaction(f.level2, f.level3):
-        return "grey", "待评：满意度调查尚未开展（灰灯）"
+        return _no_data(f, as_of)
     return "grey", "待评：尚无负责人评价（灰灯）"
 
 

@@ -1,7 +1,7 @@
 -- engine/indicator_status: the light of every live indicator at an as-of date, one row each.
 -- Mirrors perfwatch.status.indicator_light rule for rule and reason for reason
 -- (tests/test_status_engine.py checks they agree on generated cases).
--- Reads the relation project_figures (project_id, spent, projection, projection_source): the
+-- Reads the relation project_figures (project_id, spent, projection, projection_source, budget): the
 -- result of engine/project_status, registered on the cursor by perfwatch.status.engine_query, so
 -- cost indicators use exactly the project's spend and projection.
 -- Params: $as_of (DATE); $fiscal_year (INTEGER, used when $department_id is NULL);
@@ -36,7 +36,8 @@ ind AS (
     SELECT i.id AS indicator_id, i.project_id, dept.months, i.value AS target_value, i.unit,
            coalesce(i.unit, '') AS u, i.target_text,
            coalesce(i.deadline, make_date(dept.fiscal_year, 12, 31)) AS due,
-           (coalesce(i.level2, '') = '服务对象满意度指标' OR contains(coalesce(i.level3, ''), '满意度')) AS satisfaction,
+           (coalesce(i.level2, '') = '服务对象满意度指标' OR contains(coalesce(i.level3, ''), '满意度')
+            OR contains(coalesce(i.level3, ''), '满意率')) AS satisfaction,
            CASE WHEN i.kind IN ('count', 'rate') AND i.comparator = '<=' THEN 'ceiling' ELSE i.kind END AS rule_kind
     FROM indicators i
     JOIN dept ON dept.department_id = i.department_id
@@ -81,8 +82,14 @@ facts AS (
                 WHEN ind.unit = '元' THEN ind.target_value / 10000
                 ELSE ind.target_value END AS cap,
            CASE WHEN ind.project_id IS NOT NULL THEN pf.spent ELSE res.value END AS cost_spent,
-           CASE WHEN ind.project_id IS NOT NULL THEN pf.projection ELSE res.projected_value END AS cost_projection,
-           CASE WHEN ind.project_id IS NULL THEN '填报预计' ELSE pf.projection_source END AS cost_source,
+           -- A system projection is capped at the budget: spending ahead of plan is not a cost overrun.
+           CASE WHEN ind.project_id IS NULL THEN res.projected_value
+                WHEN pf.projection_source <> '负责人预计' AND pf.projection > pf.budget THEN pf.budget
+                ELSE pf.projection END AS cost_projection,
+           CASE WHEN ind.project_id IS NULL THEN '填报预计'
+                WHEN pf.projection_source <> '负责人预计' AND pf.projection > pf.budget
+                    THEN concat(pf.projection_source, '，以预算数为限')
+                ELSE pf.projection_source END AS cost_source,
            (res.done_date IS NOT NULL AND res.done_date <= params.as_of) AS done_by_date
     FROM ind
     CROSS JOIN params
@@ -96,8 +103,11 @@ scored AS (
            CASE WHEN f.rule_kind = 'count' AND f.e >= 1 AND f.a IS NOT NULL
                 THEN floor(100.0 * f.a / f.e * 10 + 0.5) / 10 END AS q,
            rtrim(rtrim(printf('%.2f', f.a), '0'), '.') AS a_t,
-           CASE WHEN f.satisfaction THEN '待评：满意度调查尚未开展（灰灯）'
-                ELSE '未填报：尚无实际完成值（灰灯）' END AS no_data
+           -- No result: a survey not yet run is 待评, at a 12-31 cut-off red 未开展调查; else 未填报.
+           CASE WHEN f.satisfaction AND f.months >= 12.0 THEN '未开展调查：截至年底尚无满意度调查结果（红灯）'
+                WHEN f.satisfaction THEN '待评：满意度调查尚未开展（灰灯）'
+                ELSE '未填报：尚无实际完成值（灰灯）' END AS no_data,
+           CASE WHEN f.satisfaction AND f.months >= 12.0 THEN 'red' ELSE 'grey' END AS no_data_light
     FROM facts f
 ),
 base AS (
@@ -106,30 +116,34 @@ base AS (
         WHEN 'count' THEN
             CASE WHEN s.e IS NULL THEN 'grey'
                  WHEN s.e < 1 THEN CASE WHEN s.a > 0 THEN 'green' ELSE 'grey' END
-                 WHEN s.a IS NULL THEN 'grey'
+                 WHEN s.a IS NULL THEN s.no_data_light
                  WHEN s.q < s.crb THEN 'red' WHEN s.q < s.cyb THEN 'yellow' WHEN s.q < s.cbf THEN 'green'
                  ELSE 'blue' END
         WHEN 'rate' THEN
-            CASE WHEN s.target_value IS NULL OR s.a IS NULL THEN 'grey'
+            CASE WHEN s.target_value IS NULL THEN 'grey'
+                 WHEN s.a IS NULL THEN s.no_data_light
                  WHEN s.a >= s.target_value - 1e-9 THEN 'green'
                  WHEN s.a >= s.target_value - s.tol - 1e-9 THEN 'yellow'
                  ELSE 'red' END
         WHEN 'ceiling' THEN
-            CASE WHEN s.target_value IS NULL OR s.a IS NULL THEN 'grey'
+            CASE WHEN s.target_value IS NULL THEN 'grey'
+                 WHEN s.a IS NULL THEN s.no_data_light
                  WHEN s.a <= s.target_value + 1e-9 THEN 'green' ELSE 'red' END
         WHEN 'zero' THEN
-            CASE WHEN s.a IS NULL THEN 'grey' WHEN s.a <= 1e-9 THEN 'green' ELSE 'red' END
+            CASE WHEN s.a IS NULL THEN s.no_data_light WHEN s.a <= 1e-9 THEN 'green' ELSE 'red' END
         WHEN 'cost' THEN
-            CASE WHEN s.cap IS NULL OR s.cost_spent IS NULL THEN 'grey'
+            CASE WHEN s.cap IS NULL THEN 'grey'
+                 WHEN s.cost_spent IS NULL THEN s.no_data_light
+                 WHEN s.cost_spent <= 1e-9 THEN 'grey'
                  WHEN s.cost_spent > s.cap + 1e-9 THEN 'red'
                  WHEN s.cost_projection > s.cap + 1e-9 THEN 'yellow'
                  ELSE 'green' END
         WHEN 'deadline' THEN
             CASE WHEN s.done_by_date OR s.rating = '达成' THEN 'green'
-                 WHEN s.as_of <= s.due THEN 'grey' ELSE 'red' END
+                 WHEN s.as_of < s.due THEN 'grey' ELSE 'red' END
         ELSE
             CASE s.rating WHEN '达成' THEN 'green' WHEN '部分达成' THEN 'yellow' WHEN '未达成' THEN 'red'
-                 ELSE 'grey' END
+                 ELSE CASE WHEN s.satisfaction THEN s.no_data_light ELSE 'grey' END END
         END AS base_light,
         CASE s.rule_kind
         WHEN 'count' THEN
@@ -169,6 +183,7 @@ base AS (
         WHEN 'cost' THEN
             CASE WHEN s.cap IS NULL THEN '成本上限未量化（灰灯）'
                  WHEN s.cost_spent IS NULL THEN s.no_data
+                 WHEN s.cost_spent <= 1e-9 THEN concat('尚未支出：成本上限', printf('%.2f', s.cap), '万元（灰灯）')
                  WHEN s.cost_spent > s.cap + 1e-9
                      THEN concat('已支出', printf('%.2f', s.cost_spent), '万元，超过成本上限', printf('%.2f', s.cap), '万元（红灯）')
                  WHEN s.cost_projection > s.cap + 1e-9
@@ -182,14 +197,14 @@ base AS (
         WHEN 'deadline' THEN
             CASE WHEN s.done_by_date THEN concat('已于', strftime(s.done_date, '%Y-%m-%d'), '完成，期限', strftime(s.due, '%Y-%m-%d'), '（绿灯）')
                  WHEN s.rating = '达成' THEN concat('负责人评价：已完成（达成），期限', strftime(s.due, '%Y-%m-%d'), '（绿灯）')
-                 WHEN s.as_of <= s.due THEN concat('未到期：期限', strftime(s.due, '%Y-%m-%d'), '，尚未完成（灰灯）')
-                 ELSE concat('已逾期：期限', strftime(s.due, '%Y-%m-%d'), '，尚未完成（红灯）')
+                 WHEN s.as_of < s.due THEN concat('未到期：期限', strftime(s.due, '%Y-%m-%d'), '，尚未完成（灰灯）')
+                 ELSE concat('已到期未完成：期限', strftime(s.due, '%Y-%m-%d'), '（红灯）')
             END
         ELSE
             CASE s.rating WHEN '达成' THEN '负责人评价：达成（绿灯）'
                  WHEN '部分达成' THEN '负责人评价：部分达成（黄灯）'
                  WHEN '未达成' THEN '负责人评价：未达成（红灯）'
-                 ELSE CASE WHEN s.satisfaction THEN '待评：满意度调查尚未开展（灰灯）' ELSE '待评：尚无负责人评价（灰灯）' END
+                 ELSE CASE WHEN s.satisfaction THEN s.no_data ELSE '待评：尚无负责人评价（灰灯）' END
             END
         END AS base_reason
     FROM scored s

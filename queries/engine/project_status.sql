@@ -4,7 +4,9 @@
 -- Params: $as_of (DATE); $fiscal_year (INTEGER, used when $department_id is NULL);
 --   $department_id (BIGINT or NULL = every department of $fiscal_year); $plan_method ('linear'|'step');
 --   $execution_rule ('ratio'|'points'); $ratio_red_below, $ratio_yellow_below, $points_red_below,
---   $points_yellow_below (DOUBLE thresholds).
+--   $points_yellow_below (DOUBLE thresholds); $grey_before_first_checkpoint (BOOLEAN: pace grey
+--   未到首个节点 before the end of March).
+-- Ratio and gap come from 执行率 and the expectation rounded half up to 2 decimals (DOMAIN §5a).
 -- Returns: project_id, department_id, department_code, department_name, fiscal_year, code, name, seq,
 --   budget, spent, months, time_pct, expected_pct, execution_pct, ratio (1 decimal, half up), gap_pp
 --   (2 decimals, half up), execution_light, execution_reason, overspent, plan_shaped, run_rate,
@@ -97,20 +99,28 @@ figures AS (
     LEFT JOIN owner ON owner.project_id = proj.project_id
     LEFT JOIN plan_text ON plan_text.project_id = proj.project_id
 ),
+rounded AS (
+    SELECT f.*,
+           floor(f.execution_pct * 100 + 0.5 + 1e-9) / 100 AS pct2,
+           floor(f.expected_pct * 100 + 0.5 + 1e-9) / 100 AS exp2
+    FROM figures f
+),
 rated AS (
     SELECT f.*,
-           CASE WHEN f.budget > 0 AND f.expected_pct > 1e-9
-                THEN floor(100.0 * f.execution_pct / f.expected_pct * 10 + 0.5) / 10 END AS ratio,
-           CASE WHEN f.budget > 0 THEN floor((f.execution_pct - f.expected_pct) * 100 + 0.5) / 100 END AS gap_pp,
+           CASE WHEN f.budget > 0 AND f.exp2 > 0
+                THEN floor(100.0 * f.pct2 / f.exp2 * 10 + 1e-7 + 0.5) / 10 END AS ratio,
+           CASE WHEN f.budget > 0 THEN floor((f.pct2 - f.exp2) * 100 + 0.5 + 1e-9) / 100 END AS gap_pp,
            f.spent > f.budget + 0.004 AS overspent,
            CASE WHEN f.expected_pct > 1e-9 THEN 100.0 * f.spent / f.expected_pct END AS plan_shaped,
-           CASE WHEN f.months > 0 THEN f.spent * 12 / f.months END AS run_rate
-    FROM figures f
+           CASE WHEN f.months > 0 THEN f.spent * 12 / f.months END AS run_rate,
+           $grey_before_first_checkpoint::BOOLEAN AND f.months < 3.0 - 1e-9 AS before_first_checkpoint
+    FROM rounded f
 ),
 lit AS (
     SELECT r.*,
            CASE WHEN r.budget <= 0 THEN 'grey'
-                WHEN r.expected_pct <= 1e-9 THEN CASE WHEN r.spent > 0 THEN 'green' ELSE 'grey' END
+                WHEN r.before_first_checkpoint THEN 'grey'
+                WHEN r.exp2 <= 0 THEN CASE WHEN r.spent > 0 THEN 'green' ELSE 'grey' END
                 WHEN $execution_rule = 'points' THEN
                     CASE WHEN r.gap_pp < params.pr THEN 'red' WHEN r.gap_pp < params.py THEN 'yellow' ELSE 'green' END
                 ELSE CASE WHEN r.ratio < params.rr THEN 'red' WHEN r.ratio < params.ry THEN 'yellow' ELSE 'green' END
@@ -121,15 +131,17 @@ SELECT l.project_id, l.department_id, l.department_code, l.department_name, l.fi
        l.seq, l.budget, l.spent, l.months, l.time_pct, l.expected_pct, l.execution_pct, l.ratio, l.gap_pp,
        l.execution_light,
        CASE WHEN l.budget <= 0 THEN '预算数为0，无法计算执行率（灰灯）'
-            WHEN l.expected_pct <= 1e-9 THEN
-                CASE WHEN l.spent > 0 THEN printf('未到支出节点：计划应达0.00%%，已提前支出，执行率%.2f%%（绿灯）', l.execution_pct)
+            WHEN l.before_first_checkpoint THEN
+                printf('未到首个节点（3月底）：计划应达%.2f%%，执行率%.2f%%，暂不评价（灰灯）', l.exp2, l.pct2)
+            WHEN l.exp2 <= 0 THEN
+                CASE WHEN l.spent > 0 THEN printf('未到支出节点：计划应达0.00%%，已提前支出，执行率%.2f%%（绿灯）', l.pct2)
                      ELSE '未到支出节点：计划应达0.00%，尚无支出（灰灯）' END
             WHEN $execution_rule = 'points' THEN
-                printf('执行率%.2f%%，计划应达%.2f%%，偏差%+.2f个百分点（%s）', l.execution_pct, l.expected_pct, l.gap_pp,
+                printf('执行率%.2f%%，计划应达%.2f%%，偏差%+.2f个百分点（%s）', l.pct2, l.exp2, l.gap_pp,
                        CASE l.execution_light WHEN 'red' THEN '<' || params.pr_t || ' 红灯'
                             WHEN 'yellow' THEN params.pr_t || '至' || params.py_t || ' 黄灯'
                             ELSE '≥' || params.py_t || ' 绿灯' END)
-            ELSE printf('执行率%.2f%%，计划应达%.2f%%，比值%.1f（%s）', l.execution_pct, l.expected_pct, l.ratio,
+            ELSE printf('执行率%.2f%%，计划应达%.2f%%，比值%.1f（%s）', l.pct2, l.exp2, l.ratio,
                         CASE l.execution_light WHEN 'red' THEN '<' || params.rr_t || ' 红灯'
                              WHEN 'yellow' THEN params.rr_t || '–' || params.ry_t || ' 黄灯'
                              ELSE '≥' || params.ry_t || ' 绿灯' END)

@@ -30,8 +30,8 @@ def red_file(tmp_path: Path, mini_data: dict[str, Any]) -> Path:
     conn = db.open_database(path)
     dataset.load_targets(conn, store.SYSTEM, mini_data)
     p1 = int(conn.execute("SELECT id FROM projects WHERE code = 'P001'").fetchone()[0])
-    entry.save_spend(conn, store.SYSTEM, [entry.SpendChange(p1, dt.date(2024, 2, 1), Decimal("1.00"), None)])
-    entry.save_spend(conn, store.SYSTEM, [entry.SpendChange(p1, dt.date(2024, 6, 1), Decimal("0.00"), None)])  # June is the last month with data
+    entry.record_spend(conn, store.SYSTEM, p1, dt.date(2024, 2, 1), "1.00")
+    entry.record_spend(conn, store.SYSTEM, p1, dt.date(2024, 6, 1), "0.00")  # June is the last month with data
     conn.close()
     return path
 
