@@ -25,7 +25,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from perfwatch import db, review
+from perfwatch import db, review, xlsx_safe
 from perfwatch.importers.results import split_cause
 from perfwatch.importers.spend import RowError, auto_mapping, code_of, read_table
 from perfwatch.store import Actor, ValidationError, authorize, parse_amount, transaction
@@ -350,6 +350,7 @@ def template(conn: duckdb.DuckDBPyConnection, department_id: int, as_of: dt.date
     ):
         notes.append([line])
     notes.column_dimensions["A"].width = 100
+    xlsx_safe.harden_openpyxl(wb)  # names, causes and measures are text, never formulas
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
