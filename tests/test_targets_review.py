@@ -70,7 +70,7 @@ def test_corrections_are_audited_in_the_import_transaction(tmp_path: Path) -> No
     after = [dict(r) for r in before]
     after[1]["指标值"] = "≤30%"
     data, changes = apply_corrections(res.data, corrections_between(before, after))
-    conn = db.open_database(tmp_path / "t.duckdb", seed=False)
+    conn = db.open_database(tmp_path / "t.duckdb")
     try:
         load_targets(conn, store.SYSTEM, data, source=FIXTURE.name, corrections=changes)
         rows = conn.execute(
