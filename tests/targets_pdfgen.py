@@ -424,3 +424,45 @@ if __name__ == "__main__":
     import sys
 
     write_fixtures(sys.argv[1] if len(sys.argv) > 1 else "tests/fixtures/targets/generated")
+
+
+def render_national_xlsx(p: GenProject, rows: list[NationalRow], dept: str, year: int = 2025) -> bytes:
+    """The national table as an Excel sheet laid out like the PDF (merged ranges for merged cells)."""
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append([f"项目支出绩效目标表（{year}年度）"])
+    ws.merge_cells("A1:F1")
+    ws.append(["单位：万元"])
+    ws.merge_cells("A2:F2")
+    ws.append(["项目名称", p.name, None, "项目编码", p.code, None])
+    ws.append(["主管部门", dept, None, "实施单位", dept, None])
+    ws.append(["项目资金（万元）", "年度资金总额", None, p.budget, None, None])
+    ws.append([None, "其中：财政拨款", None, p.fiscal, None, None])
+    ws.append([None, "其他资金", None, p.other, None, None])
+    ws.merge_cells("A5:A7")
+    ws.append(["年度目标", "\n".join(p.goals)])
+    ws.append(NATIONAL_HEADER)
+    groups: dict[str, list[list[int]]] = {"A": [], "B": []}
+    for k, row in enumerate(rows):
+        prev = rows[k - 1] if k else None
+        new1 = prev is None or prev.level1 != row.level1
+        new2 = new1 or prev is None or prev.level2 != row.level2
+        ws.append([row.level1 if new1 else None, row.level2 if new2 else None, row.level3, row.nature,
+                   row.value, row.unit])
+        for col, new in (("A", new1), ("B", new2)):
+            if new:
+                groups[col].append([10 + k, 10 + k])
+            else:
+                groups[col][-1][1] = 10 + k
+    for col, spans in groups.items():
+        for a, b in spans:
+            if b > a:
+                ws.merge_cells(f"{col}{a}:{col}{b}")
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

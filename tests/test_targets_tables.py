@@ -152,3 +152,14 @@ def test_pdfplumber_reads_the_fixture_as_ruled_tables() -> None:
 
     with pdfplumber.open(io.BytesIO((GENERATED / "hebei-ruled-4-projects.pdf").read_bytes())) as pdf:
         assert all(page.find_tables() for page in pdf.pages)
+
+
+def test_national_format_from_a_spreadsheet() -> None:
+    """A national table laid out in Excel (not our template): merged ranges read like merged cells."""
+    from tests.targets_pdfgen import render_national_xlsx
+
+    p, rows, dept = random_national(random.Random(5))
+    res = read_targets("national.xlsx", render_national_xlsx(p, rows, dept))
+    validate_dataset(res.data, "national.xlsx")
+    assert observed(res.data) == national_expected(p, rows)
+    assert any("默认计划" in f.message for f in res.findings)

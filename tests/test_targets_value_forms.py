@@ -96,8 +96,14 @@ def test_classify_value(text: str, form: str, kind: str, value: float | None, de
 
 
 def test_guess_nature() -> None:
-    assert guess_nature("宣传次数", "宣传次数", "≥1 次", "次") == "flow"
-    assert guess_nature("宣传覆盖率", "宣传覆盖率", "≥80%", "%") == "stock"
-    assert guess_nature("补助发放及时性", "低保补助按月发放", "每月 10 日前", None) == "scheduled"
-    assert guess_nature("办公楼建设", "办公楼建成投用", "12 月 31 日前", None) == "one-off"
+    # DOMAIN.md §5a examples, classified by hand
+    assert guess_nature("法律援助案件", "办理法律援助案件", "≥100 件", "件") == "flow"
+    assert guess_nature("培训人次", "组织普法培训", "≥100 人次", "人次") == "flow"  # people trained over the year
+    assert guess_nature("信息系统维护数量", "业务信息化系统维护数量", "≥10 套", "套") == "stock"
+    assert guess_nature("宣传资料印刷", "印刷宣传资料", "≥1000 件", "件") == "one_off"
+    assert guess_nature("案卷评查次数", "组织行政执法案卷评查", "≥2 次", "次") == "scheduled"
+    assert guess_nature("入户核查", "入户核查", "每季度 1 次", "次") == "scheduled"
+    # not counts: no nature
+    assert guess_nature("宣传覆盖率", "宣传覆盖率", "≥80%", "%") is None
+    assert guess_nature("补助发放及时性", "低保补助按月发放", "每月 10 日前", None) is None
     assert guess_nature("某指标", "某描述", "大约三成", None) is None

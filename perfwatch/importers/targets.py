@@ -14,6 +14,7 @@ from perfwatch.importers.targets_office import read_office
 from perfwatch.importers.targets_pdf import read_pdf
 from perfwatch.importers.targets_tables import DEFAULT_PLAN, Progress
 from perfwatch.importers.targets_text import (
+    Finding,
     ParseResult,
     TargetsParseError,
     TargetValueError,
@@ -21,6 +22,7 @@ from perfwatch.importers.targets_text import (
     parse_targets_text,
     review_dataset,
 )
+from perfwatch.importers.targets_text.kinds import NATURES
 from perfwatch.importers.targets_xlsx import read_template
 from perfwatch.store import ValidationError
 
@@ -75,7 +77,26 @@ def read_targets(
     else:
         raise ValidationError(f"{name}：不支持的文件类型 {ext}，请上传 {'/'.join(ACCEPTED)} 文件。")
     result.findings.extend(check_invariants(result.data, result.rows))
+    result.findings.extend(nature_findings(result))
     return result
+
+
+def nature_findings(result: ParseResult) -> list[Finding]:
+    """One note per project listing the guessed nature of its count indicators (DOMAIN.md §5a)."""
+    out: list[Finding] = []
+    for proj in result.data.get("projects") or []:
+        guesses = [
+            f"{ind['level3']}={NATURES[r['nature']]}"
+            for k, ind in enumerate(proj.get("indicators") or [])
+            for r in result.rows
+            if r.get("project") == proj.get("seq") and r.get("index") == k and r.get("nature") in NATURES
+        ]
+        if guesses:
+            out.append(Finding(
+                "info", f"项目 {proj.get('seq')}“{proj.get('name')}”",
+                "数量指标的性质按名称和单位推定（可在项目与绩效目标页修改）：" + "、".join(guesses),
+            ))
+    return out
 
 
 def _is_template(content: bytes) -> bool:

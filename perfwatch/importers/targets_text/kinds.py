@@ -101,36 +101,37 @@ def classify_value(text: str) -> ValueClass:
     return ValueClass(tv, tv.kind)
 
 
-_STOCK_WORDS = ("率", "覆盖", "满意", "达标", "合格", "完好", "在岗", "保有", "存量", "余额", "人数", "户数")
-_FLOW_WORDS = ("次数", "人次", "场次", "件数", "批次", "培训", "宣传", "发放", "开展", "举办", "办理", "检查", "抽检", "印刷")
-_ONE_OFF_WORDS = ("建设", "建成", "完成", "竣工", "验收", "购置", "采购", "编制", "出台", "制定", "上线")
+# DOMAIN.md §5a: the nature of a count indicator decides how its expectation grows over the year
+NATURES: dict[str, str] = {"flow": "流量", "stock": "存量", "one_off": "一次性", "scheduled": "集中开展"}
+_SCHEDULED_WORDS = ("培训", "宣传", "评查", "会议", "演练", "检查", "督查", "巡查", "讲座", "活动次数", "开展")
+_ONE_OFF_WORDS = ("购置", "采购", "印刷", "印制", "调查", "编制", "出台", "制定", "建设", "建成", "竣工", "验收", "上线")
+_STOCK_WORDS = ("维护", "运维", "运行", "保有", "在用", "在岗", "覆盖", "站点", "系统", "设备", "套")
+_FLOW_UNITS = ("件", "人次", "户次", "件次", "人", "户", "例", "宗", "批次", "万人次", "元", "万元")
 
 
 def guess_nature(level3: str | None, description: str | None, target_text: str | None, unit: str | None) -> str | None:
-    """A guess of the indicator's nature: "flow", "stock", "one-off", "scheduled" or None.
+    """A guess of a count indicator's nature (DOMAIN.md §5a): "flow", "stock", "one_off", "scheduled".
 
-    flow: accumulates over the year (trainings held, people served); stock: a level at a point in
-    time (rates, coverage, satisfaction); one-off: done once (a building completed, a plan issued);
-    scheduled: due at dates in the year (每月 10 日前, 12 月 31 日前). A guess for a person to confirm.
+    None when the indicator is not a count (rates, deadlines, qualitative, costs) or when no word
+    or unit points one way. flow: cases handled, people served over the year; stock: systems or
+    stations kept; one_off: a purchase, a print run, a survey; scheduled: trainings, campaigns,
+    reviews held a few times a year ("每季度 1 次"). A guess, listed in the findings, to be confirmed.
     """
     text = (level3 or "") + (description or "")
-    target = target_text or ""
-    cls = classify_value(target) if target else None
-    form = cls.form if cls else None
-    if form in ("recurring_deadline", "recurring_count"):
-        return "scheduled" if form == "recurring_deadline" else "flow"
-    if form == "deadline":
-        return "one-off" if any(w in text for w in _ONE_OFF_WORDS) else "scheduled"
-    if form in ("rate", "ceiling") or (unit or "") in ("%", "‰"):
+    cls = classify_value(target_text or "") if target_text else None
+    if cls is None or cls.form not in ("count", "recurring_count", "zero"):
+        return None
+    if cls.form == "recurring_count":
+        return "scheduled"
+    if cls.form == "zero":
+        return "flow"  # incidents counted over the year
+    u = unit or cls.value.unit or ""
+    if any(w in text for w in _ONE_OFF_WORDS):
+        return "one_off"
+    if any(w in text for w in _SCHEDULED_WORDS) and u in ("次", "场", "期", "场次", ""):
+        return "scheduled"
+    if any(w in text for w in _STOCK_WORDS) or u in ("套", "台", "座", "处", "个"):
         return "stock"
-    if form == "cost":
+    if u in _FLOW_UNITS or "人次" in text:
         return "flow"
-    if form in ("count", "zero"):
-        if any(w in text for w in _FLOW_WORDS):
-            return "flow"
-        if any(w in text for w in _STOCK_WORDS):
-            return "stock"
-        return "flow" if form == "count" else None
-    if any(w in text for w in ("满意",)):
-        return "stock"
     return None
