@@ -71,7 +71,10 @@ def load_engine_fixture(conn: duckdb.DuckDBPyConnection, path: Path) -> None:
             value=r.get("value"),
             done_date=date.fromisoformat(r["done_date"]) if r.get("done_date") else None,
             rating=r.get("rating"), likelihood=r.get("likelihood"),
-            cause_categories=r.get("cause_categories", ()), cause_text=r.get("cause_text"), measure=r.get("measure"),
+            # Filler for what the user path requires of a yellow/red row (a category, 全年预计完成情况);
+            # the fixture states its own where a test reads them.
+            cause_categories=r.get("cause_categories", ["其他"]), cause_text=r.get("cause_text"), measure=r.get("measure"),
+            projected_text=r.get("projected_text", "（测试）全年预计完成情况"),
         )
 
 
