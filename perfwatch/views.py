@@ -13,6 +13,7 @@ from typing import Any, Iterable
 
 import pandas as pd
 
+from perfwatch import numfmt
 from perfwatch.periods import default_as_of, month_ends  # noqa: F401  (re-exported for the pages)
 from perfwatch.plan import expected_pct_at, normalise
 from perfwatch.vocab import LAGGING, LIGHT_NAMES, LIGHTS, SEVERITY
@@ -37,18 +38,18 @@ def is_missing(value: Any) -> bool:
 
 
 def money(value: Any) -> str:
-    """万元 with 2 decimals and thousands separators; "—" when missing."""
-    return "—" if is_missing(value) else f"{float(value):,.2f}"
+    """万元 with 2 decimals (half-up, :mod:`perfwatch.numfmt`) and thousands separators; "—" when missing."""
+    return numfmt.money(value)
 
 
 def pct(value: Any) -> str:
-    """A percentage 0–100 with 2 decimals: "38.12%"; "—" when missing."""
-    return "—" if is_missing(value) else f"{float(value):.2f}%"
+    """A percentage 0–100 with 2 decimals (half-up): "38.12%"; "—" when missing."""
+    return numfmt.pct(value)
 
 
 def pp(value: Any) -> str:
-    """Percentage points with a sign: "−18.13 个百分点"."""
-    return "—" if is_missing(value) else f"{float(value):+.2f} 个百分点"
+    """Percentage points with a sign (half-up): "−18.13 个百分点"."""
+    return numfmt.pp(value)
 
 
 def short_name(name: str, width: int = 16) -> str:

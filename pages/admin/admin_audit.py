@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from perfwatch import audit, web
+from perfwatch import audit, audit_labels, web
 
 web.require_role("admin")
 conn = web.frame_connection()
@@ -16,9 +16,9 @@ st.caption("所有通过本系统写入的数据变更：谁、何时、做了�
 ANY = "（全部）"
 options = audit.facets(conn)
 c1, c2, c3, c4 = st.columns([1, 1, 1, 1.4])
-who = c1.selectbox("操作人", [ANY, *options["actor"]])
-what = c2.selectbox("操作", [ANY, *options["action"]])
-entity = c3.selectbox("对象", [ANY, *options["entity"]])
+who = c1.selectbox("操作人", [ANY, *options["actor"]], format_func=lambda v: v if v == ANY else audit_labels.actor_label(v))
+what = c2.selectbox("操作", [ANY, *options["action"]], format_func=lambda v: v if v == ANY else audit_labels.action_label(v))
+entity = c3.selectbox("对象", [ANY, *options["entity"]], format_func=lambda v: v if v == ANY else audit_labels.entity_label(v))
 today = dt.date.today()
 dates = c4.date_input("日期范围", value=(today - dt.timedelta(days=30), today), max_value=today + dt.timedelta(days=1))
 date_from, date_to = (dates[0], dates[-1]) if isinstance(dates, (tuple, list)) and dates else (None, None)
@@ -31,6 +31,7 @@ frame = audit.audit_frame(
     date_from=date_from,
     date_to=date_to,
 )
+frame = audit_labels.chinese_frame(frame)
 st.write(f"共 {len(frame)} 条记录" + ("（已达显示上限）" if len(frame) >= audit.MAX_ROWS else ""))
 st.dataframe(frame, hide_index=True, width="stretch")
 

@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 import streamlit as st
 
-from perfwatch import entry, web
+from perfwatch import entry, numfmt, web
 from perfwatch.importers.spend import FIELD_LABELS, SPEND_FIELDS, parse_spend
 from perfwatch.store import PERMISSIONS
 from perfwatch.uploads import check_upload
@@ -235,7 +235,7 @@ with tab_history:
             pick = st.selectbox(
                 "撤销某一格的最近一次修改", opts, key="spend_undo_cell_pick",
                 format_func=lambda i: (f"{current_rows.iloc[i]['项目编码']} {current_rows.iloc[i]['项目名称']} "
-                                       f"{current_rows.iloc[i]['月份']}：{current_rows.iloc[i]['新数（万元）']:.2f} 万元"
+                                       f"{current_rows.iloc[i]['月份']}：{numfmt.money(current_rows.iloc[i]['新数（万元）'])} 万元"
                                        f"（{current_rows.iloc[i]['填报人']} {current_rows.iloc[i]['时间']}）"),
             )
             if st.button("撤销这一格", key="spend_undo_cell"):

@@ -10,7 +10,7 @@ import time
 
 import streamlit as st
 
-from perfwatch import charts, meeting, web
+from perfwatch import charts, meeting, numfmt, web
 from perfwatch.plan import plan_curve
 from perfwatch.reports import data
 from perfwatch.settings import LIGHT_NAMES
@@ -71,7 +71,7 @@ def _summary() -> None:
     c[2].metric(f"{report.period}执行数（万元）", fmt_amount(report.spent), border=True)
     gap = None if report.execution_pct is None or report.expected_pct is None else report.execution_pct - report.expected_pct
     c[3].metric("执行率", fmt_pct(report.execution_pct), border=True,
-                delta=None if gap is None else f"{gap:+.2f} 个百分点")
+                delta=None if gap is None else numfmt.pp(gap))
     c[4].metric("计划应达进度", fmt_pct(report.expected_pct), border=True)
     c[5].metric("序时进度", fmt_pct(report.time_pct), border=True)
     left, right = st.columns([1, 2.3])
