@@ -93,6 +93,18 @@ def execution_chart(projects: pd.DataFrame, time_pct: float | None = None, *, na
             )),
             hovertemplate=hover,
         ))
+    # A 0% project has no bar at all: a marker in its light's colour at 0 keeps the worst visible.
+    zero = p[p["execution_pct"].fillna(0) <= 0]
+    if not zero.empty:
+        fig.add_trace(go.Scatter(
+            x=[0.0] * len(zero), y=zero["_label"], mode="markers", name="未支出（0%）",
+            marker={"symbol": "diamond", "size": 18, "color": [LIGHT_COLORS.get(str(l), LIGHT_COLORS["grey"])
+                                                               for l in zero["execution_light"]],
+                    "line": {"width": 1.5, "color": "#ffffff"}},
+            cliponaxis=False,
+            customdata=list(zip([wrap(n, 24) for n in zero["name"]], zero["execution_reason"])),
+            hovertemplate="<b>%{customdata[0]}</b><br>尚无支出（执行率 0%）<br>%{customdata[1]}<extra>未支出</extra>",
+        ))
     fig.add_trace(go.Scatter(
         x=p["expected_pct"],
         y=p["_label"],
