@@ -136,14 +136,14 @@ PALETTES: dict[str, dict[str, str]] = {
 }
 
 _BASE_CSS = """
-[data-testid="stMainBlockContainer"] { padding-top: 2.6rem; padding-bottom: 0; max-width: 100%; }
+[data-testid="stMainBlockContainer"] { padding: 2.6rem 1.5rem 0 1.5rem; max-width: 100%; }
 [data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li { font-size: clamp(1.1rem, 1.46vw, 1.9rem); line-height: 1.35; }
 [data-testid="stMainBlockContainer"] h1 { font-size: clamp(1.45rem, 2.05vw, 2.7rem); padding: 0; }
 [data-testid="stMainBlockContainer"] h2 { font-size: clamp(1.35rem, 1.9vw, 2.4rem); padding: 0.1rem 0; }
 [data-testid="stMainBlockContainer"] h3 { font-size: clamp(1.15rem, 1.5vw, 1.95rem); padding: 0.1rem 0; }
 [data-testid="stMetric"] { padding: 0.3rem 0.6rem !important; }
 [data-testid="stMetricLabel"] p { font-size: clamp(0.95rem, 1.2vw, 1.6rem) !important; }
-[data-testid="stMetricValue"], [data-testid="stMetricValue"] * { font-size: clamp(2.2rem, 3.45vw, 4.6rem) !important; line-height: 1.15; font-weight: 700; }
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * { font-size: clamp(2rem, calc(4.2vw - 16px), 4.6rem) !important; line-height: 1.15; font-weight: 700; }
 [data-testid="stMetricDelta"] { background: transparent !important; }
 [data-testid="stMetricDelta"], [data-testid="stMetricDelta"] * { font-size: clamp(1rem, 1.3vw, 1.7rem) !important; }
 [data-testid="stCaptionContainer"] p { font-size: clamp(1rem, 1.3vw, 1.7rem) !important; }

@@ -34,7 +34,7 @@ def test_meeting_summary_then_next_and_previous(app_db: Path) -> None:
     at = AppTest.from_file(str(REPO / "pages" / "meeting" / "meeting.py"), default_timeout=60).run()
     assert not at.exception, at.exception
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["监控项目数"] == "8 个" and metrics["监控资金总量（万元）"] == "122.90"
+    assert metrics["监控项目数"] == "8 个" and metrics["资金总量（万元）"] == "122.90"
     assert metrics["计划应达进度"] == "56.25%" and metrics["序时进度"] == "58.33%"
     assert "第 1 / 8 屏" in _markdown(at)
     assert not at.text_input and not at.number_input and not at.text_area  # nothing to edit on the wall

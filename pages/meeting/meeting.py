@@ -62,7 +62,7 @@ def _summary() -> None:
 
     c = st.columns(6)
     c[0].metric("监控项目数", f"{len(report.projects)} 个", border=True)
-    c[1].metric("监控资金总量（万元）", fmt_amount(report.budget), border=True)
+    c[1].metric("资金总量（万元）", fmt_amount(report.budget), border=True)
     c[2].metric(f"{report.period}执行数（万元）", fmt_amount(report.spent), border=True)
     gap = None if report.execution_pct is None or report.expected_pct is None else report.execution_pct - report.expected_pct
     c[3].metric("执行率", fmt_pct(report.execution_pct), border=True,
