@@ -138,7 +138,7 @@ def county_database(path: Path) -> None:
 # ---------------------------------------------------------------- browser timing
 
 
-async def settle(page: Any, path: str | None, timeout: float = 120_000) -> None:
+async def settle(page: Any, path: str | None, timeout: float = 300_000) -> None:
     await page.wait_for_function(SETTLED_JS, arg=path, timeout=timeout, polling=20)
 
 
@@ -278,6 +278,8 @@ async def run(args: argparse.Namespace, work: Path) -> int:
                 print(f"[{name}] " + ", ".join(f"{t} {v:.2f}" for t, v in results[name].items()), file=sys.stderr)
                 if name == "seed" and args.sessions:
                     load = await load_test(browser, server.url, args.sessions, args.rounds)
+                    print(f"[load] one session {load[0]:.2f} s; {args.sessions} at once: "
+                          + ", ".join(f"{v:.2f}" for v in load[1]), file=sys.stderr)
             finally:
                 server.stop()
         await browser.close()
