@@ -10,7 +10,6 @@ the meeting screens lay out -- none of them touches the database or a rule.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
