@@ -15,6 +15,7 @@ from typing import Mapping, Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
+from perfwatch import numfmt
 from perfwatch.periods import months_elapsed
 from perfwatch.views import is_missing, short_name, wrap
 from perfwatch.vocab import LIGHT_COLORS, LIGHT_LABELS, LIGHT_NAMES
@@ -83,7 +84,7 @@ def execution_chart(projects: pd.DataFrame, time_pct: float | None = None, *, na
             y=part["_label"],
             name=LIGHT_NAMES[light],
             marker={"color": LIGHT_COLORS[light]},
-            text=[f"{v:.2f}%" if not is_missing(v) else "—" for v in part["execution_pct"]],
+            text=[numfmt.pct(v) for v in part["execution_pct"]],
             textposition="outside",
             cliponaxis=False,
             customdata=list(zip(
@@ -91,6 +92,18 @@ def execution_chart(projects: pd.DataFrame, time_pct: float | None = None, *, na
                 [LIGHT_NAMES[light]] * len(part),
             )),
             hovertemplate=hover,
+        ))
+    # A 0% project has no bar at all: a marker in its light's colour at 0 keeps the worst visible.
+    zero = p[p["execution_pct"].fillna(0) <= 0]
+    if not zero.empty:
+        fig.add_trace(go.Scatter(
+            x=[0.0] * len(zero), y=zero["_label"], mode="markers", name="未支出（0%）",
+            marker={"symbol": "diamond", "size": 18, "color": [LIGHT_COLORS.get(str(l), LIGHT_COLORS["grey"])
+                                                               for l in zero["execution_light"]],
+                    "line": {"width": 1.5, "color": "#ffffff"}},
+            cliponaxis=False,
+            customdata=list(zip([wrap(n, 24) for n in zero["name"]], zero["execution_reason"])),
+            hovertemplate="<b>%{customdata[0]}</b><br>尚无支出（执行率 0%）<br>%{customdata[1]}<extra>未支出</extra>",
         ))
     fig.add_trace(go.Scatter(
         x=p["expected_pct"],
@@ -105,7 +118,7 @@ def execution_chart(projects: pd.DataFrame, time_pct: float | None = None, *, na
     if time_pct is not None:
         fig.add_shape(type="line", x0=time_pct, x1=time_pct, y0=0, y1=1, yref="paper",
                       line={"color": TIME_COLOR, "width": 2, "dash": "dot"})
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=f"序时进度 {time_pct:.2f}%",
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=f"序时进度 {numfmt.pct(time_pct)}",
                                  line={"color": TIME_COLOR, "width": 2, "dash": "dot"}, hoverinfo="skip"))
     fig.update_xaxes(range=[0, xmax], ticksuffix="%", title_text="执行率（累计支出÷预算数）",
                      gridcolor="#eeeeee", zeroline=True, zerolinecolor="#bdbdbd")
@@ -266,7 +279,7 @@ def department_chart(ranking: pd.DataFrame, *, name_width: int = 14) -> go.Figur
             y=[lab for lab, m in zip(labels, mask) if m],
             name=LIGHT_NAMES[light],
             marker={"color": LIGHT_COLORS[light]},
-            text=[f"{v:+.2f}" if not is_missing(v) else "—" for v in part["偏差（百分点）"]],
+            text=[numfmt.pp(v).removesuffix(" 个百分点") for v in part["偏差（百分点）"]],
             textposition="outside",
             cliponaxis=False,
             customdata=list(zip(part["部门名称"], part["判定依据"])),

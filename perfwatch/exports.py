@@ -17,6 +17,8 @@ import pandas as pd
 
 from perfwatch import xlsx_safe
 
+from perfwatch import numfmt
+
 MONEY_FORMAT = "#,##0.00"
 PCT_FORMAT = '0.00"%"'
 PP_FORMAT = "+0.00;-0.00;0.00"
@@ -57,8 +59,8 @@ def _display_width(text: str) -> int:
 def _cell(value: object) -> object:
     if value is None or value is pd.NA or value is pd.NaT:
         return None
-    if isinstance(value, float) and value != value:  # NaN
-        return None
+    if isinstance(value, float):  # NaN -> blank; numbers rounded like the screen (half-up, 2 decimals)
+        return numfmt.round2(value)
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()
     if isinstance(value, (list, tuple)):

@@ -1,19 +1,28 @@
 """The quarterly meeting screen (季度调度会大屏): which screens there are, in which order, how they
 advance, and the constant styling of a 1920×1080 wall display. No streamlit here.
 
-Screens: the department summary, one screen per lagging project (red first), and the indicator
-light matrix (projects × 二级指标). Auto-advance for a lobby display is decided by
+Screens: the department summary, one screen per lagging project (in the one lag order,
+:data:`perfwatch.vocab.LAG_ORDER_TEXT`), the month-by-month light history (each project's combined
+light at each month end since March, from the status engine) and the indicator light matrix
+(projects × 二级指标).
+
+Readable at 5 m on 1920×1080, 1366×768 and 1280×720: type scales with the window width (headline
+figures ≥ 64 px and chart text ≥ 28 px at 1920), charts take the height left on the screen, and
+every chip is a light's colour with black or white text, whichever contrasts more (WCAG AA). Auto-advance for a lobby display is decided by
 :func:`auto_step` from monotonic timestamps, so it is testable without a clock.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Mapping, Sequence
 
 import plotly.graph_objects as go
 
+from perfwatch.periods import month_end
 from perfwatch.reports.data import DepartmentReport, ProjectLine, light_matrix
 from perfwatch.vocab import LIGHT_COLORS, LIGHT_NAMES, LIGHTS, SEVERITY
 
@@ -22,13 +31,14 @@ THEME_LABELS: dict[str, str] = {"light": "浅色", "dark": "深色"}
 AUTO_CHOICES: tuple[int, ...] = (0, 15, 30, 60, 120)  # seconds per screen; 0 = manual
 MIN_AUTO = 5
 MAX_AUTO = 600
+CHART_FONT_PX = 28  # chart text on the wall (≈ 32 px needed at 5 m on a 1920 screen; 28 is the floor)
 
 
 @dataclass(frozen=True)
 class Screen:
     """One screen of the meeting sequence."""
 
-    kind: str                   # "summary" | "project" | "matrix"
+    kind: str                   # "summary" | "project" | "history" | "matrix"
     title: str
     project_id: int | None = None
 
@@ -48,6 +58,7 @@ def build_screens(report: DepartmentReport) -> list[Screen]:
     lagging = report.lagging
     for k, p in enumerate(lagging, 1):
         screens.append(Screen("project", f"滞后项目 {k}/{len(lagging)}", p.project_id))
+    screens.append(Screen("history", "各项目亮灯变化（逐月）"))
     screens.append(Screen("matrix", "绩效指标亮灯矩阵"))
     return screens
 
@@ -125,17 +136,26 @@ PALETTES: dict[str, dict[str, str]] = {
 }
 
 _BASE_CSS = """
-[data-testid="stMainBlockContainer"] { padding-top: 3.2rem; padding-bottom: 0.5rem; max-width: 100%; }
-[data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li { font-size: 1.55rem; line-height: 1.45; }
-[data-testid="stMainBlockContainer"] h1 { font-size: 2.9rem; padding: 0.1rem 0 0.3rem 0; }
-[data-testid="stMainBlockContainer"] h2 { font-size: 2.2rem; padding: 0.1rem 0; }
-[data-testid="stMainBlockContainer"] h3 { font-size: 1.8rem; padding: 0.1rem 0; }
-[data-testid="stMetricLabel"] p { font-size: 1.5rem !important; }
-[data-testid="stMetricValue"], [data-testid="stMetricValue"] * { font-size: 3.1rem !important; line-height: 1.25; font-weight: 600; }
-[data-testid="stMetricDelta"], [data-testid="stMetricDelta"] * { font-size: 1.3rem !important; }
-[data-testid="stCaptionContainer"] p { font-size: 1.3rem !important; }
-[data-testid="stBaseButton-secondary"] p, [data-testid="stBaseButton-primary"] p { font-size: 1.4rem !important; }
-[data-testid="stBadge"] span, .stBadge p { font-size: 1.5rem !important; }
+[data-testid="stMainBlockContainer"] { padding: 2.6rem 1.5rem 0 1.5rem; max-width: 100%; }
+[data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li { font-size: clamp(1.1rem, 1.46vw, 1.9rem); line-height: 1.35; }
+[data-testid="stMainBlockContainer"] h1 { font-size: clamp(1.45rem, 2.05vw, 2.7rem); padding: 0; }
+[data-testid="stMainBlockContainer"] h2 { font-size: clamp(1.35rem, 1.9vw, 2.4rem); padding: 0.1rem 0; }
+[data-testid="stMainBlockContainer"] h3 { font-size: clamp(1.15rem, 1.5vw, 1.95rem); padding: 0.1rem 0; }
+[data-testid="stMetric"] { padding: 0.3rem 0.6rem !important; }
+[data-testid="stMetricLabel"] p { font-size: clamp(0.95rem, 1.2vw, 1.6rem) !important; }
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * { font-size: clamp(2rem, calc(4.2vw - 16px), 4.6rem) !important; line-height: 1.15; font-weight: 700; }
+[data-testid="stMetricDelta"] { background: transparent !important; }
+[data-testid="stMetricDelta"], [data-testid="stMetricDelta"] * { font-size: clamp(1rem, 1.3vw, 1.7rem) !important; }
+[data-testid="stCaptionContainer"] p { font-size: clamp(1rem, 1.3vw, 1.7rem) !important; }
+[data-testid="stBaseButton-secondary"] p, [data-testid="stBaseButton-primary"] p { font-size: clamp(1rem, 1.3vw, 1.7rem) !important; }
+[data-testid="stVerticalBlock"] { gap: 0.6rem; }
+.pw-chips { display: flex; flex-wrap: wrap; gap: 0.4em; margin: 0.1em 0 0.5em 0; }
+.pw-chip { display: inline-block; border-radius: 0.4em; padding: 0.05em 0.5em; font-weight: 700; font-size: clamp(1.1rem, 1.46vw, 1.9rem); }
+.pw-lag { list-style: none; padding: 0; margin: 0; }
+.pw-lag li { display: flex; gap: 0.4em; align-items: baseline; white-space: nowrap; overflow: hidden; }
+.st-key-wall_summary_chart [data-testid="stPlotlyChart"] { height: calc(100vh - 20.5vw - 60px) !important; min-height: 300px; }
+.st-key-wall_project_chart [data-testid="stPlotlyChart"] { height: calc(100vh - 12.5vw - 70px) !important; min-height: 300px; }
+.st-key-wall_full_chart [data-testid="stPlotlyChart"] { height: calc(100vh - 7vw - 90px) !important; min-height: 300px; }
 """
 
 _DARK_CSS = """
@@ -145,37 +165,43 @@ _DARK_CSS = """
 [data-testid="stMainBlockContainer"] h3, [data-testid="stMetricValue"], [data-testid="stMetricLabel"] p,
 [data-testid="stMarkdownContainer"] { color: #f1f5f9; }
 [data-testid="stCaptionContainer"] p { color: #b6c2d1 !important; }
+[data-testid="stMetricDelta"], [data-testid="stMetricDelta"] * { color: #f1f5f9 !important; }
 [data-testid="stVerticalBlockBorderWrapper"], [data-testid="stMetric"] { border-color: #334155 !important; }
 [data-testid="stBaseButton-secondary"] { background-color: #1b2533; color: #f1f5f9; border-color: #475569; }
+"""
+_LIGHT_CSS = """
+[data-testid="stMetricDelta"], [data-testid="stMetricDelta"] * { color: #1f2933 !important; }
 """
 
 
 def theme_css(theme: str) -> str:
     """The constant stylesheet of a theme (large type; dark colours for ``dark``). No user text."""
-    css = _BASE_CSS + (_DARK_CSS if theme == "dark" else "")
+    css = _BASE_CSS + (_DARK_CSS if theme == "dark" else _LIGHT_CSS)
     return f"<style>{css}</style>"
 
 
-def style_figure(fig: go.Figure, theme: str, *, height: int, font_size: int = 20) -> go.Figure:
-    """A chart restyled for the wall: large fonts, the theme's colours, a fixed height."""
+def style_figure(fig: go.Figure, theme: str, *, height: int | None = None, font_size: int = CHART_FONT_PX) -> go.Figure:
+    """A chart restyled for the wall: every text at ``font_size`` px (28: readable at 5 m), the
+    theme's colours; ``height`` None lets the chart fill the height the wall CSS gives it."""
     pal = PALETTES.get(theme, PALETTES["light"])
     fig.update_layout(
         height=height,
+        autosize=True,
         font={"size": font_size, "color": pal["text"]},
         paper_bgcolor=pal["bg"],
         plot_bgcolor=pal["bg"],
-        legend={"font": {"size": font_size - 2, "color": pal["text"]}},
-        hoverlabel={"font": {"size": font_size - 2}},
-        margin={"l": 10, "r": 30, "t": 40, "b": 10},
+        legend={"font": {"size": font_size, "color": pal["text"]}},
+        hoverlabel={"font": {"size": font_size}},
+        margin={"l": 10, "r": 40, "t": 40, "b": 10},
     )
-    fig.update_xaxes(gridcolor=pal["grid"], tickfont={"size": font_size - 2, "color": pal["text"]},
-                     title_font={"size": font_size - 2, "color": pal["muted"]})
-    fig.update_yaxes(gridcolor=pal["grid"], tickfont={"size": font_size - 2, "color": pal["text"]},
-                     title_font={"size": font_size - 2, "color": pal["muted"]})
-    # Annotations and in-chart text (bar values, checkpoint labels) grow too.
-    fig.update_traces(textfont={"size": font_size - 2}, selector={"type": "bar"})
-    fig.update_traces(textfont={"size": font_size - 4}, selector={"mode": "markers+text"})
-    fig.for_each_annotation(lambda a: a.update(font={"size": font_size - 4}))
+    fig.update_xaxes(gridcolor=pal["grid"], tickfont={"size": font_size, "color": pal["text"]},
+                     title_font={"size": font_size, "color": pal["muted"]})
+    fig.update_yaxes(gridcolor=pal["grid"], tickfont={"size": font_size, "color": pal["text"]},
+                     title_font={"size": font_size, "color": pal["muted"]})
+    # Annotations and in-chart text (bar values, checkpoint labels) as large as the rest.
+    fig.update_traces(textfont={"size": font_size}, selector={"type": "bar"})
+    fig.update_traces(textfont={"size": font_size}, selector={"mode": "markers+text"})
+    fig.for_each_annotation(lambda a: a.update(font={"size": font_size}))
     if theme == "dark":
         fig.for_each_trace(_lighten)
     return fig
@@ -210,10 +236,11 @@ def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def matrix_figure(report: DepartmentReport, theme: str, *, height: int = 760, name_width: int = 16) -> go.Figure:
-    """Projects × 二级指标 groups, each cell coloured by the worst indicator light in it."""
+def _light_grid(rows: Sequence[tuple[str, Sequence[str | None]]], columns: Sequence[str], theme: str,
+                *, height: int | None, hover: str) -> go.Figure:
+    """A heatmap of lights (rows × columns): each cell filled with its light's colour and labelled
+    with its Chinese name in black or white, whichever contrasts more; None = "—" on the panel colour."""
     pal = PALETTES.get(theme, PALETTES["light"])
-    groups, rows = light_matrix(report)
     order = ["none", *reversed(LIGHTS)]  # best to worst: the colour scale runs grey -> red
     colours = {"none": pal["panel"], **LIGHT_COLORS}
     # Discrete colour scale: value k (0..5) sits in its own band.
@@ -221,31 +248,126 @@ def matrix_figure(report: DepartmentReport, theme: str, *, height: int = 760, na
     n = len(order)
     for k, name in enumerate(order):
         scale += [[k / n, colours[name]], [(k + 1) / n, colours[name]]]
-    z: list[list[int]] = []
-    text: list[list[str]] = []
-    labels: list[str] = []
-    for p, cells in rows[::-1]:  # first project on top
-        labels.append(f"{p.seq}. {_short(p.name, name_width)}")
-        z.append([order.index(c) if c else 0 for c in cells])
-        text.append([LIGHT_NAMES[c] if c else "—" for c in cells])
-    columns = [g.replace("指标", "") for g in groups]
+    labels = [label for label, _ in rows][::-1]  # first row on top
+    z = [[order.index(c) if c else 0 for c in cells] for _, cells in rows][::-1]
+    text = [[LIGHT_NAMES[c] if c else "—" for c in cells] for _, cells in rows][::-1]
     fig = go.Figure(go.Heatmap(
-        z=z, x=columns, y=labels, text=text, colorscale=scale, zmin=0, zmax=n, showscale=False,
-        xgap=6, ygap=6, hovertemplate="%{y}<br>%{x}：%{text}<extra></extra>",
+        z=z, x=list(columns), y=labels, text=text, colorscale=scale, zmin=0, zmax=n, showscale=False,
+        xgap=6, ygap=6, hovertemplate=hover,
     ))
-    # Cell labels as annotations: dark text on yellow and on empty cells, white elsewhere.
     for r, (zrow, trow) in enumerate(zip(z, text)):
         for c, (k, label) in enumerate(zip(zrow, trow)):
-            dark = order[k] in ("yellow", "none")
+            fill = colours[order[k]]
             fig.add_annotation(x=columns[c], y=labels[r], text=label, showarrow=False,
-                               font={"size": 24, "color": pal["text"] if order[k] == "none" else
-                                     ("#1f2933" if dark else "#ffffff")})
-    fig.update_xaxes(side="top", showgrid=False)
-    fig.update_yaxes(showgrid=False, automargin=True)
-    fig = style_figure(fig, theme, height=height, font_size=24)
-    fig.for_each_annotation(lambda a: a.update(font={"size": 24}))
+                               font={"size": CHART_FONT_PX, "color": pal["text"] if order[k] == "none" else text_on(fill)})
+    fig.update_xaxes(side="top", showgrid=False, type="category")
+    fig.update_yaxes(showgrid=False, automargin=True, type="category")
+    fig = style_figure(fig, theme, height=height)
     fig.update_layout(margin={"l": 10, "r": 10, "t": 70, "b": 10})
     return fig
+
+
+def matrix_figure(report: DepartmentReport, theme: str, *, height: int | None = None, name_width: int = 14) -> go.Figure:
+    """Projects × 二级指标 groups, each cell coloured by the worst indicator light in it."""
+    groups, rows = light_matrix(report)
+    lines = [(f"{p.seq}. {_short(p.name, name_width)}", cells) for p, cells in rows]
+    return _light_grid(lines, [g.replace("指标", "") for g in groups], theme, height=height,
+                       hover="%{y}<br>%{x}：%{text}<extra></extra>")
+
+
+@dataclass(frozen=True)
+class LightHistory:
+    """Each project's combined light at each month end (the status engine at that date)."""
+
+    months: list[date]
+    rows: list[tuple[int, str, list[str | None]]]   # (seq, name, light per month; None = no project yet)
+
+
+def history_months(as_of: date) -> list[date]:
+    """The month ends from March (the first 节点) to the month of ``as_of`` (at most 10 dates)."""
+    return [month_end(as_of.year, m) for m in range(3, as_of.month + 1) if month_end(as_of.year, m) <= as_of]
+
+
+def light_history(statuses: Mapping[date, Any]) -> LightHistory:
+    """The history from one Status per month end (``compute_status`` results keyed by as-of date)."""
+    months = sorted(statuses)
+    names: dict[int, tuple[int, str]] = {}
+    lights: dict[int, dict[date, str]] = {}
+    for month in months:
+        for r in statuses[month].projects.itertuples(index=False):
+            pid = int(r.project_id)
+            names[pid] = (int(r.seq), str(r.name))
+            lights.setdefault(pid, {})[month] = str(r.combined_light)
+    rows = [(seq, name, [lights[pid].get(m) for m in months])
+            for pid, (seq, name) in sorted(names.items(), key=lambda kv: kv[1][0])]
+    return LightHistory(months, rows)
+
+
+def history_figure(history: LightHistory, theme: str, *, height: int | None = None, name_width: int = 14) -> go.Figure:
+    """Projects × month ends, each cell the project's combined light at that month end."""
+    lines = [(f"{seq}. {_short(name, name_width)}", cells) for seq, name, cells in history.rows]
+    return _light_grid(lines, [f"{m.month}月" for m in history.months], theme, height=height,
+                       hover="%{y}<br>%{x}底：%{text}<extra></extra>")
+
+
+# ---------------------------------------------------------------- contrast (WCAG 2.1)
+
+
+def _channel(c: int) -> float:
+    v = c / 255
+    return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+
+def luminance(hex_colour: str) -> float:
+    """Relative luminance of ``#rrggbb`` (WCAG 2.1)."""
+    h = hex_colour.lstrip("#")
+    r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
+    return 0.2126 * _channel(r) + 0.7152 * _channel(g) + 0.0722 * _channel(b)
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG contrast ratio of two colours (1 to 21)."""
+    la, lb = luminance(a), luminance(b)
+    return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
+
+
+def text_on(fill: str) -> str:
+    """Black or white text for a fill, whichever contrasts more."""
+    return "#000000" if contrast_ratio("#000000", fill) >= contrast_ratio("#ffffff", fill) else "#ffffff"
+
+
+def chip_html(light: str) -> str:
+    """One light as a chip ("红灯") in its colour with readable text (constant text only)."""
+    fill = LIGHT_COLORS.get(light, LIGHT_COLORS["grey"])
+    return f'<span class="pw-chip" style="background:{fill};color:{text_on(fill)}">{LIGHT_NAMES.get(light, "—")}</span>'
+
+
+def title_html(light: str, text: str, tag: str = "h2") -> str:
+    """A heading with a light chip before the (escaped) user text."""
+    return f"<{tag}>{chip_html(light)} {html.escape(text)}</{tag}>"
+
+
+def chips_html(counts: Mapping[str, int], unit: str) -> str:
+    """"红灯 7 黄灯 1 …（个项目）" as chips in the lights' colours with readable text. Constant text
+    and numbers only (no user text), so it is safe as HTML."""
+    parts = [f'<span class="pw-chip" style="background:{LIGHT_COLORS[k]};color:{text_on(LIGHT_COLORS[k])}">'
+             f"{LIGHT_NAMES[k]} {int(counts[k])}</span>" for k in LIGHTS if counts.get(k)]
+    if not parts:
+        return '<div class="pw-chips"><span>—</span></div>'
+    return f'<div class="pw-chips">{"".join(parts)}<span>（{html.escape(unit)}）</span></div>'
+
+
+def lag_list_html(projects: Sequence[ProjectLine], limit: int) -> str:
+    """The lagging projects as a list: a light chip and the (escaped) name, ``limit`` at most."""
+    items = []
+    for p in projects[:limit]:
+        fill = LIGHT_COLORS.get(p.combined_light, LIGHT_COLORS["grey"])
+        items.append(f'<li><span class="pw-chip" style="background:{fill};color:{text_on(fill)}">'
+                     f"{LIGHT_NAMES.get(p.combined_light, '—')}</span>"
+                     f'<span title="{html.escape(p.name)}">{p.seq}. {html.escape(_short(p.name, 16))}</span></li>')
+    if len(projects) > limit:
+        items.append(f"<li><span>…… 另有 {len(projects) - limit} 个</span></li>")
+    return f'<ul class="pw-lag">{"".join(items) or "<li><span>无</span></li>"}</ul>'
 
 
 def worst_first(indicators: Sequence[Any]) -> list[Any]:

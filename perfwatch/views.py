@@ -13,9 +13,10 @@ from typing import Any, Iterable
 
 import pandas as pd
 
+from perfwatch import numfmt
 from perfwatch.periods import default_as_of, month_ends  # noqa: F401  (re-exported for the pages)
 from perfwatch.plan import expected_pct_at, normalise
-from perfwatch.vocab import LAGGING, LIGHT_NAMES, LIGHTS, SEVERITY
+from perfwatch.vocab import LAGGING, LIGHT_NAMES, LIGHTS, SEVERITY, behind_plan_wan, lag_order_key
 from perfwatch.vocab import light_name as _light_name
 
 from perfwatch.status import Status
@@ -37,18 +38,18 @@ def is_missing(value: Any) -> bool:
 
 
 def money(value: Any) -> str:
-    """万元 with 2 decimals and thousands separators; "—" when missing."""
-    return "—" if is_missing(value) else f"{float(value):,.2f}"
+    """万元 with 2 decimals (half-up, :mod:`perfwatch.numfmt`) and thousands separators; "—" when missing."""
+    return numfmt.money(value)
 
 
 def pct(value: Any) -> str:
-    """A percentage 0–100 with 2 decimals: "38.12%"; "—" when missing."""
-    return "—" if is_missing(value) else f"{float(value):.2f}%"
+    """A percentage 0–100 with 2 decimals (half-up): "38.12%"; "—" when missing."""
+    return numfmt.pct(value)
 
 
 def pp(value: Any) -> str:
-    """Percentage points with a sign: "−18.13 个百分点"."""
-    return "—" if is_missing(value) else f"{float(value):+.2f} 个百分点"
+    """Percentage points with a sign (half-up): "−18.13 个百分点"."""
+    return numfmt.pp(value)
 
 
 def short_name(name: str, width: int = 16) -> str:
@@ -108,15 +109,20 @@ def has_actuals(last_data: dt.date | None) -> bool:
 
 def attention_list(status: Status, progress: pd.DataFrame | None = None) -> pd.DataFrame:
     """需要关注: lagging projects (spend light red/yellow, or overspent) and indicators (light red
-    or yellow), worst first: red before yellow, then by how far behind (ratio, lowest first).
+    or yellow), in the one lag order (:data:`perfwatch.vocab.LAG_ORDER_TEXT`): red before yellow,
+    then by the project's 万元 behind plan (largest first), spend rows before indicator rows.
 
-    Columns: 类别, 灯, 项目, 名称, 原因, 偏差原因/说明, 纠偏措施, 完成可能性, light, project_code.
+    Columns: 类别, 灯, 项目, 名称, 落后计划（万元）, 原因, 偏差原因/说明, 纠偏措施, 完成可能性, light,
+    project_code.
     ``progress`` (project_id, progress_text) adds the owner's progress text to project rows.
     """
     rows: list[dict[str, Any]] = []
     texts: dict[int, str] = {}
     if progress is not None and not progress.empty:
         texts = {int(r.project_id): str(r.progress_text) for r in progress.itertuples() if not is_missing(r.progress_text)}
+    behind: dict[int, float] = {
+        int(r.project_id): behind_plan_wan(r.budget, r.expected_pct, r.spent) for r in status.projects.itertuples(index=False)
+    }
     for r in status.projects.itertuples(index=False):
         if r.execution_light not in LAGGING and not bool(r.overspent):
             continue
@@ -126,6 +132,7 @@ def attention_list(status: Status, progress: pd.DataFrame | None = None) -> pd.D
             "light": light,
             "项目": r.name,
             "名称": "预算执行进度" + ("（超预算）" if bool(r.overspent) else ""),
+            "落后计划（万元）": behind[int(r.project_id)],
             "原因": r.execution_reason,
             "偏差原因/说明": texts.get(int(r.project_id), ""),
             "纠偏措施": "",
@@ -146,6 +153,7 @@ def attention_list(status: Status, progress: pd.DataFrame | None = None) -> pd.D
             "light": r.light,
             "项目": owner,
             "名称": r.level3,
+            "落后计划（万元）": behind.get(int(r.project_id), 0.0) if not is_missing(r.project_id) else 0.0,
             "原因": r.reason,
             "偏差原因/说明": causes_text(r.cause_categories, r.cause_text),
             "纠偏措施": "" if is_missing(r.measure) else str(r.measure),
@@ -154,15 +162,35 @@ def attention_list(status: Status, progress: pd.DataFrame | None = None) -> pd.D
             "_seq": 999 if is_missing(r.project_seq) else int(r.project_seq),
             "project_code": None if is_missing(r.project_code) else r.project_code,
         })
-    cols = ["类别", "灯", "项目", "名称", "原因", "偏差原因/说明", "纠偏措施", "完成可能性", "light", "project_code"]
+    cols = ["类别", "灯", "项目", "名称", "落后计划（万元）", "原因", "偏差原因/说明", "纠偏措施", "完成可能性", "light", "project_code"]
     if not rows:
         return pd.DataFrame(columns=cols)
     out = pd.DataFrame(rows)
-    out["_sev"] = out["light"].map(SEVERITY)
     out["_kind"] = (out["类别"] == "绩效指标").astype(int)
-    out = out.sort_values(["_sev", "_score", "_kind", "_seq"], ascending=[False, True, True, True], kind="stable")
+    out["_key"] = [lag_order_key(light, money, seq) for light, money, seq in zip(out["light"], out["落后计划（万元）"], out["_seq"])]
+    out = out.sort_values(["_key", "_kind", "_score"], kind="stable")
     out["灯"] = out["light"].map(LIGHT_NAMES)
     return out[cols].reset_index(drop=True)
+
+
+def detail_title(row: Any) -> str:
+    """The heading of a 需要关注 row's detail panel: "红灯 · 项目 · 名称"."""
+    return " · ".join(str(row[c]) for c in ("灯", "项目", "名称") if not is_missing(row[c]) and str(row[c]))
+
+
+def attention_detail(row: Any) -> list[tuple[str, str]]:
+    """The why of one 需要关注 row, each part in full (label, text; "—" when not entered)."""
+    def text(col: str) -> str:
+        value = row[col] if col in row else None
+        return "—" if is_missing(value) or not str(value).strip() else str(value)
+
+    return [
+        ("判定依据", text("原因")),
+        ("落后计划", numfmt.money(row["落后计划（万元）"]) + " 万元" if "落后计划（万元）" in row else "—"),
+        ("偏差原因", text("偏差原因/说明")),
+        ("纠偏措施", text("纠偏措施")),
+        ("完成可能性", text("完成可能性")),
+    ]
 
 
 def department_part(status: Status) -> pd.DataFrame:

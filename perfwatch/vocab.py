@@ -102,3 +102,25 @@ def worst(lights: Iterable[object]) -> str:
         if isinstance(light, str) and light in SEVERITY and SEVERITY[light] > SEVERITY[best]:
             best = light
     return best
+
+
+# What lags and in what order (需要关注, the meeting wall, the briefing): red before yellow, then by
+# money — the amount behind plan in 万元 (预算数 × 计划应达 ÷ 100 − 累计支出, never below 0), largest
+# first — then by project number. A 72 万元 shortfall comes before a 3 万元 one at a lower ratio.
+LAG_ORDER_TEXT = "红灯在前，黄灯在后；同色按落后计划的金额（预算数×计划应达进度−累计支出，万元）从多到少，金额相同按项目序号。"
+
+
+def behind_plan_wan(budget: object, expected_pct: object, spent: object) -> float:
+    """万元 behind plan: budget × expected% − spent, 0 when on or ahead of plan or unknown."""
+    try:
+        b, e, s = float(budget), float(expected_pct), float(spent or 0.0)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 0.0
+    if b != b or e != e or s != s:  # NaN
+        return 0.0
+    return max(0.0, b * e / 100.0 - s)
+
+
+def lag_order_key(light: str | None, behind_wan: float, seq: int) -> tuple[int, float, int]:
+    """Sort key of :data:`LAG_ORDER_TEXT`: light rank, then 万元 behind plan (descending), then 序号."""
+    return (lag_rank(light), -round(behind_wan, 6), seq)

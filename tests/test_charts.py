@@ -125,3 +125,22 @@ def test_blank_text_leaves_numbers_alone() -> None:
     out = views.blank_text(frame)
     assert list(out["note"]) == ["a", ""]
     assert out["amount"].iloc[0] == 1.5 and pd.isna(out["amount"].iloc[1])
+
+
+def test_zero_percent_project_gets_a_red_marker() -> None:
+    """Test that a red project with no spend (0%, no bar) is drawn as a red marker at 0 in the execution chart."""
+    import pandas as pd
+
+    from perfwatch import charts as _charts
+    from perfwatch.vocab import LIGHT_COLORS as _COLORS
+
+    projects = pd.DataFrame({
+        "project_id": [1, 2], "seq": [1, 2], "name": ["零支出项目", "正常项目"], "budget": [72.0, 10.0],
+        "spent": [0.0, 5.0], "execution_pct": [0.0, 50.0], "expected_pct": [50.0, 50.0], "ratio": [0.0, 100.0],
+        "execution_light": ["red", "green"], "execution_reason": ["r", "g"],
+    })
+    fig = _charts.execution_chart(projects, 58.33)
+    marks = [t for t in fig.data if t.name == "未支出（0%）"]
+    assert len(marks) == 1
+    assert list(marks[0].x) == [0.0] and list(marks[0].y) == ["1. 零支出项目"]
+    assert list(marks[0].marker.color) == [_COLORS["red"]]

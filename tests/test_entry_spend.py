@@ -361,3 +361,19 @@ def test_the_database_file_survives_reopening(tmp_path: Path, mini_data: dict) -
     conn = db.open_database(path)
     assert month_totals(conn)[("P001", 3)] == Decimal("1.50")
     conn.close()
+
+
+def test_unit_plausibility_flags_a_wan_file_read_as_yuan() -> None:
+    """Test that totals below 1/1000 or above 10× the budgets are flagged, with the other unit's reading."""
+    from decimal import Decimal
+
+    from perfwatch.entry.spend_import import unit_plausibility
+
+    # 1.5 万元 read as 元 = 0.00015 万元 against a 72 万元 budget: 0.000002 of it (hand).
+    msg = unit_plausibility(Decimal("0.00015"), Decimal("72"), "元")
+    assert msg is not None and "不到千分之一" in msg and "若单位为“万元”，合计应为 1.50 万元" in msg
+    # 15,000 元 read as 万元 = 15,000 万元 against 72 万元: over 10× (hand).
+    msg = unit_plausibility(Decimal("15000"), Decimal("72"), "万元")
+    assert msg is not None and "超过 10 倍" in msg and "合计应为 1.50 万元" in msg
+    assert unit_plausibility(Decimal("1.5"), Decimal("72"), "万元") is None
+    assert unit_plausibility(Decimal("0.072"), Decimal("72"), "万元") is None  # exactly 1/1000: plausible

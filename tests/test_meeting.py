@@ -19,7 +19,8 @@ def report(seed_db: duckdb.DuckDBPyConnection) -> data.DepartmentReport:
 
 
 def test_screens_are_summary_then_lagging_projects_red_first_then_matrix(report: data.DepartmentReport) -> None:
-    """Test the sequence: summary, each red then yellow project (furthest behind first), the matrix."""
+    """Test the sequence: summary, each red then yellow project (most 万元 behind plan first), the light
+    history, the matrix."""
     screens = meeting.build_screens(report)
     assert screens[0].kind == "summary" and screens[-1].kind == "matrix"
     projects = [s for s in screens if s.kind == "project"]
@@ -27,17 +28,19 @@ def test_screens_are_summary_then_lagging_projects_red_first_then_matrix(report:
     lights = [by_id[s.project_id].combined_light for s in projects]  # type: ignore[index]
     assert lights == sorted(lights, key=["red", "yellow"].index)
     # Project 6 (普法工作经费, 70.00% vs 56.25%) is ahead of plan: its cost projection is capped at the
-    # budget (DOMAIN §5a), so it no longer lags.
-    assert [by_id[s.project_id].seq for s in projects] == [1, 3, 2, 4]  # type: ignore[index]
+    # budget (DOMAIN §5a), so it no longer lags. Behind plan at 56.25% (hand): red 3: 72×.5625−21 = 19.50,
+    # 1: 2×.5625−.35 = 0.775, 2: 1×.5625−.56 = 0.0025; yellow 4: 26×.5625−10.5 = 4.125.
+    assert [by_id[s.project_id].seq for s in projects] == [3, 1, 2, 4]  # type: ignore[index]
+    assert screens[-2].kind == "history"
     assert projects[0].title == "滞后项目 1/4"
 
 
 def test_no_lagging_project_gives_two_screens(report: data.DepartmentReport) -> None:
-    """Test that when every project is green or grey there are two screens: summary and matrix."""
+    """Test that when every project is green or grey there are three screens: summary, history, matrix."""
     for k, p in enumerate(report.projects):
         p.combined_light = "green" if k % 2 else "grey"
     screens = meeting.build_screens(report)
-    assert [s.kind for s in screens] == ["summary", "matrix"]
+    assert [s.kind for s in screens] == ["summary", "history", "matrix"]
 
 
 @pytest.mark.parametrize(("index", "delta", "expected"), [(0, 1, 1), (6, 1, 0), (0, -1, 6), (3, -1, 2)])
@@ -110,3 +113,36 @@ def test_dark_theme_recolours_dark_chart_lines() -> None:
     meeting.style_figure(fig, "dark", height=500)
     assert fig.data[0].line.color == "#e2e8f0" and fig.data[1].marker.color == "#c62828"
     assert fig.layout.paper_bgcolor == meeting.PALETTES["dark"]["bg"] and fig.layout.height == 500
+
+
+def test_every_light_chip_has_aa_contrast() -> None:
+    """Test that black/white chip text on every light colour reaches WCAG AA (4.5:1) and the ratio is WCAG's."""
+    from perfwatch.vocab import LIGHT_COLORS
+
+    assert meeting.contrast_ratio("#000000", "#ffffff") == pytest.approx(21.0)
+    assert meeting.contrast_ratio("#777777", "#ffffff") == pytest.approx(4.48, abs=0.01)  # WebAIM's reference pair
+    for light, fill in LIGHT_COLORS.items():
+        assert meeting.contrast_ratio(meeting.text_on(fill), fill) >= 4.5, light
+
+
+def test_light_history_is_one_engine_status_per_month_end() -> None:
+    """Test that the history has the month ends March..July at 07-31 and each project's light per month."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    months = meeting.history_months(dt.date(2024, 7, 31))
+    assert months == [dt.date(2024, 3, 31), dt.date(2024, 4, 30), dt.date(2024, 5, 31), dt.date(2024, 6, 30),
+                      dt.date(2024, 7, 31)]
+    assert meeting.history_months(dt.date(2024, 7, 15))[-1] == dt.date(2024, 6, 30)  # July not ended yet
+
+    def st(lights: list[str]) -> SimpleNamespace:
+        return SimpleNamespace(projects=pd.DataFrame({"project_id": [10, 11], "seq": [2, 1], "name": ["乙", "甲"],
+                                                      "combined_light": lights}))
+
+    hist = meeting.light_history({months[1]: st(["red", "green"]), months[0]: st(["yellow", "green"])})
+    assert hist.months == months[:2]
+    assert hist.rows == [(1, "甲", ["green", "green"]), (2, "乙", ["yellow", "red"])]
+    fig = meeting.history_figure(hist, "dark")
+    assert [a.text for a in fig.layout.annotations][:2] == ["黄灯", "红灯"]  # first row on top is drawn last

@@ -147,9 +147,9 @@ def test_summary_sheet_lists_every_project_with_engine_figures(
     r1 = rows[1]
     spent = _db_spent(seed_db, loaded.projects[1], AS_OF)
     assert ws.cell(r1, 5).value == pytest.approx(spent)
-    assert ws.cell(r1, 6).value == pytest.approx(spent / 2.0)
+    assert ws.cell(r1, 6).value == pytest.approx(spent / 2.0, abs=5e-5)  # stored as the 2-decimal % shown
     assert ws.cell(r1, 7).value == pytest.approx(0.5625)  # DOMAIN §3: 07-31 on 25/50/75/100
-    assert ws.cell(r1, 8).value == pytest.approx(7 / 12)
+    assert ws.cell(r1, 8).value == pytest.approx(0.5833)  # 7/12 = 58.333…% stored as shown, 58.33% (half-up)
     assert ws.cell(r1, 9).value == "红灯"
     assert ws.cell(r1, 12).value == pytest.approx(1.80)  # declared
     assert ws.cell(r1, 13).value == pytest.approx(0.20)  # 预计结转结余 = 2.00 − 1.80, by hand

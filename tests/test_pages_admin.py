@@ -226,11 +226,12 @@ def test_admin_adds_a_user_and_the_audit_log_shows_it(app_db: Path) -> None:
     at.switch_page("pages/admin/admin_audit.py").run()
     assert titles(at) == ["操作日志"] and not at.exception
     log = at.dataframe[0].value
-    created = log[log["操作"] == "user.create"]
+    created = log[log["操作"] == "新建用户"]  # user.create, in Chinese (issue 15 item 4)
     assert len(created) == 3 and created["新值"].str.contains("wang").any()
     assert not log["新值"].fillna("").str.contains("teacup-orbit-42").any()
     at.selectbox[1].set_value("user.create").run()
-    assert set(at.dataframe[0].value["操作"]) == {"user.create"}
+    assert set(at.dataframe[0].value["操作"]) == {"新建用户"}
+    assert not log["对象"].isin(["users", "user_projects"]).any() and not log["新值"].str.contains("username").any()
     downloads = at.get("download_button")
     assert len(downloads) == 2
 

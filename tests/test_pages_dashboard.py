@@ -113,12 +113,19 @@ def test_overview_cards_and_attention_equal_the_engine(dashboard_db: Path) -> No
     assert m["计划应达进度"] == f"{s.total['expected_pct']:.2f}%" == "50.00%"
     assert m["序时进度"] == f"{s.total['time_pct']:.2f}%" == "50.00%"
     attention = at.dataframe[0].value
-    worst = s.projects.sort_values("ratio").iloc[0]
-    assert worst["name"] == "法治工作经费" and worst["execution_light"] == "red"
+    assert s.projects.sort_values("ratio").iloc[0]["name"] == "法治工作经费"  # lowest ratio, but small money
+    # First row: the red project furthest behind plan in 万元 (budget × expected% − spent), not the lowest ratio.
+    red = s.projects[s.projects["execution_light"] == "red"].copy()
+    red["_behind"] = red["budget"] * red["expected_pct"] / 100 - red["spent"]
+    worst = red.sort_values("_behind", ascending=False).iloc[0]
     first = attention.iloc[0]
+    assert first["落后计划（万元）"] == pytest.approx(round(worst["_behind"], 2))
     assert first["项目"] == worst["name"]
     assert first["原因"] == worst["execution_reason"]
     assert first["灯"] == "红灯"
+    # The detail panel shows the first row's why in full (wrapped text, not a cut cell) and the order rule.
+    assert first["原因"] in [t.value for t in at.text]
+    assert any("红灯在前，黄灯在后；同色按落后计划的金额" in c.value for c in at.caption)
     # The indicator with cause and measure entered shows them.
     row = attention[(attention["类别"] == "绩效指标") & (attention["名称"] == "宣传覆盖率")
                     & (attention["项目"] == "法治工作经费")].iloc[0]
@@ -271,13 +278,17 @@ def test_as_of_after_the_last_data_warns(dashboard_db: Path) -> None:
 
 
 def test_attention_list_orders_red_before_yellow() -> None:
-    """Test that the 需要关注 shaping puts red first and, within a light, the larger shortfall first."""
+    """Test that the 需要关注 shaping puts red first and, within a light, the most 万元 behind plan first
+    (not the lowest ratio: 丙 is at 10% of plan but only 4.5 万元 behind; 乙 is 50 万元 behind)."""
     projects = pd.DataFrame({
         "project_id": [1, 2, 3], "seq": [1, 2, 3], "name": ["甲", "乙", "丙"], "code": ["A", "B", "C"],
         "execution_light": ["yellow", "red", "red"], "ratio": [70.0, 50.0, 10.0], "overspent": [False, False, False],
         "execution_reason": ["r1", "r2", "r3"],
+        # behind plan by hand: 甲 300×50%−105 = 45; 乙 200×50%−50 = 50; 丙 10×50%−0.5 = 4.5 (万元)
+        "budget": [300.0, 200.0, 10.0], "expected_pct": [50.0, 50.0, 50.0], "spent": [105.0, 50.0, 0.5],
     })
     indicators = pd.DataFrame(columns=["light"])
     s = Status(as_of=AS_OF, rules=None, departments=pd.DataFrame(), projects=projects, indicators=indicators)  # type: ignore[arg-type]
     out = views.attention_list(s)
-    assert list(out["项目"]) == ["丙", "乙", "甲"]
+    assert list(out["项目"]) == ["乙", "丙", "甲"]
+    assert list(out["落后计划（万元）"]) == pytest.approx([50.0, 4.5, 45.0])

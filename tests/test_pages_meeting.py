@@ -34,21 +34,24 @@ def test_meeting_summary_then_next_and_previous(app_db: Path) -> None:
     at = AppTest.from_file(str(REPO / "pages" / "meeting" / "meeting.py"), default_timeout=60).run()
     assert not at.exception, at.exception
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["监控项目数"] == "8 个" and metrics["监控资金总量（万元）"] == "122.90"
+    assert metrics["监控项目数"] == "8 个" and metrics["资金总量（万元）"] == "122.90"
     assert metrics["计划应达进度"] == "56.25%" and metrics["序时进度"] == "58.33%"
-    assert "第 1 / 6 屏" in _markdown(at)
+    assert "第 1 / 7 屏" in _markdown(at)  # summary, 4 lagging projects, light history, matrix
     assert not at.text_input and not at.number_input and not at.text_area  # nothing to edit on the wall
 
     at.button(key="meeting_next").click().run()
     assert not at.exception, at.exception
+    # Lag order (red first, then 万元 behind plan, by hand): seq 3 (19.50 万元 behind) before seq 1 (0.775).
+    assert "第 2 / 7 屏" in _markdown(at) and "预算 72.00 万元" in _markdown(at)
+    at.button(key="meeting_next").click().run()
     md = _markdown(at)
-    assert "第 2 / 6 屏" in md and "法律援助经费" in md
+    assert "第 3 / 7 屏" in md
     assert "经费拨付滞后，宣传活动推迟" in md and "协调财政加快拨付，10月开展集中宣传" in md
     assert "全年预计 1.80 万元（填报）" in md
 
-    at.button(key="meeting_prev").click().run()
-    at.button(key="meeting_prev").click().run()
-    assert "第 6 / 6 屏" in _markdown(at)  # wraps to the light matrix (summary, 4 lagging projects, matrix)
+    for _ in range(3):
+        at.button(key="meeting_prev").click().run()
+    assert "第 7 / 7 屏" in _markdown(at)  # wraps to the light matrix
     assert any("最差的指标灯" in c.value for c in at.caption)
 
 
@@ -59,7 +62,7 @@ def test_meeting_reads_theme_and_screen_from_the_url(app_db: Path) -> None:
     at.query_params["screen"] = "3"
     at.run()
     assert not at.exception, at.exception
-    assert "第 3 / 6 屏" in _markdown(at)
+    assert "第 3 / 7 屏" in _markdown(at)
     assert at.radio(key="meeting_theme").value == "dark"
     assert "#0f1722" in at.markdown[0].value
 

@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 import streamlit as st
 
-from perfwatch import entry, web
+from perfwatch import entry, numfmt, web
 from perfwatch.importers.spend import FIELD_LABELS, SPEND_FIELDS, parse_spend
 from perfwatch.store import PERMISSIONS
 from perfwatch.uploads import check_upload
@@ -103,7 +103,6 @@ with tab_grid:
             else:
                 result = entry.save_spend(conn, actor, changes, source="表格录入", confirm_over_budget=confirm)
                 web.after_write()
-                st.cache_data.clear()  # also the dashboard's last-data date (web.after_write misses it)
                 st.session_state.pop("spend_over_budget", None)
                 reset_grid(dept_id)
                 flash(f"已保存 {result.written} 项支出" + (f"（{result.unchanged} 项与原值相同）" if result.unchanged else "")
@@ -119,6 +118,69 @@ with tab_grid:
         st.session_state.pop("spend_over_budget", None)
         st.rerun()
 
+
+def _import_file(upload: Any) -> None:
+    """Preview (and on confirmation commit) one uploaded spend file."""
+    data = upload.getvalue()
+    ok = attempt(lambda: check_upload(upload.name, data, {".csv", ".xlsx", ".xls", ".txt"}))
+    if ok:
+        mapping = {f: st.session_state.get(f"spend_map_{f}") for f in SPEND_FIELDS}
+        sf = parse_spend(data, upload.name, mapping={k: v for k, v in mapping.items() if v}, unit=None)
+        unit_choice: str | None = None
+        if sf.unit_source != "header":
+            # Never guessed: a file that does not state its unit waits for the user's choice (no default).
+            unit_choice = st.radio("文件未注明金额单位，请选择（元 或 万元）", ["元", "万元"], index=None,
+                                   horizontal=True, key="spend_unit",
+                                   help="国库支付明细多为元，汇总表多为万元；选错会差 1 万倍。")
+            if unit_choice is None:
+                st.warning("请先选择金额单位，再预览和导入。", icon=":material/straighten:")
+                return
+            sf = parse_spend(data, upload.name, mapping={k: v for k, v in mapping.items() if v}, unit=unit_choice)
+        with st.expander("列对应（表头无法识别时请在此指定）", expanded=sf.needs_mapping):
+            options = [""] + [h for h in sf.header if h]
+            cols = st.columns(3)
+            for k, f in enumerate(SPEND_FIELDS):
+                current = sf.mapping.get(f, "")
+                cols[k].selectbox(FIELD_LABELS[f], options, index=options.index(current) if current in options else 0,
+                                  key=f"spend_map_{f}")
+        fingerprint = hashlib.sha256(data + repr(sorted(sf.mapping.items())).encode() + sf.unit.encode()
+                                     + str(dept_id).encode()).hexdigest()
+        if st.session_state.get("spend_plan_key") != fingerprint:
+            st.session_state["spend_plan_key"] = fingerprint
+            st.session_state["spend_plan"] = entry.plan_spend_import(conn, sf, department_id=dept_id)
+        plan: entry.SpendImportPlan = st.session_state["spend_plan"]
+        st.caption(f"读取 {plan.rows_read} 行有效数据，金额单位：{plan.unit}"
+                   f"{'（来自表头）' if sf.unit_source == 'header' else ''}；"
+                   f"覆盖月份：{'、'.join(entry.month_label(m) for m in plan.months) or '—'}。")
+        if plan.errors:
+            st.error(f"文件有 {len(plan.errors)} 处错误，不能导入（不会写入任何数据）。请修改文件后重新上传。", icon=":material/block:")
+            web.dataframe(plan.error_frame(), decimals={"行": 0})
+        for w in plan.warnings:
+            st.info(w)
+        confirm_import = True
+        if plan.implausible:
+            st.warning(plan.implausible, icon=":material/straighten:")
+            confirm_import = st.checkbox(f"我已核实，金额单位确为“{plan.unit}”", key="spend_import_confirm_unit")
+        if plan.over_budget:
+            st.warning("\n".join(f"- {md(m)}" for m in plan.over_budget), icon=":material/savings:")
+            confirm_import = confirm_import and st.checkbox("我已核实，确认导入超过预算的支出",
+                                                            key="spend_import_confirm_over")
+        if plan.changes or plan.unchanged:
+            st.markdown(f"**预览**：更新 {len(plan.changes)} 个项目月份，{len(plan.unchanged)} 个与现有数值相同。")
+            web.dataframe(plan.preview(), hide_index=True, width="stretch")
+        if st.button("确认导入（全部写入）", type="primary", key="spend_import_commit",
+                     disabled=bool(plan.errors) or not plan.changes or not can_edit or not confirm_import):
+            result = attempt(lambda: entry.commit_spend_import(conn, actor, plan,
+                                                               confirm_over_budget=bool(plan.over_budget)))
+            if result is not None:
+                web.after_write()
+                st.session_state.pop("spend_plan_key", None)
+                reset_grid(dept_id)
+                flash(f"已从 {plan.file} 导入：写入 {result.written} 项支出。")
+                st.rerun()
+
+
+
 # ------------------------------------------------------------------------------------- import
 with tab_import:
     st.markdown("上传国库支付或财务系统导出的支出表（CSV 或 Excel .xlsx）：逐笔记录或按月/季度合计均可。"
@@ -126,54 +188,8 @@ with tab_import:
                 "文件覆盖的每个项目月份，以文件中该月合计**替换**原数（原数保留在历史中），重复导入不会重复计算。")
     upload = web.file_uploader("支出文件", ["csv", "xlsx", "xls", "txt"], key="spend_upload", disabled=not can_edit,
                               help="国库支付明细、会计明细账或按月/季合计表：CSV、XLSX、另存为 .xls 的网页/XML 表格、Unicode 文本（.txt）")
-    unit_choice = st.radio("金额单位（表头注明单位时以表头为准）", ["元", "万元"], horizontal=True, key="spend_unit")
     if upload is not None:
-        data = upload.getvalue()
-        ok = attempt(lambda: check_upload(upload.name, data, {".csv", ".xlsx", ".xls", ".txt"}))
-        if ok:
-            mapping = {f: st.session_state.get(f"spend_map_{f}") for f in SPEND_FIELDS}
-            sf = parse_spend(data, upload.name, mapping={k: v for k, v in mapping.items() if v}, unit=None)
-            if sf.unit_source != "header":
-                sf = parse_spend(data, upload.name, mapping={k: v for k, v in mapping.items() if v}, unit=unit_choice)
-            with st.expander("列对应（表头无法识别时请在此指定）", expanded=sf.needs_mapping):
-                options = [""] + [h for h in sf.header if h]
-                cols = st.columns(3)
-                for k, f in enumerate(SPEND_FIELDS):
-                    current = sf.mapping.get(f, "")
-                    cols[k].selectbox(FIELD_LABELS[f], options, index=options.index(current) if current in options else 0,
-                                      key=f"spend_map_{f}")
-            fingerprint = hashlib.sha256(data + repr(sorted(sf.mapping.items())).encode() + sf.unit.encode()
-                                         + str(dept_id).encode()).hexdigest()
-            if st.session_state.get("spend_plan_key") != fingerprint:
-                st.session_state["spend_plan_key"] = fingerprint
-                st.session_state["spend_plan"] = entry.plan_spend_import(conn, sf, department_id=dept_id)
-            plan: entry.SpendImportPlan = st.session_state["spend_plan"]
-            st.caption(f"读取 {plan.rows_read} 行有效数据，金额单位：{plan.unit}"
-                       f"{'（来自表头）' if sf.unit_source == 'header' else ''}；"
-                       f"覆盖月份：{'、'.join(entry.month_label(m) for m in plan.months) or '—'}。")
-            if plan.errors:
-                st.error(f"文件有 {len(plan.errors)} 处错误，不能导入（不会写入任何数据）。请修改文件后重新上传。", icon=":material/block:")
-                web.dataframe(plan.error_frame(), decimals={"行": 0})
-            for w in plan.warnings:
-                st.info(w)
-            confirm_import = True
-            if plan.over_budget:
-                st.warning("\n".join(f"- {md(m)}" for m in plan.over_budget), icon=":material/savings:")
-                confirm_import = st.checkbox("我已核实，确认导入超过预算的支出", key="spend_import_confirm_over")
-            if plan.changes or plan.unchanged:
-                st.markdown(f"**预览**：更新 {len(plan.changes)} 个项目月份，{len(plan.unchanged)} 个与现有数值相同。")
-                web.dataframe(plan.preview(), hide_index=True, width="stretch")
-            if st.button("确认导入（全部写入）", type="primary", key="spend_import_commit",
-                         disabled=bool(plan.errors) or not plan.changes or not can_edit or not confirm_import):
-                result = attempt(lambda: entry.commit_spend_import(conn, actor, plan,
-                                                                   confirm_over_budget=bool(plan.over_budget)))
-                if result is not None:
-                    web.after_write()
-                    st.cache_data.clear()  # also the dashboard's last-data date (web.after_write misses it)
-                    st.session_state.pop("spend_plan_key", None)
-                    reset_grid(dept_id)
-                    flash(f"已从 {plan.file} 导入：写入 {result.written} 项支出。")
-                    st.rerun()
+        _import_file(upload)
 
 # ------------------------------------------------------------------------------------- locks
 with tab_lock:
@@ -219,7 +235,6 @@ with tab_history:
             result = attempt(lambda: entry.undo_batch(conn, actor, last.batch_id))
             if result is not None:
                 web.after_write()
-                st.cache_data.clear()  # also the dashboard's last-data date (web.after_write misses it)
                 reset_grid(dept_id)
                 flash(f"已撤销：恢复了 {result.written} 项支出的原值（撤销本身也记录在历史中）。")
                 st.rerun()
@@ -236,7 +251,7 @@ with tab_history:
             pick = st.selectbox(
                 "撤销某一格的最近一次修改", opts, key="spend_undo_cell_pick",
                 format_func=lambda i: (f"{current_rows.iloc[i]['项目编码']} {current_rows.iloc[i]['项目名称']} "
-                                       f"{current_rows.iloc[i]['月份']}：{current_rows.iloc[i]['新数（万元）']:.2f} 万元"
+                                       f"{current_rows.iloc[i]['月份']}：{numfmt.money(current_rows.iloc[i]['新数（万元）'])} 万元"
                                        f"（{current_rows.iloc[i]['填报人']} {current_rows.iloc[i]['时间']}）"),
             )
             if st.button("撤销这一格", key="spend_undo_cell"):
@@ -245,7 +260,6 @@ with tab_history:
                 result = attempt(lambda: entry.undo_spend_cell(conn, actor, info[1], info[2], row_id))
                 if result is not None:
                     web.after_write()
-                    st.cache_data.clear()  # also the dashboard's last-data date (web.after_write misses it)
-                    reset_grid(dept_id)
+                        reset_grid(dept_id)
                     flash("已撤销该格的最近一次修改。")
                     st.rerun()

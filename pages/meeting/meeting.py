@@ -10,7 +10,7 @@ import time
 
 import streamlit as st
 
-from perfwatch import charts, meeting, web
+from perfwatch import charts, meeting, numfmt, web
 from perfwatch.plan import plan_curve
 from perfwatch.reports import data
 from perfwatch.settings import LIGHT_NAMES
@@ -57,46 +57,40 @@ def _go(delta: int) -> None:
     st.session_state[KEY_LAST] = time.monotonic()
 
 
-def _lights_line(counts: dict[str, int], unit: str) -> str:
-    parts = [f":{web.light_md_color(k)}-background[**{LIGHT_NAMES[k]} {v}**]" for k, v in counts.items() if v]
-    return "　".join(parts) + f"　（{unit}）" if parts else "—"
-
-
 def _summary() -> None:
     from perfwatch.reports.data import fmt_amount, fmt_pct
 
     c = st.columns(6)
     c[0].metric("监控项目数", f"{len(report.projects)} 个", border=True)
-    c[1].metric("监控资金总量（万元）", fmt_amount(report.budget), border=True)
+    c[1].metric("资金总量（万元）", fmt_amount(report.budget), border=True)
     c[2].metric(f"{report.period}执行数（万元）", fmt_amount(report.spent), border=True)
     gap = None if report.execution_pct is None or report.expected_pct is None else report.execution_pct - report.expected_pct
     c[3].metric("执行率", fmt_pct(report.execution_pct), border=True,
-                delta=None if gap is None else f"{gap:+.2f} 个百分点")
+                delta=None if gap is None else numfmt.pp(gap), delta_arrow="off")
     c[4].metric("计划应达进度", fmt_pct(report.expected_pct), border=True)
     c[5].metric("序时进度", fmt_pct(report.time_pct), border=True)
-    left, right = st.columns([1, 2.3])
+    left, right = st.columns([1, 2.1])
     with left:
+        # Chips: constant light names and counts, project names escaped in perfwatch.meeting.
         st.markdown("### 项目亮灯（综合）")
-        st.markdown(_lights_line(report.light_counts(), "个项目"))
+        st.html(meeting.chips_html(report.light_counts(), "个项目"))
         st.markdown("### 支出进度灯")
-        st.markdown(_lights_line(report.light_counts("execution_light"), "个项目"))
+        st.html(meeting.chips_html(report.light_counts("execution_light"), "个项目"))
         st.markdown("### 绩效指标灯")
-        st.markdown(_lights_line(report.indicator_light_counts(), "个指标"))
-        lag = report.lagging
+        st.html(meeting.chips_html(report.indicator_light_counts(), "个指标"))
         st.markdown("### 滞后项目")
-        if lag:
-            st.markdown("\n".join(f"- :{web.light_md_color(p.combined_light)}[●] {meeting.md_escape(f'{p.seq}. {p.name}')}"
-                                  for p in lag[:6]) + ("\n- ……" if len(lag) > 6 else ""))
-        else:
-            st.markdown("无")
+        st.html(meeting.lag_list_html(report.lagging, 4))
     with right:
-        fig = charts.execution_chart(status.projects, report.time_pct, name_width=14)
-        st.plotly_chart(meeting.style_figure(fig, theme, height=720), config={"displayModeBar": False},
-                        key=f"meeting_summary_chart_{theme}")
+        fig = charts.execution_chart(status.projects, report.time_pct, name_width=9)
+        fig.update_layout(showlegend=False)
+        fig.update_xaxes(title_text=None)
+        with st.container(key="wall_summary_chart"):
+            st.plotly_chart(meeting.style_figure(fig, theme), config={"displayModeBar": False, "responsive": True},
+                            height="stretch", key=f"meeting_summary_chart_{theme}")
 
 
 def _project(project: data.ProjectLine) -> None:
-    st.markdown(f"## :{web.light_md_color(project.combined_light)}[●] {meeting.md_escape(f'{project.seq}. {project.name}')}")
+    st.html(meeting.title_html(project.combined_light, f"{project.seq}. {project.name}"))  # name escaped
     st.markdown(f"**{meeting.project_facts(project)}**")
     left, right = st.columns([1.25, 1])
     with left:
@@ -105,11 +99,12 @@ def _project(project: data.ProjectLine) -> None:
         fig = charts.spend_curve(series, plan_curve(cps, status.rules.plan_method), as_of=report.as_of,
                                  budget=project.budget, checkpoints=cps, light=project.execution_light,
                                  reason=project.reason, height=640)
-        st.plotly_chart(meeting.style_figure(fig, theme, height=640), config={"displayModeBar": False},
-                        key=f"meeting_project_chart_{project.project_id}_{theme}")
+        with st.container(key="wall_project_chart"):
+            st.plotly_chart(meeting.style_figure(fig, theme), config={"displayModeBar": False, "responsive": True},
+                            height="stretch", key=f"meeting_project_chart_{project.project_id}_{theme}")
     with right:
         with st.container(border=True):
-            st.markdown(f"**支出进度：:{web.light_md_color(project.execution_light)}[{LIGHT_NAMES[project.execution_light]}]**")
+            st.html(meeting.title_html(project.execution_light, "支出进度", tag="p"))
             lines = [meeting.md_escape(project.execution_reason or "—")]
             if project.next_checkpoint_month and project.to_next_checkpoint is not None:
                 lines.append(f"距{project.next_checkpoint_month}月底计划节点还需支出 "
@@ -123,8 +118,7 @@ def _project(project: data.ProjectLine) -> None:
             st.markdown(f"### 滞后指标（{len(lagging)} 个）")
         for ind in lagging[:MAX_INDICATORS]:
             with st.container(border=True):
-                st.markdown(f":{web.light_md_color(ind.light)}[●] **{meeting.md_escape(ind.level3)}**"
-                            f"　指标值 {meeting.md_escape(ind.target_text)}")
+                st.html(meeting.title_html(ind.light, f"{ind.level3}　指标值 {ind.target_text}", tag="p"))
                 lines = [f"执行情况：{meeting.md_escape(ind.actual_text or '—')}"]
                 causes = "、".join(ind.causes)
                 cause = "：".join(t for t in (causes, ind.cause_text) if t) or "（未填报）"
@@ -137,9 +131,18 @@ def _project(project: data.ProjectLine) -> None:
 
 
 def _matrix() -> None:
-    st.plotly_chart(meeting.matrix_figure(report, theme, height=800), config={"displayModeBar": False},
-                    key=f"meeting_matrix_{theme}")
-    st.caption("每格为该项目该类（二级指标）中最差的指标灯；“—”表示该项目没有此类指标。灰灯：未到期、待评或未填报。")
+    with st.container(key="wall_full_chart"):
+        st.plotly_chart(meeting.matrix_figure(report, theme), config={"displayModeBar": False, "responsive": True},
+                        height="stretch", key=f"meeting_matrix_{theme}")
+    st.caption("每格为该项目该类（二级指标）中最差的指标灯；“—”表示没有此类指标。灰灯：未到期、待评或未填报。")
+
+
+def _history() -> None:
+    with st.container(key="wall_full_chart"):
+        st.plotly_chart(meeting.history_figure(web.light_history(ctx), theme),
+                        config={"displayModeBar": False, "responsive": True}, height="stretch",
+                        key=f"meeting_history_{theme}")
+    st.caption("每格为该项目在该月底的综合灯（支出进度与绩效指标取较差者），按当时的数据由同一规则计算。")
 
 
 @st.fragment(run_every=auto if auto > 0 else None)
@@ -151,13 +154,15 @@ def _show() -> None:
         st.session_state[KEY_LAST] = last
     st.session_state[KEY_SCREEN] = index
     screen = screens[index]
-    head, prev, label, nxt = st.columns([6, 1, 1.1, 1], vertical_alignment="center")
+    head, prev, label, nxt = st.columns([5.4, 1.1, 1.2, 1.1], vertical_alignment="center")
     head.markdown(f"# {meeting.md_escape(report.name)} · {report.fiscal_year}年{report.period} · {screen.title}")
     prev.button("◀ 上一屏", on_click=_go, args=(-1,), width="stretch", key="meeting_prev")
     label.markdown(f"**{meeting.screen_label(index, n)}**")
     nxt.button("下一屏 ▶", on_click=_go, args=(1,), width="stretch", key="meeting_next")
     if screen.kind == "summary":
         _summary()
+    elif screen.kind == "history":
+        _history()
     elif screen.kind == "project":
         _project(next(p for p in report.projects if p.project_id == screen.project_id))
     else:

@@ -7,6 +7,7 @@ import streamlit as st
 from perfwatch import charts, views, web
 from perfwatch.settings import LIGHT_LABELS, LIGHT_NAMES
 from perfwatch.textsafe import md
+from perfwatch.vocab import LAG_ORDER_TEXT
 
 ctx = web.sidebar_context("总览")
 if not ctx.has_actuals:
@@ -59,22 +60,29 @@ attention = views.attention_list(s, progress)
 if attention.empty:
     st.success("没有滞后的项目或指标。", icon=":material/check_circle:")
 else:
-    st.caption(f"共 {len(attention)} 项，红灯在前，滞后越多越靠前。点选一行可查看该项目详情。")
+    st.caption(f"共 {len(attention)} 项。排序：{LAG_ORDER_TEXT}点选一行，下方显示完整的原因、措施和完成可能性。")
     event = web.light_dataframe(
         attention, on_select="rerun", selection_mode="single-row", key="attention",
-        height=min(38 + 35 * len(attention), 740),
+        height=min(38 + 35 * len(attention), 470),
         column_config={
             "类别": st.column_config.TextColumn(width="small"),
             "灯": st.column_config.TextColumn(width="small", help="红灯：严重滞后；黄灯：轻度滞后"),
+            "落后计划（万元）": st.column_config.NumberColumn(width="small", format="%.2f",
+                                                           help="预算数×计划应达进度−累计支出；排序依据"),
             "原因": st.column_config.TextColumn(width="medium", help="引擎的判定依据（规则与数值）"),
             "偏差原因/说明": st.column_config.TextColumn(width="medium"),
             "纠偏措施": st.column_config.TextColumn(width="medium"),
         },
     )
     rows = event.selection.rows if event is not None and hasattr(event, "selection") else []
-    if rows:
-        code = attention.iloc[rows[0]]["project_code"]
-        if isinstance(code, str) and code:
+    chosen = attention.iloc[rows[0] if rows else 0]
+    with st.container(border=True, key="attention_detail"):
+        st.markdown(f"**{'已选' if rows else '第一项'}：{views.detail_title(chosen)}**")
+        for label, text in views.attention_detail(chosen):
+            st.markdown(f"**{label}**")
+            st.text(text)  # plain text, wrapped: user text is never markdown
+        code = chosen["project_code"]
+        if isinstance(code, str) and code and st.button("打开项目详情", key="attention_open"):
             st.switch_page("pages/monitor/project.py", query_params={"project": code})
 
 part = views.department_part(s)

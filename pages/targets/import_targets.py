@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from perfwatch import web
+from perfwatch import numfmt, web
 from perfwatch.dataset import export_dataset, load_targets
 from perfwatch.importers.targets import ACCEPTED, read_targets
 from perfwatch.importers.targets_review import (
@@ -78,7 +78,7 @@ for d in data["departments"]:
     st.subheader(f"{md(d['code'])} {md(d['name'])}（{d['fiscal_year']} 年度）")
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("项目数", len(data["projects"]))
-c2.metric("预算合计（万元）", f"{sum(p['budget'] for p in data['projects']):,.2f}")
+c2.metric("预算合计（万元）", numfmt.money(sum(p['budget'] for p in data['projects'])))
 c3.metric("项目指标数", len(frames["indicators"]))
 c4.metric("部门整体指标数", len(frames["sub_goals"]))
 

@@ -10,7 +10,7 @@ from typing import Any, Sequence
 
 import duckdb
 
-from perfwatch import db, textsafe
+from perfwatch import db, numfmt, textsafe
 from perfwatch.importers.sheets import RowError
 from perfwatch.store import PermissionDenied, SPEND_QUANTUM, ValidationError, WriteTx
 from perfwatch.vocab import AT_RISK_LIKELIHOODS, LIGHT_NAMES, is_lagging
@@ -89,7 +89,7 @@ def _dec(value: Any) -> Decimal:
 
 def _wan(value: Any) -> str:
     """An amount in 万元 as shown to people: two decimals."""
-    return f"{Decimal(str(value)):,.2f}"
+    return numfmt.money(value)
 
 
 def last_data_date(conn: duckdb.DuckDBPyConnection, department_id: int) -> dt.date | None:

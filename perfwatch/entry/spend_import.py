@@ -32,6 +32,8 @@ class SpendImportPlan:
     warnings: list[str] = field(default_factory=list)
     over_budget: list[str] = field(default_factory=list)
     months: list[dt.date] = field(default_factory=list)
+    # The file's total against the budgets of the projects it covers looks like the wrong unit.
+    implausible: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -160,6 +162,8 @@ def plan_spend_import(
         else:
             plan.changes.append(ch)
     plan.months = sorted({m for (_, m) in totals})
+    plan.implausible = unit_plausibility(sum((a for a, _ in totals.values()), Decimal(0)),
+                                         sum((Decimal(str(p.budget)) for p in by_project.values()), Decimal(0)), sf.unit)
     # Months the file covers where a project of the same department has a figure but no row.
     deps = {p.department_id for p in by_project.values()}
     for (pid, month), (_, amount) in sorted(current.items(), key=lambda kv: (kv[0][1], kv[0][0])):
@@ -179,6 +183,28 @@ def plan_spend_import(
             plan.over_budget.append(f"{p.label}：导入后全年支出 {_wan(year_total)} 万元，超过预算 {_wan(p.budget)} 万元。"
                                     + ("请确认金额单位（元/万元）是否正确。" if year_total > p.budget * 10 else ""))
     return plan
+
+
+# A file total below 1/1000 or above 10× the budgets of the projects it covers is not plausible:
+# a 万元 file read as 元 is 10,000× too small, a 元 file read as 万元 10,000× too large.
+IMPLAUSIBLE_LOW = Decimal("0.001")
+IMPLAUSIBLE_HIGH = Decimal(10)
+
+
+def unit_plausibility(total_wan: Decimal, budget_wan: Decimal, unit: str) -> str | None:
+    """A Chinese warning when the file's total (万元, as read in ``unit``) is implausible against
+    the budgets of the projects it covers (< 1/1000 or > 10×); None when plausible or unknown."""
+    if budget_wan <= 0 or total_wan <= 0:
+        return None
+    share = total_wan / budget_wan
+    if IMPLAUSIBLE_LOW <= share <= IMPLAUSIBLE_HIGH:
+        return None
+    other = "万元" if unit == "元" else "元"
+    as_other = total_wan * 10000 if unit == "元" else total_wan / 10000
+    size = "不到千分之一" if share < IMPLAUSIBLE_LOW else "超过 10 倍"
+    in_unit = total_wan * 10000 if unit == "元" else total_wan
+    return (f"按“{unit}”读取，文件金额合计 {_wan(in_unit)} {unit}，是所涉项目预算合计 {_wan(budget_wan)} 万元的{size}，"
+            f"金额单位很可能不对；若单位为“{other}”，合计应为 {_wan(as_other)} 万元。请核对金额单位。")
 
 
 _FIELD_CN = {"project_code": "项目编码", "date": "支出日期", "amount": "支出金额",

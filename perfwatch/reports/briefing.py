@@ -17,6 +17,7 @@ from fpdf import FPDF
 from fpdf.enums import Align, WrapMode, XPos, YPos
 from fpdf.fonts import FontFace
 
+from perfwatch import numfmt
 from perfwatch.reports import fonts
 from perfwatch.reports.brief_chart import _spend_chart
 from perfwatch.reports.data import (
@@ -237,7 +238,7 @@ def _summary(pdf: _Briefing) -> None:
         f"计划应达进度 {fmt_pct(r.expected_pct)}，序时进度 {fmt_pct(r.time_pct)}"
     )
     if gap_pp is not None:
-        text += f"，执行率{'低于' if gap_pp < 0 else '高于'}计划应达进度 {abs(gap_pp):.2f} 个百分点"
+        text += f"，执行率{'低于' if gap_pp < 0 else '高于'}计划应达进度 {numfmt.number(abs(gap_pp))} 个百分点"
     text += (
         f"。项目综合灯：红灯 {counts['red']} 个、黄灯 {counts['yellow']} 个、绿灯 {counts['green'] + counts['blue']} 个"
         + (f"、未评价 {counts['grey']} 个" if counts["grey"] else "")

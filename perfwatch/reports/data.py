@@ -10,7 +10,6 @@ the meeting screens lay out -- none of them touches the database or a rule.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,7 +47,7 @@ from perfwatch.reports.lines import (  # noqa: F401  (re-exported: the outputs i
 )
 from perfwatch.settings import rule_text
 from perfwatch.vocab import CAUSE_CATEGORIES as CAUSES  # noqa: F401  (re-exported for the forms)
-from perfwatch.vocab import LIGHT_NAMES, LIGHTS, lag_rank, worst
+from perfwatch.vocab import LIGHT_NAMES, LIGHTS, behind_plan_wan, lag_order_key, worst
 
 
 class ReportError(Exception):
@@ -147,9 +146,11 @@ class DepartmentReport:
 
     @property
     def lagging(self) -> list[ProjectLine]:
-        """Lagging projects, red before yellow, then by execution against plan."""
+        """Lagging projects in the one lag order (:data:`perfwatch.vocab.LAG_ORDER_TEXT`): red before
+        yellow, then by 万元 behind plan, largest first."""
         lag = [p for p in self.projects if p.lagging]
-        return sorted(lag, key=lambda p: (lag_rank(p.combined_light), _ratio(p), p.seq))
+        return sorted(lag, key=lambda p: lag_order_key(p.combined_light, behind_plan_wan(p.budget, p.expected_pct, p.spent),
+                                                       p.seq))
 
     def light_counts(self, which: str = "combined_light") -> dict[str, int]:
         counts = dict.fromkeys(LIGHTS, 0)
@@ -182,8 +183,10 @@ class DepartmentReport:
 
     @property
     def lagging_all(self) -> list[ProjectLine]:
-        """Every project, most lagging first: red, yellow, then the rest, each by execution ÷ plan."""
-        return sorted(self.projects, key=lambda p: (lag_rank(p.combined_light), _ratio(p), p.seq))
+        """Every project, most lagging first, in the one lag order (red, yellow, then the rest; within a
+        light by 万元 behind plan, :data:`perfwatch.vocab.LAG_ORDER_TEXT`)."""
+        return sorted(self.projects, key=lambda p: lag_order_key(
+            p.combined_light, behind_plan_wan(p.budget, p.expected_pct, p.spent), p.seq))
 
 
 @dataclass
@@ -194,12 +197,6 @@ class SubGoalLine:
     title: str
     goal: str
     indicators: list[IndicatorLine] = field(default_factory=list)
-
-
-def _ratio(p: ProjectLine) -> float:
-    if p.execution_pct is None or not p.expected_pct:
-        return math.inf
-    return p.execution_pct / p.expected_pct
 
 
 def light_name(light: str) -> str:

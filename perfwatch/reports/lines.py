@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from perfwatch import numfmt
 from perfwatch.periods import month_end
 from perfwatch.views import is_missing
 from perfwatch.vocab import LAGGING
@@ -48,11 +49,13 @@ def period_label(as_of: dt.date) -> str:
 
 
 def fmt_amount(value: float | None) -> str:
-    return "—" if value is None else f"{value:,.2f}"
+    """万元, 2 decimals half-up (the one rounding: :mod:`perfwatch.numfmt`)."""
+    return numfmt.money(value)
 
 
 def fmt_pct(value: float | None, digits: int = 2) -> str:
-    return "—" if value is None else f"{value:.{digits}f}%"
+    """A percentage, half-up (:mod:`perfwatch.numfmt`)."""
+    return numfmt.pct(value, digits=digits)
 
 
 def fmt_number(value: float | None) -> str:

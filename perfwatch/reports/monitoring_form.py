@@ -16,7 +16,7 @@ from typing import Any
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from perfwatch import xlsx_safe
+from perfwatch import numfmt, xlsx_safe
 from perfwatch.reports.data import (
     CAUSES,
     DepartmentReport,
@@ -125,7 +125,7 @@ def _width(first: int, last: int) -> float:
 
 def _m(value: float | None) -> float | None:
     """An amount (万元) as stored in the workbook: two decimals, like the form prints it."""
-    return None if value is None else round(value + 0.0, 2)
+    return numfmt.round2(value)
 
 
 def _write_project(ws: Worksheet, f: _Formats, report: DepartmentReport, p: ProjectLine) -> None:
@@ -178,7 +178,7 @@ def _write_project(ws: Worksheet, f: _Formats, report: DepartmentReport, p: Proj
         else:
             ws.merge_range(r, 5, r, 6, spent, f.money)
             if budget:
-                ws.merge_range(r, 7, r, 10, spent / budget, f.pct)
+                ws.merge_range(r, 7, r, 10, numfmt.round2(100 * spent / budget) / 100.0, f.pct)
             else:
                 ws.merge_range(r, 7, r, 10, "—", f.center)
         if projected is None:
@@ -393,7 +393,7 @@ def _pct_cell(ws: Worksheet, r: int, c: int, value: float | None, f: _Formats) -
     if value is None:
         ws.write(r, c, "—", f.center)
     else:
-        ws.write(r, c, value / 100.0, f.pct)
+        ws.write(r, c, numfmt.round2(value) / 100.0, f.pct)
 
 
 def new_workbook(target: Any) -> Workbook:

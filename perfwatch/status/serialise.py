@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from perfwatch import numfmt
 from perfwatch.status.engine import Status
 from perfwatch.vocab import LIGHTS
 
@@ -20,7 +21,7 @@ def _r2(x: Any) -> float | None:
             return None
     except (TypeError, ValueError):
         pass
-    return round(float(x), 2)
+    return numfmt.round2(x)
 
 
 def _opt(x: Any) -> Any:

@@ -17,8 +17,8 @@ import streamlit as st
 from perfwatch import db, pageviews, views
 from perfwatch import demo as _demo
 from perfwatch.web.conn import DEMO_KEY, DEMO_PAGES_KEY, db_path, demo_active, enable_demo, page_hash
-from perfwatch.web.data import _cached_last_data, _cached_status, connection, df
 from perfwatch.textsafe import md
+from perfwatch.web.data import cached_last_data, cached_status, connection, df
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,18 @@ def status(ctx: DashboardContext, *, all_departments: bool = False) -> Any:
     """
     connection()
     if all_departments:
-        return _cached_status(db_path(), ctx.as_of, None, ctx.fiscal_year)
-    return _cached_status(db_path(), ctx.as_of, ctx.department_id, None)
+        return cached_status(db_path(), ctx.as_of, None, ctx.fiscal_year)
+    return cached_status(db_path(), ctx.as_of, ctx.department_id, None)
+
+
+def light_history(ctx: DashboardContext) -> Any:
+    """Each project's combined light at each month end from March to the 截至 month: the status
+    engine at each month end (≤ 10 cached calls), as a :class:`perfwatch.meeting.LightHistory`."""
+    from perfwatch import meeting
+
+    connection()
+    return meeting.light_history({me: cached_status(db_path(), me, ctx.department_id, None)
+                                  for me in meeting.history_months(ctx.as_of)})
 
 
 def spend_series(ctx: DashboardContext, project_id: int | None = None) -> pd.DataFrame:
@@ -114,7 +124,7 @@ def sidebar_context(title: str | None = None) -> DashboardContext:
         else:
             dept_id = ids[0]
         row = in_year[in_year["id"] == dept_id].iloc[0]
-        last = _cached_last_data(db_path(), dept_id)
+        last = cached_last_data(db_path(), dept_id)
         options = views.month_ends(year)
         default = views.default_as_of(last, year)
         key = f"pw_as_of_{'demo' if demo_on else 'real'}_{dept_id}"

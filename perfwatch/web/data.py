@@ -1,5 +1,9 @@
-"""Cached reads: the guarded connection of pages, queries and the engine's Status, cached for a
-minute per database file and cleared on every write (:func:`after_write`)."""
+"""Cached reads: the guarded connection of pages, queries and the engine's Status.
+
+Caches are keyed by the database file and its data version (:func:`data_version`: the last audit
+row, bumped by every write through perfwatch.store, also by the CLI or another server process), so a
+cached result is never stale and is rebuilt only after data changed. The TTL only bounds memory.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,14 @@ from perfwatch import status as _status
 from perfwatch.web.conn import _connection, db_path
 from perfwatch.web.session import require_visitor
 
-QUERY_TTL_SECONDS = 60
+QUERY_TTL_SECONDS = 60 * 60  # memory bound only: the data version keeps caches fresh
+MAX_CACHED = 512
+
+
+def data_version(path: str | None = None) -> tuple[int, int]:
+    """(last audit id, audit rows) of the database: changes with every write, never with a read."""
+    row = db.query(_connection(path or db_path()), "data_version")[0]
+    return int(row[0]), int(row[1])
 
 
 def connection() -> duckdb.DuckDBPyConnection:
@@ -32,15 +43,16 @@ def connection() -> duckdb.DuckDBPyConnection:
         raise  # unreachable; st.stop() raises
 
 
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def _cached_df(path: str, name: str, params: tuple[tuple[str, Any], ...]) -> pd.DataFrame:
+@st.cache_data(ttl=QUERY_TTL_SECONDS, max_entries=MAX_CACHED, show_spinner=False)
+def _cached_df(path: str, version: tuple[int, int], name: str, params: tuple[tuple[str, Any], ...]) -> pd.DataFrame:
     return db.query_df(_connection(path), name, dict(params))
 
 
 def df(name: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
-    """``queries/<name>.sql`` as a DataFrame, cached for a minute (cleared on every write)."""
+    """``queries/<name>.sql`` as a DataFrame, cached per data version (never stale)."""
     connection()
-    return _cached_df(db_path(), name, tuple(sorted((params or {}).items())))
+    path = db_path()
+    return _cached_df(path, data_version(path), name, tuple(sorted((params or {}).items())))
 
 
 def after_write() -> None:
@@ -50,11 +62,22 @@ def after_write() -> None:
     _cached_last_data.clear()
 
 
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def _cached_last_data(path: str, department_id: int) -> dt.date | None:
+def cached_last_data(path: str, department_id: int) -> dt.date | None:
+    """The department's last data date, cached per data version."""
+    return _cached_last_data(path, data_version(path), department_id)
+
+
+def cached_status(path: str, as_of: dt.date, department_id: int | None, fiscal_year: int | None) -> Any:
+    """The engine's Status, cached per data version."""
+    return _cached_status(path, data_version(path), as_of, department_id, fiscal_year)
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, max_entries=MAX_CACHED, show_spinner=False)
+def _cached_last_data(path: str, version: tuple[int, int], department_id: int) -> dt.date | None:
     return _status.last_data_date(_connection(path), department_id)
 
 
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner="正在计算监控结果……")
-def _cached_status(path: str, as_of: dt.date, department_id: int | None, fiscal_year: int | None) -> Any:
+@st.cache_data(ttl=QUERY_TTL_SECONDS, max_entries=MAX_CACHED, show_spinner="正在计算监控结果……")
+def _cached_status(path: str, version: tuple[int, int], as_of: dt.date, department_id: int | None,
+                   fiscal_year: int | None) -> Any:
     return _status.compute_status(_connection(path), as_of, department_id=department_id, fiscal_year=fiscal_year)

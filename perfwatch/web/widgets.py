@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from perfwatch import db, entry, pageviews
+from perfwatch import db, entry, numfmt, pageviews
 from perfwatch.vocab import LIGHT_COLORS, LIGHT_LABELS, LIGHT_MARKDOWN_COLORS, LIGHT_NAMES, LIGHT_UI_COLORS, LIGHTS
 from perfwatch.web.data import df
 
@@ -65,6 +65,7 @@ def light_dataframe(frame: pd.DataFrame, *, column_config: Mapping[str, Any] | N
     (红灯/黄灯…), machine columns hidden, numbers and blanks as :func:`dataframe` shows them (比值 with
     1 decimal). No HTML: user text is shown as text."""
     shown = frame.drop(columns=[c for c in (light_col, "project_code", "department_id") if c in frame.columns])
+    shown = numfmt.round_frame(shown)  # half-up like Excel and PDF (the browser's "%.2f" rounds the binary float)
     config: dict[str, Any] = {}
     if light_col in frame.columns and show_col in shown.columns:
         at = list(shown.columns).index(show_col)

@@ -223,3 +223,29 @@ def test_spend_file_upload_previews_errors_then_commits(app: App, tmp_path: Path
     expect(page.get_by_text("未保存的修改：")).to_have_count(0)
     grid = page.locator("[data-testid='stDataFrame']").first
     expect(grid).to_contain_text("1.5")  # P001 March = 10000 + 5000 元
+
+
+def test_spend_file_without_unit_asks_and_is_not_committed_as_yuan(app: App, tmp_path: Path) -> None:
+    """Test that a 万元 file that does not state its unit asks for the unit (no default, no import
+    button), flags 元 as implausible against the budgets, and commits as 万元 once chosen."""
+    wan = tmp_path / "汇总-未注明单位.csv"
+    wan.write_text("项目编码,支出日期,支出金额\nP001,2024-03-05,1.5\n", encoding="utf-8")  # 1.5 万元, unit not stated
+    page = app.start("finance")
+    app.open(page, "支出填报")
+    page.get_by_role("tab", name="导入文件").click()
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(wan))
+    expect(page.get_by_text("文件未注明金额单位，请选择")).to_be_visible()
+    expect(page.get_by_text("请先选择金额单位，再预览和导入。")).to_be_visible()
+    expect(page.get_by_role("button", name="确认导入（全部写入）")).to_have_count(0)
+    # Read as 元 the file is 1.50 元 = 0.00015 万元: far below 1/1000 of P001's budget.
+    page.get_by_text("元", exact=True).click()
+    expect(page.get_by_text("金额单位很可能不对", exact=False)).to_be_visible()
+    expect(page.get_by_role("button", name="确认导入（全部写入）")).to_be_disabled()
+    wait_idle(page)
+    screenshot(page, "entry-spend-import-unit-implausible")
+    page.get_by_text("万元", exact=True).click()
+    expect(page.get_by_text("金额单位很可能不对", exact=False)).to_have_count(0)
+    page.get_by_role("button", name="确认导入（全部写入）").click()
+    expect(page.get_by_text("已从 汇总-未注明单位.csv 导入：写入 1 项支出")).to_be_visible()
+    page.get_by_role("tab", name="录入支出").click()
+    expect(page.locator("[data-testid='stDataFrame']").first).to_contain_text("1.5")  # 1.5 万元, not 0.00015

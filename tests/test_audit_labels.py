@@ -1,0 +1,41 @@
+"""The 操作日志 reads in Chinese: actions, objects, field names and the CLI actor."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from perfwatch import audit_labels
+
+
+def test_codes_become_chinese() -> None:
+    """Test that raw codes are shown as the Chinese words a user knows (hand-written expectations)."""
+    assert audit_labels.action_label("user.create") == "新建用户"
+    assert audit_labels.entity_label("indicator_results") == "指标完成值"
+    assert audit_labels.actor_label("cli:root") == "命令行（root）"
+    assert audit_labels.actor_label("system") == "系统"
+    assert audit_labels.actor_label("zhang") == "zhang"
+    assert audit_labels.action_label("something.new") == "something.new"  # unknown: shown, not hidden
+
+
+def test_json_values_get_chinese_field_names() -> None:
+    """Test that JSON old/new values show Chinese keys, 是/否 and role names."""
+    raw = '{"username": "li", "role": "owner", "disabled": false, "projects": ["P01", "P02"]}'
+    assert audit_labels.value_text(raw) == "用户名：li；角色：项目负责人；已停用：否；负责项目：P01、P02"
+    assert audit_labels.value_text(None) == ""
+    assert audit_labels.value_text("not json") == "not json"
+
+
+def test_frame_has_no_raw_codes() -> None:
+    """Test that the displayed log frame contains no raw action/table code or English JSON key."""
+    frame = pd.DataFrame({
+        "编号": [2, 1], "时间": ["2026-01-02", "2026-01-01"], "操作人": ["cli:root", "admin"],
+        "操作": ["result.record", "user.create"], "对象": ["indicator_results", "users"],
+        "对象编号": ["7", None], "原值": [None, None],
+        "新值": ['{"value": 98.5, "likelihood": "有可能", "measure": "加快"}', '{"username": "li", "role": "admin"}'],
+    })
+    out = audit_labels.chinese_frame(frame)
+    text = out.to_csv(index=False)
+    for raw in ("result.record", "user.create", "indicator_results", "users", "cli:", "username", "likelihood", "None"):
+        assert raw not in text, raw
+    assert out.loc[0, "新值"] == "完成值：98.5；完成可能性：有可能；纠偏措施：加快"
+    assert out.loc[1, "新值"] == "用户名：li；角色：管理员"
