@@ -32,7 +32,8 @@ def full_db(mini_db: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     entry.record_spend(mini_db, store.SYSTEM, p1, dt.date(2024, 3, 1), "2.50", note="更正")
     entry.record_project_report(mini_db, store.SYSTEM, p1, AS_OF, projected_amount=9.99, progress_text="进展顺利")
     entry.record_result(mini_db, store.SYSTEM, ind, AS_OF, value=42.5, cause_categories=["经费保障", "其他"],
-                        cause_text="原因", likelihood="有可能", measure="加快进度")
+                        cause_text="原因", likelihood="有可能", measure="加快进度",
+                        projected_text="预计全年完成")
     store.set_setting(mini_db, ADMIN, "thresholds", {"green": 0.9, "名称": "阈值"})
     return mini_db
 

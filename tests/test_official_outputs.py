@@ -7,6 +7,8 @@ declarations written here; the comments say how.
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 import datetime as dt
 import io
 from pathlib import Path
@@ -233,8 +235,11 @@ def test_summary_totals_equal_status_and_rows_run_from_most_lagging(
     assert ws.cell(total, 2).value == "合计"
     assert ws.cell(total, 5).value == pytest.approx(float(dep["budget"]))
     assert ws.cell(total, 6).value == pytest.approx(round(float(dep["spent"]), 2))
-    assert ws.cell(total, 7).value == pytest.approx(float(dep["execution_pct"]) / 100)
-    assert ws.cell(total, 8).value == pytest.approx(float(dep["expected_pct"]) / 100)
+    # Percentages are stored as shown: 2 decimals, half-up (44.31 ÷ 122.90 = 36.0537% -> 36.05%).
+    def shown(pct: float) -> float:
+        return float(Decimal(str(pct)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)) / 100
+    assert ws.cell(total, 7).value == pytest.approx(shown(float(dep["execution_pct"])))
+    assert ws.cell(total, 8).value == pytest.approx(shown(float(dep["expected_pct"])))
     assert ws.cell(total, 14).value == data.light_name(str(dep["combined_light"]))
     assert ws.cell(total, 10).value == "待填报"  # 6 of 8 projects declared nothing
     lights = [ws.cell(r, 14).value for r in rows]

@@ -51,9 +51,11 @@ def fill_fixture(conn: duckdb.DuckDBPyConnection) -> None:
     # Rate 60% against ≥90%: red, with cause and measure entered.
     entry.record_result(conn, OWNER, _indicator(conn, "13052924P00584012124W", "宣传覆盖率"), AS_OF, value=60,
                         likelihood="有可能", cause_categories=["经费保障"], cause_text="经费未到位",
-                        measure="三季度集中开展宣传")
+                        measure="三季度集中开展宣传", projected_text="预计年底达到90%")
     # Rate 87% against ≥90%: within the 5pp tolerance -> yellow.
-    entry.record_result(conn, OWNER, _indicator(conn, "13052924P00584012128B", "宣传覆盖率"), AS_OF, value=87)
+    entry.record_result(conn, OWNER, _indicator(conn, "13052924P00584012128B", "宣传覆盖率"), AS_OF, value=87,
+                        cause_categories=["人员保障"], cause_text="宣传人员不足", measure="抽调人员",
+                        projected_text="预计年底达到90%")
     # Count 60 against ≥100 件 pro-rated to 50 by 06-30 -> 120% -> blue.
     entry.record_result(conn, OWNER, _indicator(conn, "13052924P00584210790E", "支持办案（业务）数量"), AS_OF, value=60)
     entry.record_project_report(conn, OWNER, ids["13052924P00584210790E"], AS_OF, projected_amount=70,

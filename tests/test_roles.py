@@ -76,7 +76,8 @@ Write = Callable[[duckdb.DuckDBPyConnection, Actor, dict[str, int]], object]
 WRITES: dict[str, tuple[Write, frozenset[str]]] = {
     "entry.record_spend": (lambda c, a, i: entry.record_spend(c, a, i["p1"], AS_OF, 1.5), frozenset({"finance"})),
     "entry.record_result own project": (
-        lambda c, a, i: entry.record_result(c, a, i["ind1"], AS_OF, value=50, cause_text="原因", measure="措施"),
+        lambda c, a, i: entry.record_result(c, a, i["ind1"], AS_OF, value=50, cause_categories=["其他"], cause_text="原因",
+                                            measure="措施", projected_text="预计年底完成"),
         frozenset({"owner"})),
     "entry.record_result other project": (
         lambda c, a, i: entry.record_result(c, a, i["ind2"], AS_OF, value=5), frozenset()),
@@ -136,7 +137,8 @@ def test_owner_actor_from_sign_in_is_limited_to_assigned_projects(conn: duckdb.D
     ids = _ids(conn)
     actor = auth.authenticate(conn, "zhang", PASSWORD)
     assert actor.project_ids == frozenset({ids["p1"]})
-    why = {"cause_text": "原因", "measure": "措施"}  # a low value is red: the form asks for both
+    # A low value is red: the form asks for a category, a sentence, a measure and 全年预计完成情况.
+    why = {"cause_categories": ["其他"], "cause_text": "原因", "measure": "措施", "projected_text": "预计年底完成"}
     entry.record_result(conn, actor, ids["ind1"], AS_OF, value=1, **why)
     with pytest.raises(PermissionDenied, match="不是该项目的负责人"):
         entry.record_result(conn, actor, ids["ind2"], AS_OF, value=1)

@@ -260,6 +260,6 @@ with tab_history:
                 result = attempt(lambda: entry.undo_spend_cell(conn, actor, info[1], info[2], row_id))
                 if result is not None:
                     web.after_write()
-                        reset_grid(dept_id)
+                    reset_grid(dept_id)
                     flash("已撤销该格的最近一次修改。")
                     st.rerun()
