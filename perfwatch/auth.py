@@ -30,6 +30,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import duckdb
 from argon2 import PasswordHasher
@@ -262,9 +263,9 @@ def fill_username_keys(conn: duckdb.DuckDBPyConnection) -> list[str]:
     return clashes
 
 
-def _user(row: Sequence[object]) -> User:
+def _user(row: Sequence[Any]) -> User:
     uid, username, display_name, role, password_hash, oidc_email, disabled = row
-    return User(int(uid), str(username), display_name, str(role), password_hash, oidc_email, bool(disabled))  # type: ignore[arg-type]
+    return User(int(uid), str(username), display_name, str(role), password_hash, oidc_email, bool(disabled))
 
 
 def list_users(conn: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
@@ -272,7 +273,7 @@ def list_users(conn: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
     cols = ("id", "username", "display_name", "role", "oidc_email", "disabled", "created_at", "project_codes", "has_password")
     out = []
     for row in db.query(conn, "auth/users"):
-        rec = dict(zip(cols, row))
+        rec = dict(zip(cols, row, strict=False))
         rec["project_codes"] = [c for c in str(rec["project_codes"] or "").split(",") if c]
         out.append(rec)
     return out
@@ -447,13 +448,13 @@ def authenticate_oidc(conn: duckdb.DuckDBPyConnection, email: str | None, now: d
 
 def _require_user(tx_or_conn: object, username: str) -> User:
     rows = (
-        tx_or_conn.run("auth/user_by_name", {"username": username})  # type: ignore[attr-defined]
+        tx_or_conn.run("auth/user_by_name", {"username": username})
         if hasattr(tx_or_conn, "run")
         else db.query(tx_or_conn, "auth/user_by_name", {"username": username})  # type: ignore[arg-type]
     )
     if not rows and username.strip():
         rows = (
-            tx_or_conn.run("auth/user_by_key", {"key": username_key(username)})  # type: ignore[attr-defined]
+            tx_or_conn.run("auth/user_by_key", {"key": username_key(username)})
             if hasattr(tx_or_conn, "run")
             else db.query(tx_or_conn, "auth/user_by_key", {"key": username_key(username)})  # type: ignore[arg-type]
         )

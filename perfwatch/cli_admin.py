@@ -12,11 +12,9 @@ import getpass
 import sys
 from pathlib import Path
 
-import duckdb
-
+from perfwatch import audit, auth, backup, db
 from perfwatch.cli import cli_actor
 from perfwatch.cli import open_existing as _open
-from perfwatch import audit, auth, backup, db
 from perfwatch.store import ROLE_LABELS, ValidationError
 
 

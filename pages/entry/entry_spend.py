@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 
 from perfwatch import entry, numfmt, web
 from perfwatch.importers.spend import FIELD_LABELS, SPEND_FIELDS, parse_spend
 from perfwatch.store import PERMISSIONS
-from perfwatch.uploads import check_upload
 from perfwatch.textsafe import md
+from perfwatch.uploads import check_upload
 
 actor = web.require_role("finance", "admin")
 conn = web.connection()
@@ -260,6 +261,6 @@ with tab_history:
                 result = attempt(lambda: entry.undo_spend_cell(conn, actor, info[1], info[2], row_id))
                 if result is not None:
                     web.after_write()
-                        reset_grid(dept_id)
+                    reset_grid(dept_id)
                     flash("已撤销该格的最近一次修改。")
                     st.rerun()
