@@ -135,7 +135,7 @@ def cmd_verify_audit(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     """Add ``user``, ``backup`` and ``restore`` to ``python -m perfwatch``."""
     roles = ", ".join(f"{r}={ROLE_LABELS[r]}" for r in auth.ROLES)
     pw = argparse.ArgumentParser(add_help=False)

@@ -106,9 +106,9 @@ def attention_list(status: Status, progress: pd.DataFrame | None = None) -> pd.D
     rows: list[dict[str, Any]] = []
     texts: dict[int, str] = {}
     if progress is not None and not progress.empty:
-        texts = {int(r.project_id): str(r.progress_text) for r in progress.itertuples() if not is_missing(r.progress_text)}
+        texts = {as_int(r.project_id): str(r.progress_text) for r in progress.itertuples() if not is_missing(r.progress_text)}
     behind: dict[int, float] = {
-        int(r.project_id): behind_plan_wan(r.budget, r.expected_pct, r.spent) for r in status.projects.itertuples(index=False)
+        as_int(r.project_id): behind_plan_wan(r.budget, r.expected_pct, r.spent) for r in status.projects.itertuples(index=False)
     }
     for r in status.projects.itertuples(index=False):
         if r.execution_light not in LAGGING and not bool(r.overspent):
@@ -119,7 +119,7 @@ def attention_list(status: Status, progress: pd.DataFrame | None = None) -> pd.D
             "light": light,
             "项目": r.name,
             "名称": "预算执行进度" + ("（超预算）" if bool(r.overspent) else ""),
-            "落后计划（万元）": behind[int(r.project_id)],
+            "落后计划（万元）": behind[as_int(r.project_id)],
             "原因": r.execution_reason,
             "偏差原因/说明": texts.get(as_int(r.project_id), ""),
             "纠偏措施": "",
@@ -140,7 +140,7 @@ def attention_list(status: Status, progress: pd.DataFrame | None = None) -> pd.D
             "light": r.light,
             "项目": owner,
             "名称": r.level3,
-            "落后计划（万元）": behind.get(int(r.project_id), 0.0) if not is_missing(r.project_id) else 0.0,
+            "落后计划（万元）": behind.get(as_int(r.project_id), 0.0) if not is_missing(r.project_id) else 0.0,
             "原因": r.reason,
             "偏差原因/说明": causes_text(r.cause_categories, r.cause_text),
             "纠偏措施": "" if is_missing(r.measure) else str(r.measure),

@@ -117,7 +117,7 @@ def read_sheets(data: bytes, name: str) -> list[Sheet]:
     if suffix in (".xlsx", ".xlsm") or data[:4] == b"PK\x03\x04":
         import openpyxl
 
-        from perfwatch.store import ValidationError
+        from perfwatch.errors import ValidationError
         from perfwatch.uploads import check_xlsx_limits
 
         try:
