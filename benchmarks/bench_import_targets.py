@@ -21,13 +21,13 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from perfwatch import db, dataset, store  # noqa: E402
+from perfwatch import dataset, db, store  # noqa: E402
 from perfwatch.importers.targets_text import parse_targets_text  # noqa: E402
 
 SEED = REPO / "data" / "seed" / "julu-justice-bureau-2024-targets.txt"

@@ -30,8 +30,8 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -142,8 +142,8 @@ def main(argv: list[str] | None = None) -> int:
         for name, path, pages in databases:
             use_database(path)
             for page in pages:
-                cold = median(lambda: run_page(page), args.runs, cold=True)
-                warm = median(lambda: run_page(page), args.runs, cold=False)
+                cold = median(lambda page=page: run_page(page), args.runs, cold=True)
+                warm = median(lambda page=page: run_page(page), args.runs, cold=False)
                 rows.append((name, page, cold, warm))
                 print(f"[{name}] {page}: cold {cold}, warm {warm}", file=sys.stderr)
         _clear()

@@ -26,8 +26,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from perfwatch import auth, dataset, entry, store
-from perfwatch.importers import spend
+from perfwatch import auth, dataset, entry, store  # noqa: E402
+from perfwatch.importers import spend  # noqa: E402
 
 PASSWORD = "bench-signin-pw-1"
 

@@ -21,10 +21,10 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -75,7 +75,7 @@ def generate(path: Path, scale: Scale) -> dict[str, int]:
                    round(pr.budget * {_u('p * 13 + m', 2)} / 10, 2), 'bench'
             FROM range(1, {scale.projects + 1}) a(p), range(1, 13) b(m), projects pr
             WHERE pr.id = p""",
-        f"""INSERT INTO spend_entries (id, project_id, period, amount, entered_by)
+        """INSERT INTO spend_entries (id, project_id, period, amount, entered_by)
             SELECT (SELECT max(id) FROM spend_entries) + row_number() OVER (), project_id, period, amount + 0.5, 'bench'
             FROM spend_entries WHERE id % 20 = 0""",
         f"""INSERT INTO project_reports (id, project_id, as_of, projected_amount, entered_by)
@@ -96,7 +96,7 @@ def generate(path: Path, scale: Scale) -> dict[str, int]:
                    ['count', 'rate', 'deadline', 'cost', 'rate', 'ceiling', 'qualitative'][k]
             FROM range(1, {scale.projects + 1}) a(p), range(1, {scale.per_project + 1}) b(k), projects pr
             WHERE pr.id = p""",
-        f"""INSERT INTO indicator_milestones
+        """INSERT INTO indicator_milestones
             SELECT id, m, m * 10 FROM indicators, (VALUES (6), (12)) b(m) WHERE kind = 'count' AND id % 70 = 1""",
         # 12 monthly results per indicator (values around the targets, some likelihoods and ratings)
         f"""INSERT INTO indicator_results (id, indicator_id, as_of, value, done_date, rating, likelihood, entered_by)

@@ -13,29 +13,35 @@ stranger cannot lock an owner out with five wrong passwords from their own machi
 stored in ``login_attempts`` (the limit holds across sessions and restarts) and pruned after
 :data:`LOCKOUT_WINDOW`. Messages never say whether an account exists.
 
-User names are compared by :func:`username_key` (NFKC + case folding): ``Admin1`` and full-width
-``ａｄｍｉｎ1`` are the same name as ``admin1`` and cannot be created next to it. Passwords need
-:data:`PASSWORD_MIN_LENGTH` characters, must not be in the shipped list of common passwords
-(``perfwatch/common_passwords.txt``), must not contain the user name, and must not be one short
-piece repeated or a plain run (``abcdefghij``).
+User names are compared by :func:`username_key` (NFKC + case folding), so ``Ａｄｍｉｎ1`` cannot be
+created next to ``admin1``; hashing, the password policy and the name rules are in :mod:`perfwatch.passwords`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import json
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
+from typing import Any
 
 import duckdb
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from perfwatch import db
+from perfwatch.passwords import (  # noqa: F401  (re-exported: callers use auth.check_password etc.)
+    PASSWORD_MAX_LENGTH,
+    PASSWORD_MIN_LENGTH,
+    USERNAME_MAX_LENGTH,
+    _burn_time,
+    _has_control_chars,
+    check_password,
+    clean_username,
+    common_passwords,
+    hash_password,
+    username_key,
+    verify_password,
+)
 from perfwatch.store import (
     ROLE_LABELS,
     SYSTEM,
@@ -55,9 +61,6 @@ MAX_FAILURES_PER_CLIENT = 20          # per address, for any user name
 BACKOFF_BASE = dt.timedelta(minutes=1)
 BACKOFF_MAX = dt.timedelta(minutes=60)
 LOCKOUT_WINDOW = dt.timedelta(hours=24)   # attempts older than this are forgotten (pruned)
-PASSWORD_MIN_LENGTH = 10
-PASSWORD_MAX_LENGTH = 256
-USERNAME_MAX_LENGTH = 64
 DISPLAY_NAME_MAX_LENGTH = 100
 
 # Settings (table ``settings``, JSON values) this module reads.
@@ -67,9 +70,6 @@ SETTING_PUBLIC_SCREEN = "public_meeting_screen"
 
 WRONG_CREDENTIALS = "用户名或密码不正确。"
 NOT_MAPPED = "该统一身份认证账号未在本系统开通或已停用，请联系管理员。"
-
-_hasher = PasswordHasher()
-_dummy_hash: str | None = None
 
 
 class AuthError(Exception):
@@ -91,99 +91,7 @@ class User:
         return self.display_name or self.username
 
 
-# ---------------------------------------------------------------- passwords and names
-
-
-def hash_password(password: str) -> str:
-    """An argon2id hash (salted) of ``password``."""
-    return _hasher.hash(password)
-
-
-def verify_password(password_hash: str | None, password: str) -> bool:
-    """Whether ``password`` matches ``password_hash`` (False for a missing or malformed hash)."""
-    if not password_hash:
-        return False
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
-
-
-def _burn_time(password: str) -> None:
-    """Spend the time of one verification, so unknown usernames answer as slowly as known ones."""
-    global _dummy_hash
-    if _dummy_hash is None:
-        _dummy_hash = _hasher.hash("perfwatch-timing-equaliser")
-    verify_password(_dummy_hash, password)
-
-
-def _has_control_chars(text: str) -> bool:
-    return any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in text)
-
-
-def clean_username(username: str) -> str:
-    """The username as stored: stripped; 1-64 characters, no spaces or control characters."""
-    if not isinstance(username, str):
-        raise ValidationError("用户名应为文本。")
-    name = username.strip()
-    if not name:
-        raise ValidationError("用户名不能为空。")
-    if len(name) > USERNAME_MAX_LENGTH:
-        raise ValidationError(f"用户名不能超过 {USERNAME_MAX_LENGTH} 个字符。")
-    if any(ch.isspace() for ch in name) or _has_control_chars(name):
-        raise ValidationError("用户名不能包含空格或控制字符。")
-    return name
-
-
-def username_key(username: str) -> str:
-    """The name as compared: NFKC-normalised and case-folded (``Ａｄｍｉｎ1`` -> ``admin1``)."""
-    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", username.strip()).casefold())
-
-
-@lru_cache(maxsize=1)
-def common_passwords() -> frozenset[str]:
-    """The shipped list of passwords too common to accept (case-folded)."""
-    path = Path(__file__).with_name("common_passwords.txt")
-    return frozenset(
-        line.strip().casefold() for line in path.read_text(encoding="utf-8").splitlines()
-        if line.strip() and not line.startswith("#")
-    )
-
-
-def _is_run(text: str) -> bool:
-    """``abcdefghij``, ``9876543210``: every character one code point after (or before) the last."""
-    steps = {ord(b) - ord(a) for a, b in itertools.pairwise(text)}
-    return len(steps) == 1 and steps <= {1, -1}
-
-
-def _is_repeated(text: str) -> bool:
-    """One piece repeated: ``aaaaaaaaaa``, ``abcabcabcabc``, ``admin1admin1``."""
-    n = len(text)
-    return any(n % k == 0 and text[:k] * (n // k) == text for k in range(1, n // 2 + 1))
-
-
-def check_password(password: str, username: str | None = None) -> None:
-    """Refuse passwords that are too short or too long, common, built from the user name, one
-    piece repeated or a plain run of characters."""
-    if not isinstance(password, str):
-        raise ValidationError("密码应为文本。")
-    if len(password) < PASSWORD_MIN_LENGTH:
-        raise ValidationError(f"密码至少需要 {PASSWORD_MIN_LENGTH} 个字符。")
-    if len(password) > PASSWORD_MAX_LENGTH:
-        raise ValidationError(f"密码不能超过 {PASSWORD_MAX_LENGTH} 个字符。")
-    if not password.strip():
-        raise ValidationError("密码不能全是空格。")
-    if "\x00" in password:
-        raise ValidationError("密码不能包含控制字符。")
-    folded = unicodedata.normalize("NFKC", password).casefold()
-    base = folded.rstrip("0123456789!@#$%^&*.?_-+=~ ")
-    common = common_passwords()
-    if folded in common or (len(base) >= 3 and base in common):
-        raise ValidationError("这个密码太常见，很容易被猜中。请换一个更长、不常见的密码（例如几个词加数字）。")
-    if username and len(username_key(username)) >= 3 and username_key(username) in folded:
-        raise ValidationError("密码不能包含用户名。")
-    if _is_repeated(folded) or _is_run(folded):
-        raise ValidationError("密码不能是重复的字符或连续的字符（如 aaaaaaaaaa、1234567890、abcabcabc）。")
+# ---------------------------------------------------------------- names, e-mails and roles (passwords: perfwatch.passwords)
 
 
 def _clean_display_name(display_name: str | None) -> str | None:
@@ -262,9 +170,9 @@ def fill_username_keys(conn: duckdb.DuckDBPyConnection) -> list[str]:
     return clashes
 
 
-def _user(row: Sequence[object]) -> User:
+def _user(row: Sequence[Any]) -> User:
     uid, username, display_name, role, password_hash, oidc_email, disabled = row
-    return User(int(uid), str(username), display_name, str(role), password_hash, oidc_email, bool(disabled))  # type: ignore[arg-type]
+    return User(int(uid), str(username), display_name, str(role), password_hash, oidc_email, bool(disabled))
 
 
 def list_users(conn: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
@@ -272,7 +180,7 @@ def list_users(conn: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
     cols = ("id", "username", "display_name", "role", "oidc_email", "disabled", "created_at", "project_codes", "has_password")
     out = []
     for row in db.query(conn, "auth/users"):
-        rec = dict(zip(cols, row))
+        rec = dict(zip(cols, row, strict=False))
         rec["project_codes"] = [c for c in str(rec["project_codes"] or "").split(",") if c]
         out.append(rec)
     return out
@@ -447,13 +355,13 @@ def authenticate_oidc(conn: duckdb.DuckDBPyConnection, email: str | None, now: d
 
 def _require_user(tx_or_conn: object, username: str) -> User:
     rows = (
-        tx_or_conn.run("auth/user_by_name", {"username": username})  # type: ignore[attr-defined]
+        tx_or_conn.run("auth/user_by_name", {"username": username})
         if hasattr(tx_or_conn, "run")
         else db.query(tx_or_conn, "auth/user_by_name", {"username": username})  # type: ignore[arg-type]
     )
     if not rows and username.strip():
         rows = (
-            tx_or_conn.run("auth/user_by_key", {"key": username_key(username)})  # type: ignore[attr-defined]
+            tx_or_conn.run("auth/user_by_key", {"key": username_key(username)})
             if hasattr(tx_or_conn, "run")
             else db.query(tx_or_conn, "auth/user_by_key", {"key": username_key(username)})  # type: ignore[arg-type]
         )

@@ -71,7 +71,7 @@ def tables(conn: duckdb.DuckDBPyConnection) -> list[str]:
 def row_counts(conn: duckdb.DuckDBPyConnection | Any) -> dict[str, int]:
     """Rows per table (``conn`` may also be an open cursor inside a transaction)."""
     names = [r[0] for r in conn.execute(db.load_query("auth/user_tables")).fetchall()]
-    return {n: int(conn.execute(f"SELECT count(*) FROM {_ident(n)}").fetchone()[0]) for n in names}
+    return {n: int((conn.execute(f"SELECT count(*) FROM {_ident(n)}").fetchone() or (0,))[0]) for n in names}
 
 
 def _comparable(value: Any) -> Any:
@@ -127,7 +127,7 @@ def create_backup(
     try:
         cur.begin()
         counts = row_counts(cur)
-        version = int(cur.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0])
+        version = int((cur.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone() or (0,))[0])
         partial.mkdir()
         files: dict[str, str] = {}
         for name in counts:
@@ -267,7 +267,7 @@ def _load(conn: duckdb.DuckDBPyConnection, src: Path, manifest: dict[str, Any]) 
         col_list = ", ".join(_ident(c) for c in cols)
         cur.execute(f"INSERT INTO {_ident(table)} ({col_list}) SELECT {col_list} FROM read_parquet($p)",
                     {"p": str(path)})
-        counts[table] = int(cur.execute(f"SELECT count(*) FROM {_ident(table)}").fetchone()[0])
+        counts[table] = int((cur.execute(f"SELECT count(*) FROM {_ident(table)}").fetchone() or (0,))[0])
     if "schema_migrations" in manifest["tables"]:
         # Keep when each migration was first applied (the rows themselves come from our migrations).
         path = _data_file(src, manifest, "schema_migrations")

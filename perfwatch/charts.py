@@ -10,7 +10,7 @@ states the rule behind the light (the engine's reason text).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -67,7 +67,7 @@ def execution_chart(projects: pd.DataFrame, time_pct: float | None = None, *, na
     p = p.sort_values(["_ratio", "seq"], ascending=[True, True], kind="stable")
     # Plotly draws the first category at the bottom: reverse so the worst is on top.
     p = p.iloc[::-1]
-    labels = [f"{int(s)}. {short_name(n, name_width)}" for s, n in zip(p["seq"], p["name"])]
+    labels = [f"{int(s)}. {short_name(n, name_width)}" for s, n in zip(p["seq"], p["name"], strict=True)]
     p["_label"] = labels
     fig = go.Figure()
     hover = (
@@ -89,7 +89,7 @@ def execution_chart(projects: pd.DataFrame, time_pct: float | None = None, *, na
             cliponaxis=False,
             customdata=list(zip(
                 [wrap(n, 24) for n in part["name"]], part["execution_reason"], part["budget"], part["spent"],
-                [LIGHT_NAMES[light]] * len(part),
+                [LIGHT_NAMES[light]] * len(part), strict=False,
             )),
             hovertemplate=hover,
         ))
@@ -98,11 +98,11 @@ def execution_chart(projects: pd.DataFrame, time_pct: float | None = None, *, na
     if not zero.empty:
         fig.add_trace(go.Scatter(
             x=[0.0] * len(zero), y=zero["_label"], mode="markers", name="未支出（0%）",
-            marker={"symbol": "diamond", "size": 18, "color": [LIGHT_COLORS.get(str(l), LIGHT_COLORS["grey"])
-                                                               for l in zero["execution_light"]],
+            marker={"symbol": "diamond", "size": 18, "color": [LIGHT_COLORS.get(str(light), LIGHT_COLORS["grey"])
+                                                               for light in zero["execution_light"]],
                     "line": {"width": 1.5, "color": "#ffffff"}},
             cliponaxis=False,
-            customdata=list(zip([wrap(n, 24) for n in zero["name"]], zero["execution_reason"])),
+            customdata=list(zip([wrap(n, 24) for n in zero["name"]], zero["execution_reason"], strict=True)),
             hovertemplate="<b>%{customdata[0]}</b><br>尚无支出（执行率 0%）<br>%{customdata[1]}<extra>未支出</extra>",
         ))
     fig.add_trace(go.Scatter(
@@ -111,7 +111,7 @@ def execution_chart(projects: pd.DataFrame, time_pct: float | None = None, *, na
         mode="markers",
         name="计划应达进度",
         marker={"symbol": "line-ns", "size": 26, "line": {"width": 3, "color": EXPECTED_COLOR}, "color": EXPECTED_COLOR},
-        customdata=list(zip([wrap(n, 24) for n in p["name"]], p["execution_reason"])),
+        customdata=list(zip([wrap(n, 24) for n in p["name"]], p["execution_reason"], strict=False)),
         hovertemplate="<b>%{customdata[0]}</b><br>计划应达 %{x:.2f}%<br>%{customdata[1]}<extra>计划应达</extra>",
     ))
     xmax = max(110.0, float(p["execution_pct"].fillna(0).max()) + 15 if len(p) else 110.0)
@@ -140,7 +140,7 @@ def light_count_bars(groups: Mapping[str, Mapping[str, int]]) -> go.Figure:
         fig.add_trace(go.Bar(
             orientation="h",
             y=names,
-            x=[100.0 * c / totals[g] for c, g in zip(counts, names)],
+            x=[100.0 * c / totals[g] for c, g in zip(counts, names, strict=False)],
             name=LIGHT_NAMES[light],
             marker={"color": LIGHT_COLORS[light], "line": {"color": "white", "width": 1}},
             text=[str(c) if c else "" for c in counts],
@@ -225,7 +225,7 @@ def spend_curve(
         x=ax, y=ay, mode="lines+markers", name=actual_name,
         line={"color": ACTUAL_COLOR, "width": 3},
         marker={"size": 7, "color": ACTUAL_COLOR},
-        customdata=list(zip(amounts, monthly)),
+        customdata=list(zip(amounts, monthly, strict=False)),
         hovertemplate="%{x:.0f}月底累计 %{y:.2f}%（%{customdata[0]:,.2f} 万元；当月 %{customdata[1]:,.2f} 万元）<extra>实际</extra>",
     ))
     if light is not None and len(ax) > 1:  # the current position, coloured by its light
@@ -276,13 +276,13 @@ def department_chart(ranking: pd.DataFrame, *, name_width: int = 14) -> go.Figur
         fig.add_trace(go.Bar(
             orientation="h",
             x=part["偏差（百分点）"].fillna(0),
-            y=[lab for lab, m in zip(labels, mask) if m],
+            y=[lab for lab, m in zip(labels, mask, strict=False) if m],
             name=LIGHT_NAMES[light],
             marker={"color": LIGHT_COLORS[light]},
             text=[numfmt.pp(v).removesuffix(" 个百分点") for v in part["偏差（百分点）"]],
             textposition="outside",
             cliponaxis=False,
-            customdata=list(zip(part["部门名称"], part["判定依据"])),
+            customdata=list(zip(part["部门名称"], part["判定依据"], strict=True)),
             hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
         ))
     # Keep the ranking order on the axis regardless of trace order.

@@ -12,7 +12,7 @@ import argparse
 import getpass
 import importlib
 import sys
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import duckdb
 

@@ -12,11 +12,9 @@ import getpass
 import sys
 from pathlib import Path
 
-import duckdb
-
+from perfwatch import audit, auth, backup, db
 from perfwatch.cli import cli_actor
 from perfwatch.cli import open_existing as _open
-from perfwatch import audit, auth, backup, db
 from perfwatch.store import ROLE_LABELS, ValidationError
 
 
@@ -137,7 +135,7 @@ def cmd_verify_audit(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     """Add ``user``, ``backup`` and ``restore`` to ``python -m perfwatch``."""
     roles = ", ".join(f"{r}={ROLE_LABELS[r]}" for r in auth.ROLES)
     pw = argparse.ArgumentParser(add_help=False)

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
 
-import duckdb
-
+from perfwatch import entry
 from perfwatch.cli import cli_actor
 from perfwatch.cli import open_existing as _open
-from perfwatch import db, entry
 from perfwatch.importers.results import RESULT_FIELDS, parse_results
+from perfwatch.importers.sheets import RowError
 from perfwatch.importers.spend import SPEND_FIELDS, UNITS, parse_spend
 from perfwatch.store import ValidationError
 
@@ -41,15 +42,15 @@ def _mapping(items: list[str] | None, fields: dict[str, tuple[str, ...]]) -> dic
     return out
 
 
-def _errors(errors: list[object]) -> int:
+def _errors(errors: Sequence[RowError]) -> int:
     for e in errors:
         print(f"错误：{e}", file=sys.stderr)
     print(f"共 {len(errors)} 处错误，未导入任何数据。", file=sys.stderr)
     return 2
 
 
-def _money(v: object) -> str:
-    return "—" if v is None else f"{float(v):.2f}"  # type: ignore[arg-type]
+def _money(v: Decimal | float | None) -> str:
+    return "—" if v is None else f"{float(v):.2f}"
 
 
 def cmd_import_spend(args: argparse.Namespace) -> int:
@@ -96,7 +97,7 @@ def cmd_import_results(args: argparse.Namespace) -> int:
         print(f"文件 {name}：{len(rf.rows)} 行数据，{len(plan.inputs)} 行待导入，{plan.skipped} 行未填写（跳过）")
         if plan.errors:
             return _errors(sorted(plan.errors, key=lambda e: e.row or 0))
-        for inp, label in zip(plan.inputs, plan.labels):
+        for inp, label in zip(plan.inputs, plan.labels, strict=False):
             value = inp.rating or (inp.done_date.isoformat() if inp.done_date else None) or (
                 "（未完成）" if inp.value is None else f"{inp.value:g}")
             print(f"  {label} 截至 {inp.as_of.isoformat()}：{value}"
@@ -112,7 +113,7 @@ def cmd_import_results(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     p = subparsers.add_parser(
         "import-spend", parents=[common], help="导入实际支出（CSV/XLSX：逐笔或按期合计）",
         description="导入实际支出。表头至少包含 项目编码、支出日期、支出金额（或 project_code,date,amount）。"

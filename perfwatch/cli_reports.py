@@ -17,6 +17,8 @@ import os
 import tempfile
 from pathlib import Path
 
+import duckdb
+
 from perfwatch import db
 from perfwatch.reports import catalog, data, declared
 from perfwatch.reports.fonts import FontNotFound
@@ -43,10 +45,10 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD，收到：{text}") from exc
 
 
-def pick_department(conn: object, code: str | None, year: int | None) -> tuple[int, str, str, int]:
+def pick_department(conn: duckdb.DuckDBPyConnection, code: str | None, year: int | None) -> tuple[int, str, str, int]:
     """The department-year a report is for: ``code`` (or the only department) in ``year``
     (or its newest year). Raises :class:`ValidationError` with the choices when ambiguous."""
-    found = data.departments(conn, code)  # type: ignore[arg-type]
+    found = data.departments(conn, code)
     if not found:
         raise ValidationError(f"数据库中没有单位代码为 {code} 的部门。" if code else "数据库中还没有部门，请先导入绩效目标。")
     if year is not None:
@@ -91,9 +93,9 @@ def _kind_and_format(args: argparse.Namespace, out: Path) -> tuple[str, str]:
     return kind, fmt
 
 
-def _summary_departments(conn: object, codes: str | None, year: int | None) -> list[tuple[int, str, str, int]]:
+def _summary_departments(conn: duckdb.DuckDBPyConnection, codes: str | None, year: int | None) -> list[tuple[int, str, str, int]]:
     if not codes:
-        found = data.departments(conn)  # type: ignore[arg-type]
+        found = data.departments(conn)
         if not found:
             raise ValidationError("数据库中还没有部门，请先导入绩效目标。")
         newest = year if year is not None else max(d[3] for d in found)
@@ -178,7 +180,7 @@ def cmd_report_settings(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     p = subparsers.add_parser(
         "report",
         parents=[common],

@@ -37,7 +37,7 @@ def cmd_import_declarations(args: argparse.Namespace) -> int:
                 print(f"错误：{e}", file=sys.stderr)
             print(f"共 {len(plan.errors)} 处错误，未导入任何数据。", file=sys.stderr)
             return 2
-        for d, label in zip(plan.declarations, plan.labels):
+        for d, label in zip(plan.declarations, plan.labels, strict=False):
             causes = "、".join(d.cause_categories)
             print(f"  {label} 截至 {d.as_of.isoformat()}：全年预计执行数 {float(str(d.projected_amount)):.2f} 万元"
                   + (f"；偏差原因：{causes + '：' if causes else ''}{d.cause_text}" if d.cause_text else "")
@@ -78,7 +78,7 @@ def cmd_export_declarations(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     p = subparsers.add_parser(
         "import-declarations", parents=[common], help="导入项目填报（全年预计执行数、偏差原因、纠偏措施、项目进展）",
         description="导入各项目本期填报：表头 project_code,as_of,projected_amount,cause_categories,cause,measure,"

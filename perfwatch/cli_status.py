@@ -19,10 +19,11 @@ import duckdb
 import pandas as pd
 
 from perfwatch import dataset, db, xlsx_safe
+from perfwatch.cells import as_float, is_missing
 from perfwatch.plan import PLAN_METHOD_LABELS
-from perfwatch.vocab import LAGGING_LIGHTS, LIGHT_NAMES, LIGHTS
 from perfwatch.status import Status, compute_status, last_data_date, to_json
 from perfwatch.store import ValidationError
+from perfwatch.vocab import LAGGING_LIGHTS, LIGHT_NAMES, LIGHTS
 
 FORMATS = ("text", "json", "csv")
 TABLES = ("projects", "indicators", "departments")
@@ -145,8 +146,8 @@ def write_csv(status: Status, table: str, out: TextIO) -> None:
     writer.writerow([h for h, _, _ in cols])
     data = [frame[c].tolist() for _, c, _ in cols]
     kinds = [k for _, _, k in cols]
-    for row in zip(*data):
-        writer.writerow([_cell(v, k) for v, k in zip(row, kinds)])
+    for row in zip(*data, strict=False):
+        writer.writerow([_cell(v, k) for v, k in zip(row, kinds, strict=False)])
 
 
 # --------------------------------------------------------------------------------------------
@@ -187,7 +188,7 @@ def _f(x: Any, suffix: str = "") -> str:
 
 
 def _counts(d: dict[str, int] | pd.Series, prefix: str) -> str:
-    parts = [f"{LIGHT_NAMES[l]}{int(d[f'{prefix}{l}'])}" for l in LIGHTS if int(d[f"{prefix}{l}"])]
+    parts = [f"{LIGHT_NAMES[light]}{int(d[f'{prefix}{light}'])}" for light in LIGHTS if int(d[f"{prefix}{light}"])]
     return " ".join(parts) or "无"
 
 
@@ -209,18 +210,18 @@ def render_text(status: Status) -> str:
         lines.append("没有符合条件的部门。")
         return "\n".join(lines) + "\n"
     dep_rows = [
-        [d.department_code, _fit(d.department_name, 24), _f(d.budget), _f(d.spent), _f(d.execution_pct, "%"),
-         _f(d.expected_pct, "%"), _f(d.time_pct, "%"), LIGHT_NAMES[d.light], LIGHT_NAMES[d.goal_light]]
+        [str(d.department_code), _fit(str(d.department_name), 24), _f(d.budget), _f(d.spent), _f(d.execution_pct, "%"),
+         _f(d.expected_pct, "%"), _f(d.time_pct, "%"), LIGHT_NAMES[str(d.light)], LIGHT_NAMES[str(d.goal_light)]]
         for d in status.departments.itertuples(index=False)
     ]
     lines += _table(["单位代码", "部门", "预算(万元)", "已支出", "执行率", "计划应达", "序时进度", "支出灯", "目标灯"],
                     dep_rows, {2, 3, 4, 5, 6})
     lines.append("")
     proj_rows = [
-        [p.department_code, str(p.seq), _fit(p.name, 30), _f(p.budget), _f(p.spent), _f(p.execution_pct, "%"),
-         _f(p.expected_pct, "%"), "—" if pd.isna(p.ratio) else f"{p.ratio:.1f}",
-         LIGHT_NAMES[p.execution_light] + ("·超预算" if p.overspent else ""), LIGHT_NAMES[p.goal_light],
-         LIGHT_NAMES[p.combined_light], _f(p.plan_shaped), _f(p.run_rate), _f(p.owner_projection)]
+        [str(p.department_code), str(p.seq), _fit(str(p.name), 30), _f(p.budget), _f(p.spent), _f(p.execution_pct, "%"),
+         _f(p.expected_pct, "%"), "—" if is_missing(p.ratio) else f"{as_float(p.ratio):.1f}",
+         LIGHT_NAMES[str(p.execution_light)] + ("·超预算" if p.overspent else ""), LIGHT_NAMES[str(p.goal_light)],
+         LIGHT_NAMES[str(p.combined_light)], _f(p.plan_shaped), _f(p.run_rate), _f(p.owner_projection)]
         for p in status.projects.itertuples(index=False)
     ]
     lines += _table(
@@ -233,7 +234,7 @@ def render_text(status: Status) -> str:
     lines.append(f"红灯、黄灯指标（{len(lagging)} 个）：")
     for i in lagging.itertuples(index=False):
         owner = i.project_name if isinstance(i.project_name, str) else f"部门整体·{i.sub_goal_title}"
-        lines.append(f"  [{LIGHT_NAMES[i.light]}] {_fit(owner, 30)} / {i.level3}（{i.target_text}）：{i.reason}")
+        lines.append(f"  [{LIGHT_NAMES[str(i.light)]}] {_fit(owner, 30)} / {i.level3}（{i.target_text}）：{i.reason}")
     return "\n".join(lines) + "\n"
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import duckdb
 
@@ -186,9 +187,9 @@ def _sync_indicators(
 ) -> None:
     mine = [r for r in existing if r[owner_col] == owner_id]
     old_keys = _with_occurrence((r["level1"], r["level2"], r["level3"]) for r in mine)
-    by_key = dict(zip(old_keys, mine))
+    by_key = dict(zip(old_keys, mine, strict=False))
     new_keys = _with_occurrence((i.get("level1"), i.get("level2"), i["level3"]) for i in incoming)
-    for seq, (key, ind) in enumerate(zip(new_keys, incoming), 1):
+    for seq, (key, ind) in enumerate(zip(new_keys, incoming, strict=False), 1):
         fields = {
             "seq": seq,
             "description": ind.get("description"),
@@ -223,7 +224,7 @@ def _sync_indicators(
             tx.run("targets/update_indicator", {"id": old["id"], **fields})
             tx.audit("indicators", old["id"], before, fields, "targets.indicator.update")
             summary.indicators_updated += 1
-    for key, old in by_key.items():
+    for old in by_key.values():
         if not old["retired"]:
             tx.run("targets/retire_indicator", {"id": old["id"]})
             tx.audit("indicators", old["id"], {"retired": False}, {"retired": True}, "targets.indicator.retire")
@@ -268,14 +269,14 @@ def load_targets(
                 tx.audit("departments", dept_id, None, {"code": code, "fiscal_year": year, **new}, "targets.department.add")
             else:
                 dept_id = int(found[0])
-                old = dict(zip(("name", "overall_goal", "safeguards", "source"), found[1:]))
+                old = dict(zip(("name", "overall_goal", "safeguards", "source"), found[1:], strict=False))
                 if old != new:
                     tx.run("targets/update_department", {"id": dept_id, **new})
                     tx.audit("departments", dept_id, old, new, "targets.department.update")
             dept_ids[(code, year)] = dept_id
             summary.departments += 1
 
-            existing_ind = [dict(zip(_IND_COLS, r)) for r in tx.run("targets/indicators_of_department", {"department_id": dept_id})]
+            existing_ind = [dict(zip(_IND_COLS, r, strict=False)) for r in tx.run("targets/indicators_of_department", {"department_id": dept_id})]
             old_sgs = {r[1]: r for r in tx.run("targets/sub_goals_of_department", {"department_id": dept_id})}
             for sg in dept.get("sub_goals") or []:
                 old_sg = old_sgs.get(sg["seq"])
@@ -299,7 +300,7 @@ def load_targets(
         for dept_key, dept_id in dept_ids.items():
             projects = [p for p in data["projects"] if (p["department_code"], p["fiscal_year"]) == dept_key]
             old_projects = {r[1]: r for r in tx.run("targets/projects_of_department", {"department_id": dept_id})}
-            existing_ind = [dict(zip(_IND_COLS, r)) for r in tx.run("targets/indicators_of_department", {"department_id": dept_id})]
+            existing_ind = [dict(zip(_IND_COLS, r, strict=False)) for r in tx.run("targets/indicators_of_department", {"department_id": dept_id})]
             for seq, proj in enumerate(projects, 1):
                 fields = {
                     "seq": seq if proj.get("seq") is None else proj["seq"],
@@ -310,17 +311,17 @@ def load_targets(
                     "carryover_funds": _money(proj.get("carryover_funds")),
                     "purpose": proj.get("purpose"),
                 }
-                old = old_projects.pop(proj["code"], None)
-                if old is None:
+                old_row = old_projects.pop(proj["code"], None)
+                if old_row is None:
                     row = tx.one("targets/insert_project", {"department_id": dept_id, "code": proj["code"], **fields})
                     assert row is not None
                     pid = int(row[0])
                     tx.audit("projects", pid, None, {"code": proj["code"], **fields}, "targets.project.add")
                     summary.projects_added += 1
                 else:
-                    pid = int(old[0])
-                    before = dict(zip(("seq", "name", "budget", "fiscal_funds", "other_funds", "carryover_funds", "purpose"), (old[2], *old[3:9])))
-                    if before != fields or old[9]:
+                    pid = int(old_row[0])
+                    before = dict(zip(("seq", "name", "budget", "fiscal_funds", "other_funds", "carryover_funds", "purpose"), (old_row[2], *old_row[3:9]), strict=False))
+                    if before != fields or old_row[9]:
                         tx.run("targets/update_project", {"id": pid, **fields})
                         tx.audit("projects", pid, before, fields, "targets.project.update")
                         summary.projects_updated += 1
@@ -342,12 +343,12 @@ def load_targets(
                         tx.audit("goals", pid, goals_old, goals_new, "targets.goals.update")
                 _sync_indicators(tx, summary, dept_id, "project_id", pid, dept_key[1], proj.get("indicators") or [],
                                  existing_ind, f"项目 {proj['code']}")
-            for code, old in old_projects.items():
-                if not old[9]:
-                    tx.run("targets/retire_project", {"id": old[0]})
-                    tx.audit("projects", old[0], {"retired": False}, {"retired": True}, "targets.project.retire")
+            for code, old_row in old_projects.items():
+                if not old_row[9]:
+                    tx.run("targets/retire_project", {"id": old_row[0]})
+                    tx.audit("projects", old_row[0], {"retired": False}, {"retired": True}, "targets.project.retire")
                     summary.projects_retired += 1
-                    summary.warnings.append(f"项目 {code} {old[3]} 在新文件中不存在，已标记为停用（已录入的数据保留）。")
+                    summary.warnings.append(f"项目 {code} {old_row[3]} 在新文件中不存在，已标记为停用（已录入的数据保留）。")
     return summary
 
 

@@ -215,7 +215,7 @@ def save(conn: duckdb.DuckDBPyConnection, actor: Actor, declarations: Sequence[D
         raise DeclarationError(problems)
     written: list[int] = []
     with transaction(conn, actor, "report.record", project_id=cleaned[0].project_id) as tx:
-        for d, amount in zip(cleaned, amounts):
+        for d, amount in zip(cleaned, amounts, strict=False):
             p = facts[(d.project_id, d.as_of)]
             review.check_editable(tx, d.project_id, d.as_of, "项目填报")
             lock = tx.one("entry/period_lock_state", {"department_id": p.department_id, "period": d.as_of.replace(day=1)})
@@ -303,14 +303,14 @@ def template(conn: duckdb.DuckDBPyConnection, department_id: int, as_of: dt.date
     import openpyxl
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.worksheet import Worksheet
 
     decl = current(conn, department_id, as_of)
     lights = pace_lights(conn, department_id, as_of)
-    from openpyxl.worksheet.worksheet import Worksheet
 
     wb = openpyxl.Workbook()
     ws = wb.active
-    assert isinstance(ws, Worksheet)
+    assert isinstance(ws, Worksheet)  # a new workbook opens on one plain worksheet
     ws.title = "项目填报"
     ws.append(list(TEMPLATE_COLUMNS))
     for cell in ws[1]:
@@ -334,7 +334,7 @@ def template(conn: duckdb.DuckDBPyConnection, department_id: int, as_of: dt.date
         for cell in row:
             if cell.column in (3, 6):
                 cell.number_format = "0.00"
-    for col, width in zip("ABCDEFGHIJ", (24, 30, 12, 10, 12, 14, 20, 30, 30, 40)):
+    for col, width in zip("ABCDEFGHIJ", (24, 30, 12, 10, 12, 14, 20, 30, 30, 40), strict=False):
         ws.column_dimensions[col].width = width
     dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
                         error="全年预计执行数应为不小于 0 的数字（万元）。")
@@ -378,7 +378,7 @@ class ImportPlan:
             {"项目": label, "截至日期": d.as_of.isoformat(),
              "全年预计执行数（万元）": _text(d.projected_amount) or "", "偏差原因类别": "、".join(d.cause_categories),
              "偏差原因": d.cause_text or "", "纠偏措施": d.measure or "", "项目进展": d.progress_text or ""}
-            for label, d in zip(self.labels, self.declarations)
+            for label, d in zip(self.labels, self.declarations, strict=False)
         ])
 
     def error_frame(self) -> pd.DataFrame:

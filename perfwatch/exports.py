@@ -11,13 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
 import pandas as pd
 
-from perfwatch import xlsx_safe
-
-from perfwatch import numfmt
+from perfwatch import numfmt, xlsx_safe
 
 MONEY_FORMAT = "#,##0.00"
 PCT_FORMAT = '0.00"%"'

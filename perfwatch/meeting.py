@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import plotly.graph_objects as go
 
@@ -255,8 +256,8 @@ def _light_grid(rows: Sequence[tuple[str, Sequence[str | None]]], columns: Seque
         z=z, x=list(columns), y=labels, text=text, colorscale=scale, zmin=0, zmax=n, showscale=False,
         xgap=6, ygap=6, hovertemplate=hover,
     ))
-    for r, (zrow, trow) in enumerate(zip(z, text)):
-        for c, (k, label) in enumerate(zip(zrow, trow)):
+    for r, (zrow, trow) in enumerate(zip(z, text, strict=True)):
+        for c, (k, label) in enumerate(zip(zrow, trow, strict=True)):
             fill = colours[order[k]]
             fig.add_annotation(x=columns[c], y=labels[r], text=label, showarrow=False,
                                font={"size": CHART_FONT_PX, "color": pal["text"] if order[k] == "none" else text_on(fill)})

@@ -58,7 +58,7 @@ def spend_history_table(hist: pd.DataFrame) -> pd.DataFrame:
 
 def result_history_table(hist: pd.DataFrame) -> pd.DataFrame:
     """The project's indicator results (views/project_result_history.sql) with causes as one text."""
-    hist = hist.assign(cause_categories=[causes_text(c, t) for c, t in zip(hist["cause_categories"], hist["cause_text"])])
+    hist = hist.assign(cause_categories=[causes_text(c, t) for c, t in zip(hist["cause_categories"], hist["cause_text"], strict=True)])
     hist = blank_text(hist)
     return hist.drop(columns=["cause_text"]).assign(is_current=hist["is_current"].map(_CURRENT)).rename(columns={
         "level1": "一级指标", "level2": "二级指标", "level3": "三级指标", "as_of": "截至", "value": "完成值",

@@ -16,8 +16,8 @@ A project without any checkpoint is measured against 序时 (as if planned as (1
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Iterable, Sequence
 
 from perfwatch.periods import days_in_month, month_end, months_elapsed, time_pct
 
@@ -49,7 +49,7 @@ def expected_pct_at(checkpoints: Iterable[Sequence[float]], t: float, method: st
     if method not in PLAN_METHODS:
         raise ValueError(f"unknown plan method {method!r}; want one of {PLAN_METHODS}")
     points = [(0.0, 0.0)] + [(float(m), p) for m, p in normalise(checkpoints)]
-    for (m0, p0), (m1, p1) in zip(points, points[1:] + [(13.0, points[-1][1])]):
+    for (m0, p0), (m1, p1) in zip(points, points[1:] + [(13.0, points[-1][1])], strict=True):
         if m0 <= t < m1:
             if method == "step":
                 return p0

@@ -16,16 +16,17 @@ import json
 import math
 import re
 import threading
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 
 import duckdb
 
 from perfwatch import audit_chain, db
-from perfwatch.vocab import CAUSE_CATEGORIES, LIKELIHOODS, RATINGS  # noqa: F401  (re-exported)
-
+from perfwatch.errors import ValidationError
+from perfwatch.vocab import CAUSE_CATEGORIES, LIKELIHOODS, RATINGS, SPEND_QUANTUM  # noqa: F401  (re-exported)
 
 ROLE_LABELS: dict[str, str] = {
     "leader": "领导",
@@ -51,17 +52,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 # Actions an owner may only take on the projects assigned to them.
 PROJECT_SCOPED: frozenset[str] = frozenset({"report.record", "result.record"})
 
-# Spend is stored in 万元 with six decimals: exact to the 分 when an export is in 元.
-SPEND_QUANTUM = Decimal("0.000001")
 
 
 
 class PermissionDenied(Exception):
     """The actor's role may not take this action (message in Chinese)."""
-
-
-class ValidationError(Exception):
-    """Input refused before anything was written (message in Chinese)."""
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any, Protocol
+
 import pandas as pd
 
 from perfwatch.views import money
@@ -37,10 +40,10 @@ def indicator_table(frame: pd.DataFrame) -> pd.DataFrame:
 SEVERITY_LABELS: dict[str, str] = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
-def preview_frames(data: dict[str, object]) -> dict[str, pd.DataFrame]:
+def preview_frames(data: dict[str, Any]) -> dict[str, pd.DataFrame]:
     """A parsed dataset as the tables the import page previews (Chinese headers)."""
-    projects = data["projects"]  # type: ignore[index]
-    depts = data["departments"]  # type: ignore[index]
+    projects = data["projects"]
+    depts = data["departments"]
     proj = pd.DataFrame(
         [
             {
@@ -50,7 +53,7 @@ def preview_frames(data: dict[str, object]) -> dict[str, pd.DataFrame]:
                 "支出计划": " / ".join(f"{c['month']}月 {c['pct']:g}%" for c in p["plan"]),
                 "绩效目标数": len(p.get("goals") or []), "指标数": len(p.get("indicators") or []),
             }
-            for p in projects  # type: ignore[union-attr]
+            for p in projects
         ]
     )
     inds = pd.DataFrame(
@@ -58,25 +61,38 @@ def preview_frames(data: dict[str, object]) -> dict[str, pd.DataFrame]:
             {"项目": p["name"], "一级指标": i.get("level1"), "二级指标": i.get("level2"), "三级指标": i["level3"],
              "绩效指标描述": i.get("description"), "指标值": i["target_text"],
              "类型": KIND_LABELS.get(i["kind"], i["kind"]), "指标值确定依据": i.get("basis")}
-            for p in projects for i in p.get("indicators") or []  # type: ignore[union-attr]
+            for p in projects for i in p.get("indicators") or []
         ]
     )
     subs = pd.DataFrame(
         [
             {"分项目标": f"{sg['seq']}. {sg['title']}", "绩效指标": i["level3"], "指标值": i["target_text"],
              "类型": KIND_LABELS.get(i["kind"], i["kind"])}
-            for d in depts for sg in d.get("sub_goals") or [] for i in sg.get("indicators") or []  # type: ignore[union-attr]
+            for d in depts for sg in d.get("sub_goals") or [] for i in sg.get("indicators") or []
         ]
     )
     return {"projects": proj, "indicators": inds, "sub_goals": subs}
 
 
-def findings_frame(findings: list[object]) -> pd.DataFrame:
+class _Finding(Protocol):
+    """What the import review needs of a parser finding (perfwatch.importers' ``Finding``)."""
+
+    @property
+    def severity(self) -> str: ...
+    @property
+    def where(self) -> str: ...
+    @property
+    def line(self) -> int | None: ...
+    @property
+    def message(self) -> str: ...
+
+
+def findings_frame(findings: Sequence[_Finding]) -> pd.DataFrame:
     """Review findings as a table: 级别, 位置, 行号, 说明."""
     return pd.DataFrame(
         [
-            {"级别": SEVERITY_LABELS.get(f.severity, f.severity), "位置": f.where,  # type: ignore[attr-defined]
-             "行号": f.line, "说明": f.message}  # type: ignore[attr-defined]
+            {"级别": SEVERITY_LABELS.get(f.severity, f.severity), "位置": f.where,
+             "行号": f.line, "说明": f.message}
             for f in findings
         ],
         columns=["级别", "位置", "行号", "说明"],

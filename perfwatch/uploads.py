@@ -15,7 +15,7 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import PurePath
 
-from perfwatch.store import ValidationError
+from perfwatch.errors import ValidationError
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # keep equal to server.maxUploadSize in .streamlit/config.toml
 

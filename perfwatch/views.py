@@ -9,32 +9,24 @@ engine columns, named in their docstrings (e.g. the deviation amount = spent −
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
 
 from perfwatch import numfmt
+from perfwatch.cells import as_float, as_int, is_missing
 from perfwatch.periods import default_as_of, month_ends  # noqa: F401  (re-exported for the pages)
 from perfwatch.plan import expected_pct_at, normalise
+from perfwatch.status import Status
 from perfwatch.vocab import LAGGING, LIGHT_NAMES, LIGHTS, SEVERITY, behind_plan_wan, lag_order_key
 from perfwatch.vocab import light_name as _light_name
-
-from perfwatch.status import Status
 
 LIGHT_ORDER: tuple[str, ...] = LIGHTS
 CHECKPOINT_MONTHS: tuple[int, ...] = (3, 6, 10, 12)
 
 
 # ---------------------------------------------------------------- formatting
-
-
-def is_missing(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def money(value: Any) -> str:
@@ -80,11 +72,6 @@ def causes_text(categories: Any, text: Any) -> str:
     return head or body
 
 
-def light_counts(frame: pd.DataFrame, prefix: str) -> dict[str, int]:
-    """{light: count} from the engine's ``{prefix}{light}`` count columns (first row or dict)."""
-    return {light: int(frame[f"{prefix}{light}"]) for light in LIGHT_ORDER}
-
-
 def points_vs_time(execution_pct: Any, time_pct: Any) -> float | None:
     """执行率 − 序时进度 in percentage points (None when the 执行率 is undefined)."""
     if is_missing(execution_pct) or is_missing(time_pct):
@@ -119,9 +106,9 @@ def attention_list(status: Status, progress: pd.DataFrame | None = None) -> pd.D
     rows: list[dict[str, Any]] = []
     texts: dict[int, str] = {}
     if progress is not None and not progress.empty:
-        texts = {int(r.project_id): str(r.progress_text) for r in progress.itertuples() if not is_missing(r.progress_text)}
+        texts = {as_int(r.project_id): str(r.progress_text) for r in progress.itertuples() if not is_missing(r.progress_text)}
     behind: dict[int, float] = {
-        int(r.project_id): behind_plan_wan(r.budget, r.expected_pct, r.spent) for r in status.projects.itertuples(index=False)
+        as_int(r.project_id): behind_plan_wan(r.budget, r.expected_pct, r.spent) for r in status.projects.itertuples(index=False)
     }
     for r in status.projects.itertuples(index=False):
         if r.execution_light not in LAGGING and not bool(r.overspent):
@@ -132,34 +119,34 @@ def attention_list(status: Status, progress: pd.DataFrame | None = None) -> pd.D
             "light": light,
             "项目": r.name,
             "名称": "预算执行进度" + ("（超预算）" if bool(r.overspent) else ""),
-            "落后计划（万元）": behind[int(r.project_id)],
+            "落后计划（万元）": behind[as_int(r.project_id)],
             "原因": r.execution_reason,
-            "偏差原因/说明": texts.get(int(r.project_id), ""),
+            "偏差原因/说明": texts.get(as_int(r.project_id), ""),
             "纠偏措施": "",
             "完成可能性": "",
-            "_score": 0.0 if is_missing(r.ratio) else float(r.ratio),
-            "_seq": int(r.seq),
+            "_score": 0.0 if is_missing(r.ratio) else as_float(r.ratio),
+            "_seq": as_int(r.seq),
             "project_code": r.code,
         })
     for r in status.indicators.itertuples(index=False):
         if r.light not in LAGGING:
             continue
-        owner = r.project_name if not is_missing(r.project_name) else f"部门整体·分项目标{int(r.sub_goal_seq)}"
+        owner = r.project_name if not is_missing(r.project_name) else f"部门整体·分项目标{as_int(r.sub_goal_seq)}"
         score = 100.0
-        if not is_missing(r.actual) and not is_missing(r.expected) and float(r.expected) > 0 and r.rule_kind in ("count", "rate"):
-            score = 100.0 * float(r.actual) / float(r.expected)
+        if not is_missing(r.actual) and not is_missing(r.expected) and as_float(r.expected) > 0 and r.rule_kind in ("count", "rate"):
+            score = 100.0 * as_float(r.actual) / as_float(r.expected)
         rows.append({
             "类别": "绩效指标",
             "light": r.light,
             "项目": owner,
             "名称": r.level3,
-            "落后计划（万元）": behind.get(int(r.project_id), 0.0) if not is_missing(r.project_id) else 0.0,
+            "落后计划（万元）": behind.get(as_int(r.project_id), 0.0) if not is_missing(r.project_id) else 0.0,
             "原因": r.reason,
             "偏差原因/说明": causes_text(r.cause_categories, r.cause_text),
             "纠偏措施": "" if is_missing(r.measure) else str(r.measure),
             "完成可能性": "" if is_missing(r.likelihood) else str(r.likelihood),
             "_score": score,
-            "_seq": 999 if is_missing(r.project_seq) else int(r.project_seq),
+            "_seq": 999 if is_missing(r.project_seq) else as_int(r.project_seq),
             "project_code": None if is_missing(r.project_code) else r.project_code,
         })
     cols = ["类别", "灯", "项目", "名称", "落后计划（万元）", "原因", "偏差原因/说明", "纠偏措施", "完成可能性", "light", "project_code"]
@@ -167,7 +154,7 @@ def attention_list(status: Status, progress: pd.DataFrame | None = None) -> pd.D
         return pd.DataFrame(columns=cols)
     out = pd.DataFrame(rows)
     out["_kind"] = (out["类别"] == "绩效指标").astype(int)
-    out["_key"] = [lag_order_key(light, money, seq) for light, money, seq in zip(out["light"], out["落后计划（万元）"], out["_seq"])]
+    out["_key"] = [lag_order_key(light, money, seq) for light, money, seq in zip(out["light"], out["落后计划（万元）"], out["_seq"], strict=True)]
     out = out.sort_values(["_key", "_kind", "_score"], kind="stable")
     out["灯"] = out["light"].map(LIGHT_NAMES)
     return out[cols].reset_index(drop=True)
@@ -231,7 +218,7 @@ def variance_table(status: Status) -> pd.DataFrame:
         "预计结余（万元）": p["budget"] - p["projection"],
         "下一节点": [
             "—" if is_missing(m) else f"{int(m)}月底 {float(c):g}%"
-            for m, c in zip(p["next_checkpoint_month"], p["next_checkpoint_pct"])
+            for m, c in zip(p["next_checkpoint_month"], p["next_checkpoint_pct"], strict=True)
         ],
         "距下一节点尚需支出（万元）": p["to_next_checkpoint"],
         "超预算": p["overspent"].map({True: "是", False: ""}),
@@ -260,7 +247,7 @@ def department_plan_curve(plans: pd.DataFrame, steps: Iterable[float] | None = N
         return [(t, 100.0 * t / 12) for t in points]
     projects: list[tuple[float, list[tuple[int, float]]]] = []
     for _pid, grp in plans.groupby("project_id", sort=True):
-        cps = [(int(m), float(c)) for m, c in zip(grp["month"], grp["pct"]) if not is_missing(m)]
+        cps = [(int(m), float(c)) for m, c in zip(grp["month"], grp["pct"], strict=True) if not is_missing(m)]
         projects.append((float(grp["budget"].iloc[0]), normalise(cps)))
     budget = sum(b for b, _ in projects)
     curve = []
@@ -297,7 +284,7 @@ def indicator_table(indicators: pd.DataFrame) -> pd.DataFrame:
     """Every indicator with target, actual, expected, light, likelihood, cause and measure."""
     ind = indicators.copy()
     ind["灯"] = ind["light"].map(LIGHT_NAMES)
-    ind["偏差原因"] = [causes_text(c, t) for c, t in zip(ind["cause_categories"], ind["cause_text"])]
+    ind["偏差原因"] = [causes_text(c, t) for c, t in zip(ind["cause_categories"], ind["cause_text"], strict=True)]
     ind["project_name"] = ind["project_name"].where(
         ind["project_name"].notna(), "部门整体·分项目标" + ind["sub_goal_seq"].astype("Int64").astype(str)
     )
@@ -342,8 +329,8 @@ def department_ranking(status: Status) -> pd.DataFrame:
         "偏差（百分点）": d["gap_pp"],
         "比值": d["ratio"],
         "项目数": d["n_projects"],
-        **{f"项目{LIGHT_NAMES[l]}": d[f"projects_{l}"] for l in LIGHT_ORDER},
-        **{f"指标{LIGHT_NAMES[l]}": d[f"indicators_{l}"] for l in LIGHT_ORDER},
+        **{f"项目{LIGHT_NAMES[light]}": d[f"projects_{light}"] for light in LIGHT_ORDER},
+        **{f"指标{LIGHT_NAMES[light]}": d[f"indicators_{light}"] for light in LIGHT_ORDER},
         "判定依据": d["execution_reason"],
         "light": d["light"],
         "department_id": d["department_id"],

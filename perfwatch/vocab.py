@@ -11,7 +11,8 @@ light is grey.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
+from decimal import Decimal
 
 # Display order, worst first (tables, counts, legends).
 LIGHTS: tuple[str, ...] = ("red", "yellow", "green", "blue", "grey")
@@ -58,12 +59,15 @@ LAGGING: frozenset[str] = frozenset(LAGGING_LIGHTS)
 # Spending above the budget by more than this (万元, half a 分 of rounding) is flagged 超预算.
 OVERSPEND_TOLERANCE_WAN = 0.004
 
+# Spend is stored in 万元 with six decimals: exact to the 分 when an export is in 元.
+SPEND_QUANTUM = Decimal("0.000001")
+
 # 偏差原因 categories, 完成目标可能性 and qualitative ratings (财预〔2019〕136号 form).
 CAUSE_CATEGORIES: tuple[str, ...] = ("经费保障", "制度保障", "人员保障", "硬件条件保障", "其他")
 LIKELIHOODS: tuple[str, ...] = ("确定能", "有可能", "完全不可能")
 AT_RISK_LIKELIHOODS: tuple[str, ...] = ("有可能", "完全不可能")
 RATINGS: tuple[str, ...] = ("达成", "部分达成", "未达成")
-RATING_LIGHTS: dict[str, str] = dict(zip(RATINGS, ("green", "yellow", "red")))
+RATING_LIGHTS: dict[str, str] = dict(zip(RATINGS, ("green", "yellow", "red"), strict=True))
 
 # Words people type for a light (the CLI and imports), mapped to the light.
 _LIGHT_WORDS: dict[str, str] = {

@@ -90,12 +90,12 @@ def random_document(rng: random.Random, n_projects: int = 2, max_rows: int = 9) 
         pcts = sorted(rng.sample(range(5, 100, 5), len(months) - 1)) + [100]
         p = GenProject(
             seq, f"130529{year % 100}P{rng.randint(10**9, 10**10 - 1)}", name, round(fiscal + other, 2), fiscal, other,
-            f"用于{noun}相关支出", [(m, float(x)) for m, x in zip(months, pcts)],
+            f"用于{noun}相关支出", [(m, float(x)) for m, x in zip(months, pcts, strict=False)],
             [f"{k}.{rng.choice(['保障', '推进', '完成'])}{noun}{rng.choice(['工作', '任务', '年度目标'])}" for k in range(1, rng.randint(2, 3))],
         )
         n_rows = rng.randint(3, max_rows)
         l1s = ["产出指标"] * max(1, n_rows - 2) + ["效益指标", "满意度指标"][: n_rows - max(1, n_rows - 2)]
-        for k, l1 in enumerate(l1s):
+        for l1 in l1s:
             l2 = rng.choice(L2_OF[l1])
             if l2 == "成本指标":
                 text, kind = f"≤{p.budget:.2f} 万元", "cost"
@@ -202,7 +202,7 @@ class _Renderer:
         split_ok: bool = True, header: list[str] | None = None,
     ) -> None:
         """One ruled row. open_top[k]: column k continues a merged cell (no line above, no text)."""
-        wrapped = [self.wrap(c, w) for c, w in zip(cells, widths)]
+        wrapped = [self.wrap(c, w) for c, w in zip(cells, widths, strict=False)]
         n = max(len(w) for w in wrapped)
         height = n * self.LH + 2 * self.PAD
         if self.y + height > self.BOTTOM:
@@ -227,7 +227,7 @@ class _Renderer:
         self.pending = None  # this row's top line closes the row above
         height = n * self.LH + 2 * self.PAD
         x = self.LEFT
-        for k, (text, w) in enumerate(zip(cells, widths)):
+        for k, (text, w) in enumerate(zip(cells, widths, strict=False)):
             if not (open_top and open_top[k]):
                 pdf.line(x, self.y, x + w, self.y)
             pdf.line(x, self.y, x, self.y + height)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from streamlit.testing.v1 import AppTest
 
-from perfwatch import db, entry, store
+from perfwatch import entry, store
 from perfwatch.reports.briefing import build_pdf
 from perfwatch.reports.data import build_report
 from perfwatch.settings import DEFAULT_RULES, Rules, load_rules, save_rules
@@ -53,7 +53,7 @@ def test_inconsistent_thresholds_are_refused(seed_db_path: Path, point_app: Call
     assert _read(seed_db_path, "SELECT count(*) FROM settings WHERE key = 'rules'")[0][0] == 0
 
 
-def test_points_rule_changes_lights_and_the_briefing_says_so(seed_db: "object") -> None:
+def test_points_rule_changes_lights_and_the_briefing_says_so(seed_db: object) -> None:
     """Test that switching to the percentage-point rule recolours a project and the PDF prints that rule."""
     conn = seed_db
     pid = conn.execute("SELECT id FROM projects WHERE seq = 3").fetchone()[0]  # 72.00 万元, plan 8/50/75/100

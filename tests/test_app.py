@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 from streamlit.testing.v1 import AppTest
-
-from perfwatch import db
 
 REPO = Path(__file__).resolve().parents[1]
 

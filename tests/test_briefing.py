@@ -11,7 +11,7 @@ import pdfplumber
 import pytest
 
 from perfwatch.reports import briefing, data, fonts
-from tests.reports_testdata import Loaded, load_actuals
+from tests.reports_testdata import load_actuals
 
 NOTO = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 

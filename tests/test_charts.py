@@ -46,7 +46,7 @@ def test_execution_chart_colours_names_and_hover(demo_status: tuple[Status, Path
     # The worst (lowest ratio) is the last category, drawn on top.
     assert labels[-1].startswith("2. 法治工作经费")
     expected = next(t for t in fig.data if t.name == "计划应达进度")
-    assert list(expected.x) == list(s.projects.set_index("seq").loc[[int(l.split(".")[0]) for l in labels], "expected_pct"])
+    assert list(expected.x) == list(s.projects.set_index("seq").loc[[int(label.split(".")[0]) for label in labels], "expected_pct"])
     assert fig.layout.legend.orientation == "h" and fig.layout.legend.y < 0
 
 
@@ -107,7 +107,7 @@ def test_light_count_bars_and_department_chart_use_light_colours(demo_status: tu
     s, _ = demo_status
     fig = charts.light_count_bars({"项目": views.total_counts(s, "projects_"),
                                    "绩效指标": views.total_counts(s, "indicators_")})
-    assert [t.marker.color for t in fig.data] == [LIGHT_COLORS[l] for l in views.LIGHT_ORDER]
+    assert [t.marker.color for t in fig.data] == [LIGHT_COLORS[light] for light in views.LIGHT_ORDER]
     assert "红灯：严重滞后" in fig.data[0].hovertemplate
     ranking = views.department_ranking(s)
     dfig = charts.department_chart(ranking)

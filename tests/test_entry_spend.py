@@ -85,7 +85,7 @@ def test_later_export_replaces_the_months_it_covers(mini_db: duckdb.DuckDBPyConn
 
 def test_import_warns_about_projects_missing_from_covered_months(mini_db: duckdb.DuckDBPyConnection) -> None:
     """Test that a figure of a covered month that the file does not mention is kept and reported."""
-    do_import(mini_db, "project_code,date,amount\nP001,2024-04,100\nP002,2024-04,200\n".encode())
+    do_import(mini_db, b"project_code,date,amount\nP001,2024-04,100\nP002,2024-04,200\n")
     plan = entry.plan_spend_import(mini_db, parse_spend(b"project_code,date,amount\nP001,2024-04,300\n", "g.csv"),
                                    today=TODAY)
     assert any("P002" in w and "保持不变" in w for w in plan.warnings)

@@ -68,6 +68,6 @@ def test_variance_table_round_trips_through_excel() -> None:
     ws = _open(exports.dataframe_to_xlsx({"支出进度偏差": table})).active
     header = [c.value for c in ws[1]]
     assert "偏差金额（万元）" in header and "light" not in header
-    row = dict(zip(header, [c.value for c in ws[2]]))
+    row = dict(zip(header, [c.value for c in ws[2]], strict=False))
     assert row["偏差金额（万元）"] == -2.5 and row["灯"] == "红灯" and row["下一节点"] == "10月底 75%"
     assert row["距下一节点尚需支出（万元）"] == 5

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from fpdf import FPDF
 
-from perfwatch import db, dataset
+from perfwatch import dataset, db
 from perfwatch.importers.targets import read_targets
 from perfwatch.importers.targets_pdf import NoTextLayerError
 from perfwatch.importers.targets_xlsx import write_template

@@ -113,7 +113,7 @@ def test_bad_amounts_name_file_row_and_column(cell: str, message: str) -> None:
 
 def test_bad_dates_and_empty_codes() -> None:
     """Test that an unreadable date and an empty project code are row errors."""
-    data = "project_code,date,amount\nP001,2024-13-45,100\n,2024-03-01,5\n".encode()
+    data = b"project_code,date,amount\nP001,2024-13-45,100\n,2024-03-01,5\n"
     sf = parse_spend(data, "d.csv")
     assert [(e.row, e.column) for e in sf.errors] == [(2, "date"), (3, "project_code")]
     assert "无法识别的日期" in sf.errors[0].message
@@ -121,8 +121,8 @@ def test_bad_dates_and_empty_codes() -> None:
 
 def test_duplicate_rows_are_errors() -> None:
     """Test that an identical row, and a second total for the same project and month, are refused."""
-    data = ("project_code,date,amount\nP001,2024-03-05,100\nP001,2024-03-05,100\n"
-            "P002,2024-03,5\nP002,2024-03,6\n").encode()
+    data = (b"project_code,date,amount\nP001,2024-03-05,100\nP001,2024-03-05,100\n"
+            b"P002,2024-03,5\nP002,2024-03,6\n")
     sf = parse_spend(data, "dup.csv")
     assert [(e.row, "第 2 行" in e.message or "第 4 行" in e.message) for e in sf.errors] == [(3, True), (5, True)]
     assert [r.row for r in sf.rows] == [2, 4]
@@ -150,7 +150,7 @@ def test_parse_period(text: str, expected: Period) -> None:
 
 def test_quarter_covers_three_months_and_counts_in_the_last() -> None:
     """Test that a quarter total replaces all three months: 0, 0 and the total in the last month."""
-    sf = parse_spend("project_code,date,amount\nP001,2024Q1,900\n".encode(), "q.csv")
+    sf = parse_spend(b"project_code,date,amount\nP001,2024Q1,900\n", "q.csv")
     totals = monthly_totals(sf.rows)
     assert {m.month: v for (_, m), (v, _) in totals.items()} == {1: 0, 2: 0, 3: Decimal(900)}
 

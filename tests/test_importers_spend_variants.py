@@ -90,9 +90,9 @@ def test_treasury_csv_imports_into_the_database(mini_db: duckdb.DuckDBPyConnecti
 
 def test_a_month_may_not_total_below_zero() -> None:
     """Test that refunds beyond the month's spend are refused on each negative row, other months kept."""
-    data = ("project_code,date,amount\n"
-            "P001,2024-03-01,100\nP001,2024-03-05,-500\nP001,2024-03-06,(50)\n"
-            "P001,2024-04-01,80\nP001,2024-04-02,-80\n").encode()
+    data = (b"project_code,date,amount\n"
+            b"P001,2024-03-01,100\nP001,2024-03-05,-500\nP001,2024-03-06,(50)\n"
+            b"P001,2024-04-01,80\nP001,2024-04-02,-80\n")
     sf = parse_spend(data, "neg.csv")
     assert errors(sf) == [
         (3, "amount", "金额不能为负数：本行 -500 冲销/退回后，项目 P001 2024年3月的支出合计为 -450元（冲销/退回不能超过当月支出）。"),

@@ -98,7 +98,7 @@ def test_matrix_has_a_cell_per_project_and_indicator_group(report: data.Departme
     groups, rows = data.light_matrix(report)
     assert groups[:4] == ["数量指标", "质量指标", "时效指标", "成本指标"] and len(groups) == 7
     assert len(rows) == 8
-    cells = {p.seq: dict(zip(groups, c)) for p, c in rows}
+    cells = {p.seq: dict(zip(groups, c, strict=False)) for p, c in rows}
     assert cells[2]["质量指标"] == "red" and cells[1]["数量指标"] == "yellow"
     fig = meeting.matrix_figure(report, "dark")
     assert len(fig.data[0].y) == 8 and len(fig.layout.annotations) == 8 * 7

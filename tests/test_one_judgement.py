@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
 
 import duckdb
 import pytest
@@ -79,7 +79,7 @@ def test_entry_page_shows_the_engine_light_for_every_indicator(julu_app: Path, m
         assert not at.exception, at.exception
         pid = at.selectbox(key="results_project").value
         table = at.dataframe[0].value
-        shown = Counter(zip(table["三级指标"], table["指标灯"]))
+        shown = Counter(zip(table["三级指标"], table["指标灯"], strict=True))
         rows = ind[ind["project_id"].isna()] if pid is None else ind[ind["project_id"] == pid]
         expected = Counter((r.level3, LIGHT_NAMES[r.light]) for r in rows.itertuples(index=False))
         assert shown == expected, option

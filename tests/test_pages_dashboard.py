@@ -4,8 +4,8 @@ are the engine's (perfwatch.status.compute_status) for a fixture written through
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import duckdb
 import pandas as pd

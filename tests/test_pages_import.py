@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from perfwatch import dataset, db
+from perfwatch import dataset
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "data" / "seed" / "julu-justice-bureau-2024-targets.txt"

@@ -8,7 +8,6 @@ import hashlib
 import io
 import json
 import zipfile
-from decimal import Decimal
 
 import duckdb
 import openpyxl

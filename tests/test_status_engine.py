@@ -12,7 +12,7 @@ import json
 import random
 import re
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -132,7 +132,7 @@ def test_every_engine_sql_runs(path: Path, empty_db: duckdb.DuckDBPyConnection, 
     text = path.read_text(encoding="utf-8")
     assert text.startswith(f"-- {name}:"), "header comment names the query"
     for param in db.query_params(name):
-        assert f"${param}" in "\n".join(l for l in text.splitlines() if l.startswith("--")), f"${param} documented"
+        assert f"${param}" in "\n".join(line for line in text.splitlines() if line.startswith("--")), f"${param} documented"
     relations = _engine_relations(mini_db)
     wanted = {rel: table for rel, table in relations.items() if re.search(rf"\b{rel}\b", text)}
     table = engine_query(mini_db, name, _default_params(name), wanted)
@@ -344,7 +344,7 @@ def test_before_anything_is_expected(julu: duckdb.DuckDBPyConnection) -> None:
     grey-before-the-first-checkpoint setting switched off, so the step rule itself decides)."""
     rules = replace(DEFAULT_RULES, plan_method="step", grey_before_first_checkpoint=False)
     st = compute_status(julu, date(2024, 2, 29), rules=rules)
-    lights = dict(zip(st.projects["code"], st.projects["execution_light"]))
+    lights = dict(zip(st.projects["code"], st.projects["execution_light"], strict=True))
     assert lights["13052924P00584210795G"] == "green"      # 4.00 spent in February
     assert lights["13052924P00584012127P"] == "green"      # 1.50 in January
     assert lights[P3] == "grey"

@@ -250,12 +250,12 @@ def test_seed_department(seed: ParseResult) -> None:
 def test_seed_projects_header(seed: ParseResult) -> None:
     projects = seed.data["projects"]
     assert len(projects) == 8
-    for proj, (seq, code, name, budget, plan) in zip(projects, SEED_PROJECTS):
+    for proj, (seq, code, name, budget, plan) in zip(projects, SEED_PROJECTS, strict=False):
         assert (proj["seq"], proj["code"], proj["name"]) == (seq, code, name)
         assert proj["department_code"] == "315001" and proj["fiscal_year"] == 2024
         assert proj["budget"] == pytest.approx(budget) and proj["fiscal_funds"] == pytest.approx(budget)
         assert proj["other_funds"] == 0.0
-        assert [(cp["month"], cp["pct"]) for cp in proj["plan"]] == list(zip((3, 6, 10, 12), plan))
+        assert [(cp["month"], cp["pct"]) for cp in proj["plan"]] == list(zip((3, 6, 10, 12), plan, strict=False))
         assert len(proj["goals"]) == 3 and all(g and not re.match(r"^\d", g) for g in proj["goals"])
         assert proj["purpose"].startswith("用于")
     assert round(sum(p["budget"] for p in projects), 2) == 122.90
@@ -339,7 +339,7 @@ SUB_GOALS = [
 def test_seed_sub_goals(seed: ParseResult) -> None:
     subs = seed.data["departments"][0]["sub_goals"]
     assert [len(s["indicators"]) for s in subs] == [8, 3, 8, 4]
-    for sg, (title, rows) in zip(subs, SUB_GOALS):
+    for sg, (title, rows) in zip(subs, SUB_GOALS, strict=False):
         assert sg["title"] == title
         got = [
             (i["level3"], i["target_text"], i["comparator"], i["value"], i["unit"], i["kind"]) for i in sg["indicators"]

@@ -40,7 +40,7 @@ def test_template_sheets_and_plan_columns(mini_data: dict) -> None:
     assert wb.sheetnames == ["说明", "部门", "分项目标", "项目", "绩效目标", "指标"]
     ws = wb["项目"]
     header = [c.value for c in ws[1]]
-    row = dict(zip(header, [c.value for c in ws[2]]))
+    row = dict(zip(header, [c.value for c in ws[2]], strict=False))
     assert row["项目编码"] == "P001" and row["预算数（万元）"] == 10.0
     assert (row["3月底累计%"], row["6月底累计%"], row["10月底累计%"], row["12月底累计%"]) == (25, 50, 75, 100)
     assert row["1月底累计%"] is None

@@ -13,8 +13,8 @@ import streamlit as st
 from perfwatch import entry, pageviews, web
 from perfwatch.importers.results import parse_results
 from perfwatch.store import CAUSE_CATEGORIES, LIKELIHOODS, PERMISSIONS, RATINGS
-from perfwatch.uploads import check_upload
 from perfwatch.textsafe import md
+from perfwatch.uploads import check_upload
 
 actor = web.require_role("owner", "admin")
 conn = web.connection()
@@ -134,7 +134,7 @@ with tab_form:
                                         projected_text=projected, cause_categories=tuple(cats), cause_text=cause,
                                         likelihood=likelihood, measure=measure, note=note,
                                         base_id=st.session_state[base_key])
-                result = web.attempt(lambda: entry.save_results(conn, actor, [inp], source="表单填报"))
+                result = web.attempt(lambda inp=inp: entry.save_results(conn, actor, [inp], source="表单填报"))
                 if result is not None:
                     web.after_write()
                     st.cache_data.clear()  # also the dashboard's last-data date (web.after_write misses it)

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 
 from perfwatch import entry, numfmt, web
 from perfwatch.importers.spend import FIELD_LABELS, SPEND_FIELDS, parse_spend
 from perfwatch.store import PERMISSIONS
-from perfwatch.uploads import check_upload
 from perfwatch.textsafe import md
+from perfwatch.uploads import check_upload
 
 actor = web.require_role("finance", "admin")
 conn = web.connection()

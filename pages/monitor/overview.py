@@ -92,6 +92,6 @@ if not part.empty:
         counts = grp["light"].value_counts().to_dict()
         title = grp["sub_goal_title"].iloc[0]
         with st.expander(f"分项目标 {int(seq)}：{md(title)}　（" + "、".join(
-                f"{LIGHT_NAMES[l]}{counts[l]}" for l in views.LIGHT_ORDER if counts.get(l)) + "）"):
+                f"{LIGHT_NAMES[light]}{counts[light]}" for light in views.LIGHT_ORDER if counts.get(light)) + "）"):
             table = views.indicator_table(grp).drop(columns=["项目", "一级指标", "二级指标"])
             web.light_dataframe(table)

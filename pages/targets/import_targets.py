@@ -20,8 +20,8 @@ from perfwatch.importers.targets_text import TargetsParseError
 from perfwatch.importers.targets_xlsx import write_template
 from perfwatch.store import PermissionDenied, ValidationError
 from perfwatch.targets_view import findings_frame, preview_frames
-from perfwatch.uploads import check_upload
 from perfwatch.textsafe import md
+from perfwatch.uploads import check_upload
 
 actor = web.require_role("admin")
 conn = web.connection()

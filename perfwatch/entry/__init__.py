@@ -18,22 +18,20 @@ No streamlit here; pages call these functions and draw the results.
 
 from __future__ import annotations
 
-from perfwatch.periods import default_month, month_label, month_start, reporting_as_of
-from perfwatch.store import PermissionDenied, ValidationError
 from perfwatch.entry.common import (
+    LIGHT_LABELS,
+    MONTH_COLUMNS,
+    QUARTER_COLUMNS,
+    RESULT_FIELD_LABELS,
+    RESULT_FIELDS,
+    USER_ERRORS,
     ConflictError,
     EntryValidationError,
     Indicator,
-    LIGHT_LABELS,
     LockedError,
-    MONTH_COLUMNS,
     OverBudgetError,
     Project,
-    QUARTER_COLUMNS,
-    RESULT_FIELDS,
-    RESULT_FIELD_LABELS,
     SaveResult,
-    USER_ERRORS,
     department,
     error_text,
     indicators_all,
@@ -42,6 +40,24 @@ from perfwatch.entry.common import (
     needs_explanation,
     projects_all,
 )
+from perfwatch.entry.completeness import (
+    Completeness,
+    completeness,
+)
+from perfwatch.entry.grid import (
+    SpendGrid,
+    grid_changes,
+    spend_grid,
+)
+from perfwatch.entry.history import (
+    UndoInfo,
+    last_undoable,
+    spend_history,
+    spend_row,
+    undo_batch,
+    undo_result_cell,
+    undo_spend_cell,
+)
 from perfwatch.entry.locks import (
     LockState,
     lock_history,
@@ -49,20 +65,7 @@ from perfwatch.entry.locks import (
     locked_months,
     set_lock,
 )
-from perfwatch.entry.spend import (
-    SpendChange,
-    save_spend,
-)
-from perfwatch.entry.grid import (
-    SpendGrid,
-    grid_changes,
-    spend_grid,
-)
-from perfwatch.entry.spend_import import (
-    SpendImportPlan,
-    commit_spend_import,
-    plan_spend_import,
-)
+from perfwatch.entry.record import record_project_report, record_result, record_spend
 from perfwatch.entry.results import (
     CurrentResult,
     ResultInput,
@@ -74,27 +77,24 @@ from perfwatch.entry.results import (
     save_results,
     validate_result,
 )
-from perfwatch.entry.history import (
-    UndoInfo,
-    last_undoable,
-    spend_history,
-    spend_row,
-    undo_batch,
-    undo_result_cell,
-    undo_spend_cell,
+from perfwatch.entry.spend import (
+    SpendChange,
+    save_spend,
 )
-from perfwatch.entry.record import record_project_report, record_result, record_spend
+from perfwatch.entry.spend_import import (
+    SpendImportPlan,
+    commit_spend_import,
+    plan_spend_import,
+)
 from perfwatch.entry.templates import (
-    ResultsImportPlan,
     TEMPLATE_COLUMNS,
+    ResultsImportPlan,
     commit_results_import,
     plan_results_import,
     results_template,
 )
-from perfwatch.entry.completeness import (
-    Completeness,
-    completeness,
-)
+from perfwatch.periods import default_month, month_label, month_start, reporting_as_of
+from perfwatch.store import PermissionDenied, ValidationError
 
 __all__ = [
     "Completeness",

@@ -4,17 +4,17 @@ result, entry batches (the unit of undo) and the process write lock."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Sequence
+from typing import Any
 
 import duckdb
 
 from perfwatch import db, numfmt, textsafe
 from perfwatch.importers.sheets import RowError
-from perfwatch.store import PermissionDenied, SPEND_QUANTUM, ValidationError, WriteTx
+from perfwatch.store import SPEND_QUANTUM, PermissionDenied, ValidationError, WriteTx
 from perfwatch.vocab import AT_RISK_LIKELIHOODS, LIGHT_NAMES, is_lagging
-
 
 MONTH_COLUMNS: tuple[str, ...] = tuple(f"{m}月" for m in range(1, 13))
 QUARTER_COLUMNS: tuple[str, ...] = ("一季度", "二季度", "三季度", "四季度")

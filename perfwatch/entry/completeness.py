@@ -41,8 +41,8 @@ def completeness(conn: duckdb.DuckDBPyConnection, department_id: int, as_of: dt.
         "负责人": [o if isinstance(o, str) and o else "（未分配）" for o in p["owners"]],
         "本月支出": ["已填" if x else "未填" for x in p["spend_entered"]],
         "项目进展": ["已填" if x else "未填" for x in p["report_entered"]],
-        "指标已填/总数": [f"{int(a)}/{int(b)}" for a, b in zip(p["reported"], p["indicators"])],
-        "待填指标": [int(b) - int(a) for a, b in zip(p["reported"], p["indicators"])],
+        "指标已填/总数": [f"{int(a)}/{int(b)}" for a, b in zip(p["reported"], p["indicators"], strict=True)],
+        "待填指标": [int(b) - int(a) for a, b in zip(p["reported"], p["indicators"], strict=True)],
     })
     missing = pd.DataFrame({
         "项目": m["project_name"],

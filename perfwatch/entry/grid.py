@@ -11,7 +11,17 @@ import duckdb
 import pandas as pd
 
 from perfwatch import db, limits
-from perfwatch.entry.common import EntryValidationError, MONTH_COLUMNS, Project, QUARTER_COLUMNS, _dec, _today, _wan, department, projects_all
+from perfwatch.entry.common import (
+    MONTH_COLUMNS,
+    QUARTER_COLUMNS,
+    EntryValidationError,
+    Project,
+    _dec,
+    _today,
+    _wan,
+    department,
+    projects_all,
+)
 from perfwatch.entry.locks import locked_months
 from perfwatch.entry.spend import SpendChange
 from perfwatch.periods import month_label, month_start
@@ -43,8 +53,8 @@ class SpendGrid:
                     part = months[3 * q:3 * q + 3]
                     rec[col] = nan if all(v is None for v in part) else float(sum(v or 0 for v in part))
             else:
-                for m, col in enumerate(MONTH_COLUMNS):
-                    rec[col] = nan if months[m] is None else float(months[m])
+                for col, amount in zip(MONTH_COLUMNS, months, strict=True):
+                    rec[col] = nan if amount is None else float(amount)
             total = sum((v or Decimal(0)) for v in months)
             rec["合计"] = float(total)
             rec["执行率"] = float("nan") if not p.budget else float(total / p.budget * 100)

@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 
 from perfwatch import db, review
-from perfwatch.entry.common import EntryValidationError, Project, RESULT_FIELDS, SaveResult, _Batches, _dec, _fmt_time
+from perfwatch.entry.common import RESULT_FIELDS, EntryValidationError, Project, SaveResult, _Batches, _dec, _fmt_time
 from perfwatch.entry.locks import _check_lock
 from perfwatch.entry.results import _authorize_indicator, _result_conflict, _same_result
 from perfwatch.entry.spend import _project_in_tx, _spend_conflict
@@ -144,15 +144,15 @@ def _undo_result_row(tx: WriteTx, batches: _Batches, row_id: int, indicator_id: 
     mine = tx.one("entry/result_row", {"id": row_id})
     current = tx.one("entry/current_result_full", {"indicator_id": indicator_id, "as_of": as_of})
     assert mine is not None
-    mine_fields = dict(zip(RESULT_FIELDS, mine[3:13]))
+    mine_fields = dict(zip(RESULT_FIELDS, mine[3:13], strict=False))
     if current is None or not _same_result(current, mine_fields):
         raise _result_conflict(label, as_of, current)
     before = tx.one("entry/result_before", {"indicator_id": indicator_id, "as_of": as_of, "id": row_id})
-    restored = dict(zip(RESULT_FIELDS, before[1:11])) if before else {k: None for k in RESULT_FIELDS}
+    restored = dict(zip(RESULT_FIELDS, before[1:11], strict=False)) if before else {k: None for k in RESULT_FIELDS}
     row = tx.one("store/insert_result", {"indicator_id": indicator_id, "as_of": as_of, **restored,
                                          "entered_by": tx.actor.username})
     assert row is not None
-    tx.audit("indicator_results", row[0], {**dict(zip(RESULT_FIELDS, current[1:11])), "id": current[0]},
+    tx.audit("indicator_results", row[0], {**dict(zip(RESULT_FIELDS, current[1:11], strict=False)), "id": current[0]},
              {"indicator_id": indicator_id, "as_of": as_of, **restored, "undoes_row": row_id, "note": note},
              "result.undo")
     batches.add(int(ind_row[1]), int(row[0]))

@@ -7,8 +7,8 @@ causes, audit) because it *is* a page save of one row.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Sequence
 
 import duckdb
 

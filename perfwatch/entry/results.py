@@ -4,14 +4,27 @@ form, saving and the current results."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import duckdb
 import pandas as pd
 
 from perfwatch import db, limits, review
-from perfwatch.entry.common import ConflictError, EntryValidationError, Indicator, RESULT_FIELDS, RESULT_FIELD_LABELS, SaveResult, _Batches, _fmt_time, _today, indicators_all, needs_explanation
+from perfwatch.entry.common import (
+    RESULT_FIELD_LABELS,
+    RESULT_FIELDS,
+    ConflictError,
+    EntryValidationError,
+    Indicator,
+    SaveResult,
+    _Batches,
+    _fmt_time,
+    _today,
+    indicators_all,
+    needs_explanation,
+)
 from perfwatch.entry.locks import _check_lock
 from perfwatch.periods import month_start
 from perfwatch.store import Actor, authorize, transaction
@@ -192,7 +205,7 @@ def _authorize_indicator(conn: duckdb.DuckDBPyConnection, actor: Actor, indicato
 
 
 def _same_result(current: tuple[Any, ...], fields: Mapping[str, Any]) -> bool:
-    old = dict(zip(RESULT_FIELDS, current[1:11]))
+    old = dict(zip(RESULT_FIELDS, current[1:11], strict=False))
     for k in RESULT_FIELDS:
         a, b = old[k], fields[k]
         if k == "cause_categories":
@@ -266,7 +279,7 @@ def save_results(
                                                  "entered_by": actor.username})
             assert row is not None
             tx.audit("indicator_results", row[0],
-                     None if current is None else {**dict(zip(RESULT_FIELDS, current[1:11])), "id": current_id},
+                     None if current is None else {**dict(zip(RESULT_FIELDS, current[1:11], strict=False)), "id": current_id},
                      {"indicator_id": ind.id, "as_of": inp.as_of, **fields, "source": source})
             batches.add(ind.department_id, int(row[0]))
             result.row_ids.append(int(row[0]))
@@ -292,7 +305,7 @@ def current_results(conn: duckdb.DuckDBPyConnection, department_id: int, as_of: 
     the month of ``as_of`` (the form's base row when its as_of equals the reporting date)."""
     rows = db.query(conn, "entry/results_latest_of_department",
                     {"department_id": department_id, "date_from": month_start(as_of), "as_of": as_of})
-    return {int(r[0]): CurrentResult(int(r[1]), r[2], dict(zip(RESULT_FIELDS, r[3:13])), r[13], r[14], bool(r[15]))
+    return {int(r[0]): CurrentResult(int(r[1]), r[2], dict(zip(RESULT_FIELDS, r[3:13], strict=False)), r[13], r[14], bool(r[15]))
             for r in rows}
 
 

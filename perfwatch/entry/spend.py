@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Sequence
+from typing import Any
 
 import duckdb
 
 from perfwatch import limits
-from perfwatch.entry.common import ConflictError, EntryValidationError, OverBudgetError, Project, SaveResult, _Batches, _dec, _fmt_time, _today, _wan
+from perfwatch.entry.common import (
+    ConflictError,
+    EntryValidationError,
+    OverBudgetError,
+    Project,
+    SaveResult,
+    _Batches,
+    _dec,
+    _fmt_time,
+    _today,
+    _wan,
+)
 from perfwatch.entry.locks import _check_lock
 from perfwatch.periods import month_label, month_start
 from perfwatch.store import Actor, WriteTx, transaction

@@ -150,8 +150,8 @@ def plan_spend_import(
             totals[(p.id, month)] = (to_wan(amount, sf.unit), lines)
     current: dict[tuple[int, dt.date], tuple[int, Decimal]] = {}
     for dep in {p.department_id for p in by_project.values()}:
-        for r in db.query(conn, "entry/spend_current_of_department", {"department_id": dep}):
-            current[(int(r[0]), r[1])] = (int(r[2]), Decimal(r[3]))
+        for row in db.query(conn, "entry/spend_current_of_department", {"department_id": dep}):
+            current[(int(row[0]), row[1])] = (int(row[2]), Decimal(row[3]))
     for (pid, month), (amount, lines) in sorted(totals.items(), key=lambda kv: (kv[0][0], kv[0][1])):
         p = by_project[pid]
         base = current.get((pid, month))
@@ -168,9 +168,9 @@ def plan_spend_import(
     deps = {p.department_id for p in by_project.values()}
     for (pid, month), (_, amount) in sorted(current.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         if month in plan.months and (pid, month) not in totals and amount:
-            p = next((q for q in projects_all(conn) if q.id == pid), None)
-            if p is not None and p.department_id in deps:
-                plan.warnings.append(f"文件覆盖 {month_label(month)}，但没有项目 {p.label} 的数据；"
+            other = next((q for q in projects_all(conn) if q.id == pid), None)
+            if other is not None and other.department_id in deps:
+                plan.warnings.append(f"文件覆盖 {month_label(month)}，但没有项目 {other.label} 的数据；"
                                      f"其当前支出 {_wan(amount)} 万元保持不变。")
     # Budget check on the figures after import.
     for p in by_project.values():

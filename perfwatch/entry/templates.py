@@ -4,19 +4,28 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import duckdb
 import pandas as pd
 
 from perfwatch import xlsx_safe
 from perfwatch.entry.common import EntryValidationError, Indicator, SaveResult, indicators_all, indicators_of
-from perfwatch.entry.results import CurrentResult, ResultInput, _blank, clean_input, current_results, indicator_light, save_results, validate_result
+from perfwatch.entry.results import (
+    CurrentResult,
+    ResultInput,
+    _blank,
+    clean_input,
+    current_results,
+    indicator_light,
+    save_results,
+    validate_result,
+)
 from perfwatch.entry.spend_import import _FIELD_CN
 from perfwatch.importers.sheets import RowError
 from perfwatch.store import Actor
-
 
 TEMPLATE_COLUMNS: tuple[str, ...] = (
     "指标编号", "项目编码", "项目名称", "一级指标", "二级指标", "三级指标", "年度指标值", "截止日期",
@@ -31,12 +40,15 @@ def results_template(
     pre-filled with the current result as of ``as_of``, ready to fill offline and upload."""
     import openpyxl
     from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.worksheet import Worksheet
 
     inds = [i for i in indicators_of(conn, department_id) if project_id is None or i.project_id == project_id]
     current = current_results(conn, department_id, as_of)
     wb = openpyxl.Workbook()
     ws = wb.active
+    assert isinstance(ws, Worksheet)  # a new workbook opens on one plain worksheet
     ws.title = "指标填报"
     ws.append(list(TEMPLATE_COLUMNS))
     for cell in ws[1]:
@@ -69,7 +81,7 @@ def results_template(
     ws.add_data_validation(dv)
     widths = [8, 24, 24, 10, 16, 24, 14, 12, 12, 20, 18, 24, 12, 24, 16]
     for k, w in enumerate(widths, 1):
-        ws.column_dimensions[openpyxl.utils.get_column_letter(k)].width = w
+        ws.column_dimensions[get_column_letter(k)].width = w
     ws.freeze_panes = "I2"
     help_ws = wb.create_sheet("填写说明")
     for line in (
@@ -105,7 +117,7 @@ class ResultsImportPlan:
 
     def preview(self) -> pd.DataFrame:
         recs = []
-        for inp, label in zip(self.inputs, self.labels):
+        for inp, label in zip(self.inputs, self.labels, strict=False):
             value = inp.rating or (inp.done_date.isoformat() if inp.done_date else None) or (
                 None if inp.value is None else f"{inp.value:g}")
             recs.append({"指标": label, "截止日期": inp.as_of.isoformat(), "完成值": value or "（未完成）",

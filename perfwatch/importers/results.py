@@ -17,8 +17,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from perfwatch.importers.sheets import RowError, auto_mapping, file_year, is_header_repeat, read_table
 from perfwatch.importers.spend import code_of
@@ -102,7 +103,8 @@ def split_cause(categories_cell: Any, cause_cell: Any) -> tuple[tuple[str, ...],
             (cats if part in CAUSE_CATEGORIES else unknown).append(part)
     text = None if cause_cell is None else str(cause_cell).strip() or None
     if text:
-        m = re.match(r"^((?:(?:%s)[、,，;；/\s]*)+)[：:]?\s*(.*)$" % "|".join(CAUSE_CATEGORIES), text, re.S)
+        alternatives = "|".join(CAUSE_CATEGORIES)
+        m = re.match(rf"^((?:(?:{alternatives})[、,，;；/\s]*)+)[：:]?\s*(.*)$", text, re.S)
         if m:
             lead = [p for p in _SEPARATORS.split(m.group(1)) if p]
             if all(p in CAUSE_CATEGORIES for p in lead):

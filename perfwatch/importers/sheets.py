@@ -10,10 +10,11 @@ import csv
 import datetime as dt
 import io
 import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 from perfwatch import textsafe
 from perfwatch.importers.values import parse_number, parse_period
@@ -116,7 +117,7 @@ def read_sheets(data: bytes, name: str) -> list[Sheet]:
     if suffix in (".xlsx", ".xlsm") or data[:4] == b"PK\x03\x04":
         import openpyxl
 
-        from perfwatch.store import ValidationError
+        from perfwatch.errors import ValidationError
         from perfwatch.uploads import check_xlsx_limits
 
         try:
@@ -148,9 +149,9 @@ def read_sheets(data: bytes, name: str) -> list[Sheet]:
     head = (text or "")[:2048].lstrip().lower()
     if text is not None and head.startswith("<") and ("<table" in text.lower() or "<workbook" in text.lower()):
         # Many government systems save an HTML or XML (SpreadsheetML 2003) table under .xls.
-        sheets = _markup_sheets(text, name)
-        if sheets:
-            return sheets
+        markup = _markup_sheets(text, name)
+        if markup:
+            return markup
     if suffix == ".xls" or text is None:
         raise ValueError(f"{name} 是旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 或 .csv 后再导入。")
     try:
@@ -164,8 +165,8 @@ def read_sheets(data: bytes, name: str) -> list[Sheet]:
     # newline=None: CR-only (old Mac), LF and CRLF line ends all read as line ends.
     reader = csv.reader(io.StringIO(text, newline=None), delimiter=delimiter)
     try:
-        for i, row in enumerate(reader, 1):
-            cells = [_cell(v) for v in row]
+        for i, record in enumerate(reader, 1):
+            cells = [_cell(v) for v in record]
             if any(c is not None for c in cells):
                 rows.append((i, cells))
     except csv.Error as exc:
@@ -270,12 +271,6 @@ def _markup_sheets(text: str, name: str) -> list[Sheet]:
         rows = [(i, cells) for i, cells in enumerate(table, 1) if any(c is not None for c in cells)]
         out.append(Sheet(f"表{k}", rows))
     return out
-
-
-def read_raw(data: bytes, name: str) -> list[tuple[int, list[Any]]]:
-    """All non-empty rows of the first visible sheet (XLSX) or of the CSV, with 1-based line numbers."""
-    sheets = read_sheets(data, name)
-    return sheets[0].rows if sheets else []
 
 
 def field_hits(cells: Sequence[Any], fields: Mapping[str, Sequence[str]]) -> int:

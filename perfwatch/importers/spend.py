@@ -13,9 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 from perfwatch.importers.sheets import (
     COLUMN_SUFFIX,
@@ -35,8 +36,7 @@ from perfwatch.importers.sheets import (
     title_unit,
 )
 from perfwatch.importers.values import Period, parse_number, parse_period  # noqa: F401  (Period re-exported)
-from perfwatch.store import SPEND_QUANTUM
-
+from perfwatch.vocab import SPEND_QUANTUM
 
 UNITS: tuple[str, ...] = ("元", "万元")
 
@@ -262,7 +262,11 @@ def _ledger_columns(table: Table, chosen: dict[str, str], given: Mapping[str, st
     if "project_code" not in chosen:
         code = project_code_in_title(table.above)
         if code is not None:
-            extra.append((LEDGER_CODE, lambda cells, code=code: code))
+
+            def project_code(cells: list[Any], code: str = code) -> str:
+                return code
+
+            extra.append((LEDGER_CODE, project_code))
             chosen["project_code"] = LEDGER_CODE
     if "date" not in chosen and "月" in norm and "日" in norm:
         if year is None:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from perfwatch import uploads
+from perfwatch.errors import ValidationError
 from perfwatch.importers.targets_checks import check_invariants
 from perfwatch.importers.targets_office import read_office
 from perfwatch.importers.targets_pdf import read_pdf
@@ -24,7 +25,6 @@ from perfwatch.importers.targets_text import (
 )
 from perfwatch.importers.targets_text.kinds import NATURES
 from perfwatch.importers.targets_xlsx import read_template
-from perfwatch.store import ValidationError
 
 ACCEPTED = (".txt", ".pdf", ".docx", ".xlsx")
 MAX_BYTES = uploads.MAX_UPLOAD_BYTES

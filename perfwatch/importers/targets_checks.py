@@ -83,7 +83,7 @@ def cross_check(tables: dict[str, Any], text: dict[str, Any], rows: Sequence[dic
         a, b = proj["indicators"], other["indicators"]
         if len(a) != len(b):
             diffs.append(f"指标行数：表格 {len(a)} 行，文本 {len(b)} 行")
-        for k, (x, y) in enumerate(zip(a, b)):
+        for k, (x, y) in enumerate(zip(a, b, strict=False)):
             for key, name in _COMPARED:
                 if (x.get(key) or "") != (y.get(key) or ""):
                     where, _ = _row_where(proj, k, x, rows)

@@ -12,6 +12,7 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
+from perfwatch.errors import ValidationError
 from perfwatch.importers.targets_tables import (
     DEFAULT_PLAN,
     Event,
@@ -20,7 +21,6 @@ from perfwatch.importers.targets_tables import (
     parse_events,
 )
 from perfwatch.importers.targets_text import ParseResult, review_dataset
-from perfwatch.store import ValidationError
 
 
 def docx_events(content: bytes, filename: str = "文件.docx") -> list[Event]:

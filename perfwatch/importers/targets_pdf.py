@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 
+from perfwatch.errors import ValidationError
 from perfwatch.importers.targets_checks import cross_check
 from perfwatch.importers.targets_tables import (
     DEFAULT_PLAN,
@@ -20,7 +21,6 @@ from perfwatch.importers.targets_text import (
     parse_targets_text,
     review_dataset,
 )
-from perfwatch.store import ValidationError
 
 
 class NoTextLayerError(ValidationError):

@@ -328,7 +328,7 @@ class _EventParser:
         fiscal = p.fiscal * p.scale if p.fiscal is not None else budget - other
         if p.fiscal is None and p.budget is not None:
             self.note("warning", label, f"未找到“其中：财政资金”金额，按预算数减其他资金计为 {fiscal:g}")
-        plan = [{"month": m, "pct": x} for m, x in zip(p.months, p.pcts)]
+        plan = [{"month": m, "pct": x} for m, x in zip(p.months, p.pcts, strict=False)]
         if not p.months and not p.pcts:
             plan = [{"month": m, "pct": x} for m, x in self.default_plan]
             self.note(
@@ -424,7 +424,7 @@ def pdf_events(pdf: Any, progress: Progress | None = None, texts: list[str] | No
         first = True
         for t in tables:
             data = t.extract()
-            for trow, cells in zip(t.rows, data):
+            for trow, cells in zip(t.rows, data, strict=False):
                 row_no += 1
                 items.append((trow.bbox[1], 1, Row(tuple(cells), n, row_no, first)))
                 first = False

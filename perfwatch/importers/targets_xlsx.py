@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from typing import Any, Callable
+from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -18,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from perfwatch import xlsx_safe
 from perfwatch.dataset import COMPARATORS, FORMAT, KINDS, validate_dataset
-from perfwatch.store import ValidationError
+from perfwatch.errors import ValidationError
 
 MONTH_COLS = [f"{m}月底累计%" for m in range(1, 13)]
 
@@ -91,6 +93,7 @@ def write_template(data: dict[str, Any] | None = None) -> bytes:
                                "fiscal_year": p["fiscal_year"], "project_code": p["code"]})
     wb = Workbook()
     info = wb.active
+    assert isinstance(info, Worksheet)  # a new workbook opens on one plain worksheet
     info.title = "说明"
     for line in README_LINES:
         info.append([line])
@@ -232,7 +235,7 @@ def read_template(content: bytes, filename: str = "模板.xlsx",
             raise TemplateError(f"{at('绩效目标', r, 'project_code')}：项目编码 {code} 不在“项目”表中。")
         by_code[code]["goals"].append(_cell_text(row["text"]) or "")
     for r, row in _read_sheet(wb, "指标", filename):
-        ind = _indicator(row, lambda k: at("指标", r, k), parse_value)
+        ind = _indicator(row, partial(at, "指标", r), parse_value)
         pcode = _cell_text(row["project_code"])
         sg_seq = _number(row["sub_goal_seq"], at("指标", r, "sub_goal_seq"), integer=True)
         if pcode and sg_seq is None:

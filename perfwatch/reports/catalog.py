@@ -111,10 +111,10 @@ def generate(
 def unit_choices(departments: pd.DataFrame, fiscal_year: int) -> dict[int, str]:
     """Units of ``fiscal_year`` for a picker: id -> '315001 巨鹿县司法局本级' (departments.sql rows)."""
     rows = departments[departments["fiscal_year"] == fiscal_year].sort_values("code")
-    return {int(i): f"{c} {n}" for i, c, n in zip(rows["id"].tolist(), rows["code"].tolist(), rows["name"].tolist())}
+    return {int(i): f"{c} {n}" for i, c, n in zip(rows["id"].tolist(), rows["code"].tolist(), rows["name"].tolist(), strict=False)}
 
 
 def project_choices(projects: pd.DataFrame) -> dict[int, str]:
     """Projects for a picker: id -> '3. 项目名称' (department_projects.sql rows)."""
     rows = projects.sort_values("seq")
-    return {int(i): f"{q}. {n}" for i, q, n in zip(rows["id"].tolist(), rows["seq"].tolist(), rows["name"].tolist())}
+    return {int(i): f"{q}. {n}" for i, q, n in zip(rows["id"].tolist(), rows["seq"].tolist(), rows["name"].tolist(), strict=False)}

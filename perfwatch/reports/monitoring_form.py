@@ -177,8 +177,9 @@ def _write_project(ws: Worksheet, f: _Formats, report: DepartmentReport, p: Proj
             ws.merge_range(r, 7, r, 10, "—", f.center)
         else:
             ws.merge_range(r, 5, r, 6, spent, f.money)
-            if budget:
-                ws.merge_range(r, 7, r, 10, numfmt.round2(100 * spent / budget) / 100.0, f.pct)
+            rate = numfmt.round2(100 * spent / budget) if budget else None
+            if rate is not None:
+                ws.merge_range(r, 7, r, 10, rate / 100.0, f.pct)
             else:
                 ws.merge_range(r, 7, r, 10, "—", f.center)
         if projected is None:
@@ -390,10 +391,11 @@ def _write_system(ws: Worksheet, f: _Formats, report: DepartmentReport) -> None:
 
 
 def _pct_cell(ws: Worksheet, r: int, c: int, value: float | None, f: _Formats) -> None:
-    if value is None:
+    rate = numfmt.round2(value)  # None for None and for NaN (which round2 treats as missing)
+    if rate is None:
         ws.write(r, c, "—", f.center)
     else:
-        ws.write(r, c, numfmt.round2(value) / 100.0, f.pct)
+        ws.write(r, c, rate / 100.0, f.pct)
 
 
 def new_workbook(target: Any) -> Workbook:

@@ -101,10 +101,10 @@ def _table(doc: DocxDocument, b: Block) -> None:
         first = Cm(5.6)
         rest = int((Cm(15.8) - first) / (len(b.header) - 1))
         widths = [first] + [rest] * (len(b.header) - 1)
-        for col, w in zip(table.columns, widths):
+        for col, w in zip(table.columns, widths, strict=False):
             col.width = w
         for row in table.rows:
-            for cell, w in zip(row.cells, widths):
+            for cell, w in zip(row.cells, widths, strict=False):
                 cell.width = w
     doc.add_paragraph()
 

@@ -60,9 +60,9 @@ def _table(pdf: _Doc, b: Block) -> None:
     with pdf.table(col_widths=tuple(widths), headings_style=FontFace(family=FONT, size_pt=9, fill_color=HEAD_FILL),
                    line_height=5, wrapmode=WrapMode.CHAR, text_align=("LEFT",) + ("CENTER",) * (n - 1),
                    repeat_headings=1, padding=1.2, v_align="MIDDLE") as table:
-        table.row([wrapped(pdf, h, w) for h, w in zip(b.header, widths)])
+        table.row([wrapped(pdf, h, w) for h, w in zip(b.header, widths, strict=False)])
         for values in b.rows:
-            table.row([wrapped(pdf, v, w) for v, w in zip(values, widths)])
+            table.row([wrapped(pdf, v, w) for v, w in zip(values, widths, strict=False)])
     pdf.ln(3)
 
 

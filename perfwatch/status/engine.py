@@ -23,6 +23,7 @@ from perfwatch.settings import Rules, load_rules
 from perfwatch.status.rules import execution_figures, execution_light
 from perfwatch.vocab import BY_SEVERITY, LIGHTS, OVERSPEND_TOLERANCE_WAN, SEVERITY, worst
 
+
 @dataclass
 class Status:
     """Everything the dashboard shows at one as-of date (DataFrames, amounts in 万元, pct 0–100).
@@ -102,7 +103,8 @@ def compute_status(
     proj_t = engine_query(conn, "engine/project_status", params)
     figures = proj_t.select(["project_id", "spent", "projection", "projection_source", "budget"])
     ind_t = engine_query(conn, "engine/indicator_status", params, {"project_figures": figures})
-    ind_t = ind_t.take(pc.sort_indices(ind_t, sort_keys=_INDICATOR_ORDER))
+    # pyarrow 26 takes (name, order, null_placement) keys; pyarrow-stubs 20 still declares (name, order) only.
+    ind_t = ind_t.take(pc.sort_indices(ind_t, sort_keys=_INDICATOR_ORDER))  # type: ignore[arg-type]
     lights = ind_t.select(["project_id", "department_id", "light"])
     proj_t = engine_query(conn, "engine/project_rollup", {}, {"project_rows": proj_t, "indicator_lights": lights})
     dep_t = engine_query(
@@ -165,11 +167,12 @@ def _department_lights(out: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     # light is the project rule applied to the totals.
     figs = [
         _department_figures(sp, b, e, rules, m)
-        for sp, b, e, m in zip(out["spent"].tolist(), budget.tolist(), out["expected_pct"].tolist(), out["months"].tolist())
+        for sp, b, e, m in zip(out["spent"].tolist(), budget.tolist(), out["expected_pct"].tolist(), out["months"].tolist(), strict=True)
     ]
     out = pd.concat([out, pd.DataFrame(figs, index=out.index, columns=_FIGURE_COLUMNS)], axis=1)
     out["execution_light"] = out["light"]
-    sev = np.maximum(out["light"].map(SEVERITY).fillna(0), out["goal_light"].map(SEVERITY).fillna(0)).astype(int)
+    worse = np.maximum(out["light"].map(SEVERITY).fillna(0), out["goal_light"].map(SEVERITY).fillna(0))
+    sev = pd.Series(worse, index=out.index).astype(int)
     out["combined_light"] = sev.map(BY_SEVERITY)
     return out
 

@@ -7,9 +7,9 @@ property test checks they agree.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Sequence
 
 from perfwatch.periods import months_elapsed
 from perfwatch.plan import next_checkpoint
@@ -215,7 +215,7 @@ def count_expected(f: IndicatorFacts, as_of: date) -> tuple[float | None, str]:
     t = months_elapsed(as_of, f.fiscal_year)
     if f.milestones:
         points = [(0.0, 0.0)] + sorted((float(m), float(v)) for m, v in f.milestones)
-        for (m0, v0), (m1, v1) in zip(points, points[1:] + [(13.0, points[-1][1])]):
+        for (m0, v0), (m1, v1) in zip(points, points[1:] + [(13.0, points[-1][1])], strict=True):
             if m0 <= t < m1:
                 return v0 + (v1 - v0) * (t - m0) / (m1 - m0), "按里程碑"
         return points[-1][1], "按里程碑"
@@ -304,6 +304,7 @@ def _base_indicator_light(f: IndicatorFacts, as_of: date, rules: Rules) -> tuple
         cap = cost_cap_wan(f.target, f.unit)
         if cap is None:
             return "grey", "成本上限未量化（灰灯）"
+        spent: float | None
         if f.project_spent is not None:
             spent, proj, source = f.project_spent, f.project_projection, f.project_projection_source
             if proj is not None and source != "负责人预计" and f.project_budget is not None and proj > f.project_budget:

@@ -10,8 +10,10 @@ import numpy as np
 import pandas as pd
 
 from perfwatch import numfmt
+from perfwatch.cells import as_int, is_missing
 from perfwatch.status.engine import Status
 from perfwatch.vocab import LIGHTS
+
 
 def _r2(x: Any) -> float | None:
     if x is None:
@@ -51,7 +53,7 @@ def to_json(status: Status) -> dict[str, Any]:
         {
             "code": r.department_code,
             "name": r.department_name,
-            "fiscal_year": int(r.fiscal_year),
+            "fiscal_year": as_int(r.fiscal_year),
             "budget": _r2(r.budget),
             "spent": _r2(r.spent),
             "execution_pct": _r2(r.execution_pct),
@@ -61,8 +63,8 @@ def to_json(status: Status) -> dict[str, Any]:
             "goal_light": r.goal_light,
             "combined_light": r.combined_light,
             "reason": r.execution_reason,
-            "projects": {l: int(getattr(r, f"projects_{l}")) for l in LIGHTS},
-            "indicators": {l: int(getattr(r, f"indicators_{l}")) for l in LIGHTS},
+            "projects": {light: int(getattr(r, f"projects_{light}")) for light in LIGHTS},
+            "indicators": {light: int(getattr(r, f"indicators_{light}")) for light in LIGHTS},
         }
         for r in status.departments.itertuples(index=False)
     ]
@@ -86,9 +88,9 @@ def to_json(status: Status) -> dict[str, Any]:
                 "owner": _r2(r.owner_projection),
             },
             "next_checkpoint": None
-            if pd.isna(r.next_checkpoint_month)
+            if is_missing(r.next_checkpoint_month)
             else {
-                "month": int(r.next_checkpoint_month),
+                "month": as_int(r.next_checkpoint_month),
                 "pct": _r2(r.next_checkpoint_pct),
                 "amount": _r2(r.next_checkpoint_amount),
                 "to_spend": _r2(r.to_next_checkpoint),
@@ -100,10 +102,10 @@ def to_json(status: Status) -> dict[str, Any]:
     ]
     inds = [
         {
-            "id": int(r.indicator_id),
+            "id": as_int(r.indicator_id),
             "project_code": _opt(r.project_code),
             "department_code": r.department_code,
-            "sub_goal_seq": None if pd.isna(r.sub_goal_seq) else int(r.sub_goal_seq),
+            "sub_goal_seq": None if is_missing(r.sub_goal_seq) else as_int(r.sub_goal_seq),
             "level1": _opt(r.level1),
             "level2": _opt(r.level2),
             "level3": r.level3,
@@ -129,8 +131,8 @@ def to_json(status: Status) -> dict[str, Any]:
         "goal_light": t["goal_light"],
         "combined_light": t["combined_light"],
         "reason": t["execution_reason"],
-        "projects": {l: t[f"projects_{l}"] for l in LIGHTS},
-        "indicators": {l: t[f"indicators_{l}"] for l in LIGHTS},
+        "projects": {light: t[f"projects_{light}"] for light in LIGHTS},
+        "indicators": {light: t[f"indicators_{light}"] for light in LIGHTS},
     }
     return {
         "as_of": status.as_of.isoformat(),

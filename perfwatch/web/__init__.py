@@ -62,5 +62,5 @@ __all__ = [
     "light_history",
     "light_badge", "light_counts_row", "light_dataframe", "light_markdown", "light_md_color", "links", "nav_page", "no_actuals", "oidc_configured",
     "oidc_refusal", "pick_department", "reads", "real_db_path", "require_role", "require_visitor", "sign_in", "sign_out",
-    "spend_series", "status", "take_notice", "user_box",
+    "sidebar_context", "spend_series", "status", "take_notice", "user_box",
 ]

@@ -16,8 +16,9 @@ import streamlit as st
 
 from perfwatch import db, pageviews, views
 from perfwatch import demo as _demo
-from perfwatch.web.conn import DEMO_KEY, DEMO_PAGES_KEY, db_path, demo_active, enable_demo, page_hash
+from perfwatch.cells import as_int
 from perfwatch.textsafe import md
+from perfwatch.web.conn import DEMO_KEY, DEMO_PAGES_KEY, db_path, demo_active, enable_demo, page_hash
 from perfwatch.web.data import cached_last_data, cached_status, connection, df
 
 
@@ -116,7 +117,7 @@ def sidebar_context(title: str | None = None) -> DashboardContext:
             year = years[0]
         in_year = depts[depts["fiscal_year"] == year].reset_index(drop=True)
         ids = [int(i) for i in in_year["id"]]
-        names = {int(r.id): f"{r.name}（{r.code}）" for r in in_year.itertuples()}
+        names = {as_int(r.id): f"{r.name}（{r.code}）" for r in in_year.itertuples()}
         if len(ids) > 1:
             _persisted("pw_department", ids)
             dept_id = st.selectbox("部门", ids, key="pw_department", format_func=names.__getitem__,

@@ -8,7 +8,8 @@ cached result is never stale and is rebuilt only after data changed. The TTL onl
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import duckdb
 import pandas as pd

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import base64
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -69,7 +70,7 @@ def light_dataframe(frame: pd.DataFrame, *, column_config: Mapping[str, Any] | N
     config: dict[str, Any] = {}
     if light_col in frame.columns and show_col in shown.columns:
         at = list(shown.columns).index(show_col)
-        shown.insert(at, "　", [_light_dot(str(l)) for l in frame[light_col]])
+        shown.insert(at, "　", [_light_dot(str(light)) for light in frame[light_col]])
         config["　"] = st.column_config.ImageColumn("　", width=28)
         config[show_col] = st.column_config.TextColumn(show_col, width=60)
     config.update(column_config or {})

@@ -14,9 +14,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -103,7 +103,7 @@ def stop_app(proc: subprocess.Popen[bytes]) -> None:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator["object"]:
+def browser() -> Iterator[object]:
     """Debian's Chromium under Playwright; skips only outside CI when Chromium is absent."""
     if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
         if os.environ.get("CI"):
@@ -127,12 +127,12 @@ def app_server(tmp_path: Path) -> Iterator[AppServer]:
         stop_app(server.proc)
 
 
-def wait_idle(page: "object") -> None:
+def wait_idle(page: object) -> None:
     """Wait until the Streamlit script has finished running."""
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)  # type: ignore[attr-defined]
 
 
-def screenshot(page: "object", name: str) -> Path:
+def screenshot(page: object, name: str) -> Path:
     """Save a full-page screenshot under artifacts/screenshots/ and return its path."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
@@ -141,7 +141,7 @@ def screenshot(page: "object", name: str) -> Path:
 
 
 @pytest.fixture
-def page(browser: "object", app_server: AppServer) -> Iterator["object"]:
+def page(browser: object, app_server: AppServer) -> Iterator[object]:
     """A 1366×768 browser page on the running app, already idle."""
     ctx = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")  # type: ignore[attr-defined]
     pg = ctx.new_page()
@@ -165,7 +165,7 @@ SIGN_IN_TITLE = "绩效运行监控看板 · 登录"
 PAGE_NOT_FOUND = "Page not found"  # Streamlit's English dialog for a URL the navigation does not list
 
 
-def fill_sign_in(page: "object", username: str, password: str) -> None:
+def fill_sign_in(page: object, username: str, password: str) -> None:
     """On the sign-in page (whatever the URL): fill the form and press 登录."""
     main = page.get_by_test_id("stMain")  # type: ignore[attr-defined]
     main.get_by_label("用户名").fill(username)
@@ -173,7 +173,7 @@ def fill_sign_in(page: "object", username: str, password: str) -> None:
     main.get_by_role("button", name="登录").click()
 
 
-def expect_sign_in_page(page: "object") -> None:
+def expect_sign_in_page(page: object) -> None:
     """The sign-in form is shown, and Streamlit's "Page not found" dialog is not."""
     from playwright.sync_api import expect
 

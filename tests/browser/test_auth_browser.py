@@ -4,8 +4,8 @@ admin pages are neither in their menu nor reachable by URL."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect

@@ -4,8 +4,8 @@ laptop's 1366×768: every page renders, charts are drawn, screenshots for a pers
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from playwright.sync_api import expect

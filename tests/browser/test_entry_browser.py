@@ -3,8 +3,9 @@ entered in the form show up on the data-entry pages and change the lights on 总
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -76,7 +77,7 @@ def enter_march_spend(page: Page, amount: str) -> None:
     grid = page.locator("[data-testid='stDataFrame']").first
     editor = page.locator("#portal input").first
     pending = page.get_by_text("未保存的修改：1 项", exact=False)
-    for attempt in range(4):
+    for _attempt in range(4):
         wait_idle(page)
         expect(grid).to_contain_text("P001")
         box = grid.bounding_box()

@@ -5,8 +5,8 @@ sign-in, leaving the meeting screen brings the sidebar back, and the public scre
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import parse_qs, urlparse
 
 import pytest

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from perfwatch import dataset, db
+from perfwatch import dataset
 from tests.browser.conftest import SCREENSHOTS, AppServer, start_app, stop_app, wait_idle
 from tests.reports_testdata import load_actuals
 

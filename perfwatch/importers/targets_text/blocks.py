@@ -262,7 +262,7 @@ class _Blocks(_Cells):
         bad = [m for m in months if not 1 <= m <= 12]
         if bad:
             raise TargetsParseError(f"第 {plan_lines[0].no} 行：{label}的资金支出计划月份 {bad[0]} 无效", plan_lines[0].no)
-        return [{"month": m, "pct": p} for m, p in zip(months, pcts)]
+        return [{"month": m, "pct": p} for m, p in zip(months, pcts, strict=False)]
 
     def parse_goals(self, goal_lines: list[_Line], label: str) -> list[str]:
         goals: list[list[str]] = []

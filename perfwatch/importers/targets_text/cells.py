@@ -405,20 +405,22 @@ def _assign_columns(
         pre_opts = [range(len(pre[0]) + 1)]
         post_opts = [[(0, 0)] for _ in post]
     best: tuple[float, list[_Item], list[_Item], list[_Item]] | None = None
-    for combo in itertools.product(*pre_opts, *post_opts):
+    # a cut index per page segment, then an (a, b) pair per later segment
+    options: list[Sequence[Any]] = [*pre_opts, *post_opts]
+    for combo in itertools.product(*options):
         l3: list[_Item] = []
         desc: list[_Item] = []
         extra: list[_Item] = []
         moved = 0
         late = 0.0
-        for n_seg, (seg, j) in enumerate(zip(pre, combo[: len(pre)])):
+        for n_seg, (seg, j) in enumerate(zip(pre, combo[: len(pre)], strict=False)):
             if n_seg and j:
                 # a later page segment continues the 三级指标 column only if it was cut at a full line
                 late += 1.0 if l3 and _width(l3[-1].text) >= w3max - 1.5 else -2.0 * j
             l3 += seg[:j]
             desc += seg[j:]
-        for seg, ab in zip(post, combo[len(pre):]):
-            a, b = ab  # type: ignore[misc]
+        for seg, ab in zip(post, combo[len(pre):], strict=False):
+            a, b = ab
             l3 += seg[:a]
             desc += seg[a:b]
             extra += seg[b:]
@@ -435,7 +437,7 @@ def _assign_columns(
         score -= 100 * sum(1 for it in l3 if _width(it.text) > w3max)
         score -= 5 * moved
         # the 描述 column is wide: a narrow line followed by more 描述 on the same page is unlikely
-        for seg, j in zip(pre, combo[: len(pre)]):
+        for seg, j in zip(pre, combo[: len(pre)], strict=False):
             body = seg[j:]
             score -= 3 * sum(1 for it in body[:-1] if _width(it.text) <= w3max - 2)
         if best is None or score > best[0]:

@@ -70,7 +70,7 @@ class _Parser(_Blocks, _Prose):
                 f"第 {titles[0].line} 行：未找到预算单位行（如“315001 巨鹿县司法局本级 单位：万元”），无法确定单位编码", titles[0].line
             )
         last: tuple[str, str] | None = None
-        for p, u in zip(projects, units):
+        for p, u in zip(projects, units, strict=False):
             if u[0]:
                 last = u
             elif last is None:
@@ -129,7 +129,7 @@ class _Parser(_Blocks, _Prose):
 
 
     def review(self, data: dict[str, Any], metas: list[dict[str, Any]]) -> None:
-        for proj, meta in zip(data["projects"], metas):
+        for proj, meta in zip(data["projects"], metas, strict=False):
             label = f"项目 {proj['seq']} {_short(proj['name'])}"
             line = meta["line"]
             total = proj["fiscal_funds"] + proj["other_funds"]
@@ -141,7 +141,7 @@ class _Parser(_Blocks, _Prose):
                 )
             pcts = [cp["pct"] for cp in proj["plan"]]
             months = [cp["month"] for cp in proj["plan"]]
-            if any(b < a for a, b in zip(pcts, pcts[1:])) or any(b <= a for a, b in zip(months, months[1:])):
+            if any(b < a for a, b in zip(pcts, pcts[1:], strict=False)) or any(b <= a for a, b in zip(months, months[1:], strict=False)):
                 self.note("warning", label, f"资金支出计划不是逐期递增的累计比例：{'/'.join(_fmt_num(p) for p in pcts)}", line)
             if pcts and abs(pcts[-1] - 100) > 1e-9:
                 self.note("warning", label, f"资金支出计划最后一期为 {_fmt_num(pcts[-1])}%，未达到 100%", line)
@@ -153,7 +153,7 @@ class _Parser(_Blocks, _Prose):
                     self.note("info", label, f"缺少“{needed}”类指标", line)
             seen_l3: dict[tuple[Any, ...], dict[str, Any]] = {}
             seen_full: set[tuple[Any, ...]] = set()
-            for ind, rmeta in zip(proj["indicators"], meta["rows"]):
+            for ind, rmeta in zip(proj["indicators"], meta["rows"], strict=False):
                 where, iline = rmeta["where"], rmeta["line"]
                 self.review_indicator(ind, where, iline, proj)
                 full_key = (ind["level2"], ind["level3"], ind["description"], ind["target_text"])
