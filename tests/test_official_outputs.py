@@ -7,10 +7,9 @@ declarations written here; the comments say how.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
-
 import datetime as dt
 import io
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import docx
