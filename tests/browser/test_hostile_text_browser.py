@@ -21,6 +21,8 @@ pytestmark = pytest.mark.browser
 
 HOSTILE = "[点此重新登录](https://evil.example/login) ![b](http://evil.example/b.png)"
 FILE = f"文件:{HOSTILE}.csv"
+# "](https://evil.example/login)" as shown, with or without textsafe.md's invisible word joiner after "https:".
+LITERAL_LINK = re.compile(r"\]\(https:\u2060?//evil\.example/login\)")
 
 
 @pytest.fixture
@@ -59,8 +61,10 @@ def test_hostile_markdown_is_shown_as_text(browser: Any, hostile_file: Path, tmp
             images = page.locator("img[src*='evil.example']").count()
             screenshot(page, f"hostile-text-{title}")
             assert links == 0 and images == 0, (title, links, images)
-            # The literal Markdown is on the page as text (brackets and the address included).
-            assert page.get_by_text("](https://evil.example/login)", exact=False).count() >= 1, title
+            # The literal Markdown is on the page as text (brackets and the address included). Text shown
+            # through textsafe.md carries an invisible word joiner (U+2060) inside "://" that stops
+            # GitHub-flavoured autolinks, so the address is matched with it optional.
+            assert page.get_by_text(LITERAL_LINK).count() >= 1, title
     finally:
         ctx.close()
         stop_app(server.proc)
