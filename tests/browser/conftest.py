@@ -180,3 +180,45 @@ def expect_sign_in_page(page: object) -> None:
     expect(page.get_by_text(SIGN_IN_TITLE)).to_be_visible()  # type: ignore[attr-defined]
     expect(page.get_by_label("用户名")).to_be_visible()  # type: ignore[attr-defined]
     expect(page.get_by_text(PAGE_NOT_FOUND)).to_have_count(0)  # type: ignore[attr-defined]
+
+
+def pick_option(page: object, combobox: object, option: str) -> None:
+    """Choose ``option`` in a Streamlit multiselect/selectbox given its ``combobox`` locator.
+
+    A click that lands while the script is still rerunning opens the list and the rerun's render
+    closes it again (the box keeps focus, no option shows); a person clicks again, so does this."""
+    from playwright.sync_api import expect as _expect
+
+    choice = page.get_by_role("option", name=option)  # type: ignore[attr-defined]
+    for attempt in range(3):
+        wait_idle(page)
+        combobox.click()  # type: ignore[attr-defined]
+        try:
+            _expect(choice).to_be_visible(timeout=5_000)
+            break
+        except AssertionError:
+            page.keyboard.press("Escape")  # type: ignore[attr-defined]
+            if attempt == 2:
+                raise
+    choice.click()
+    page.keyboard.press("Escape")  # type: ignore[attr-defined]
+
+
+def open_expander(page: object, expander: object, inside: object) -> None:
+    """Open the Streamlit ``expander`` until ``inside`` (a locator within it) is visible.
+
+    Clicking the summary toggles it; a rerun that was still running when the click landed can
+    redraw the expander closed, so open it again rather than assume the first click held."""
+    from playwright.sync_api import expect as _expect
+
+    for attempt in range(3):
+        wait_idle(page)
+        if not inside.is_visible():  # type: ignore[attr-defined]
+            expander.locator("summary").click()  # type: ignore[attr-defined]
+        try:
+            wait_idle(page)
+            _expect(inside).to_be_visible(timeout=5_000)  # type: ignore[call-overload]
+            return
+        except AssertionError:
+            if attempt == 2:
+                raise

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from perfwatch import dataset, db, store
-from tests.browser.conftest import screenshot, start_app, stop_app, wait_idle
+from tests.browser.conftest import open_expander, pick_option, screenshot, start_app, stop_app, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -157,8 +157,8 @@ def test_spend_and_result_entered_in_the_browser_change_the_overview(app: App) -
     expect(page.get_by_text("截止日期：2024-03-31")).to_be_visible()  # the page has rerun for March
     wait_idle(page)
     exp = page.locator("[data-testid='stExpander']").filter(has_text="办案数量")
-    exp.locator("summary").click()
     value = exp.get_by_label("截至目前完成值", exact=False)
+    open_expander(page, exp, value)
     value.fill("5")
     value.press("Tab")  # commit the number before submitting
     refused = page.get_by_text("指标为红灯，必须选择偏差原因类别", exact=False)
@@ -173,9 +173,7 @@ def test_spend_and_result_entered_in_the_browser_change_the_overview(app: App) -
                 raise
     screenshot(page, "entry-results-cause-required")
     exp = page.locator("[data-testid='stExpander']").filter(has_text="办案数量")
-    exp.get_by_role("combobox", name="偏差原因类别", exact=True).click()
-    page.get_by_role("option", name="其他").click()
-    page.keyboard.press("Escape")
+    pick_option(page, exp.get_by_role("combobox", name="偏差原因类别", exact=True), "其他")
     exp.get_by_label("偏差原因分析").fill("案件来源少于预期")
     exp.get_by_label("全年预计完成情况").fill("预计全年完成80件")
     exp.get_by_label("纠偏措施").fill("加强法律援助宣传")

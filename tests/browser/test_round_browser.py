@@ -14,7 +14,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from perfwatch import dataset, db, entry, store
-from tests.browser.conftest import screenshot, start_app, stop_app, wait_idle
+from perfwatch.audit_labels import ACTION_NAMES
+from tests.browser.conftest import open_expander, pick_option, screenshot, start_app, stop_app, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -101,9 +102,7 @@ def click_until(page: Page, button: Any, shown: Any) -> None:
 
 def pick(page: Page, label: str, option: str, scope: Any = None) -> None:
     """Choose ``option`` in the Streamlit multiselect labelled ``label``."""
-    (scope or page).get_by_role("combobox", name=label, exact=True).click()
-    page.get_by_role("option", name=option).click()
-    page.keyboard.press("Escape")
+    pick_option(page, (scope or page).get_by_role("combobox", name=label, exact=True), option)
 
 
 def test_owner_fills_and_submits_finance_returns_then_approves(app: App, tmp_path: Path) -> None:
@@ -126,8 +125,8 @@ def test_owner_fills_and_submits_finance_returns_then_approves(app: App, tmp_pat
 
     # 2. an indicator result: 办案数量 20 of 50 expected by June (≥100 a year) -> red; 全年预计完成情况 given
     exp = page.locator("[data-testid='stExpander']").filter(has=page.locator("summary", has_text="办案数量"))
-    exp.locator("summary").click()
     value = exp.get_by_label("截至目前完成值", exact=False)
+    open_expander(page, exp, value)
     value.fill("20")
     value.press("Tab")
     exp.get_by_label("全年预计完成情况").fill("预计全年完成80件")
@@ -187,5 +186,5 @@ def test_owner_fills_and_submits_finance_returns_then_approves(app: App, tmp_pat
     log = page.locator("[data-testid='stDataFrame']").first
     for action in ("declaration.record", "result.record", "attachment.add", "round.submit", "round.return",
                    "round.approve"):
-        expect(log).to_contain_text(action)
+        expect(log).to_contain_text(ACTION_NAMES[action])  # the 操作日志 reads in Chinese
     screenshot(page, "round-audit-log")
