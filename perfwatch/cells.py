@@ -6,6 +6,7 @@ once, check it, and give mypy an ``int``/``float``. A non-number is a bug upstre
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from typing import Any
 
@@ -37,3 +38,14 @@ def as_float(value: object) -> float:
     if isinstance(value, _NUMBERS):
         return float(value)
     raise TypeError(f"expected a number, got {type(value).__name__}: {value!r}")
+
+
+def number_or_none(value: Any) -> float | None:
+    """A float, or None for SQL NULL, NaN, pandas NA or anything that is not a number."""
+    if value is None:
+        return None
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(out) else out

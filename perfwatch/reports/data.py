@@ -18,6 +18,7 @@ import duckdb
 import pandas as pd
 
 from perfwatch import db, periods
+from perfwatch.cells import number_or_none
 from perfwatch.reports.declared import (
     DRAFT,
     Supervisor,
@@ -33,7 +34,6 @@ from perfwatch.reports.lines import (  # noqa: F401  (re-exported: the outputs i
     IndicatorLine,
     _indicator_line,
     _list,
-    _num,
     _text,
     actual_text,
     fmt_amount,
@@ -267,7 +267,7 @@ def build_report(
         mine = inds[inds["project_id"] == pid].sort_values(["seq", "indicator_id"]) if not inds.empty else inds
         lines = [_indicator_line(r, as_of) for r in mine.to_dict("records")]
         plan_text[pid] = _text(prow.get("plan_text"))
-        nxt = _num(prow.get("next_checkpoint_month"))
+        nxt = number_or_none(prow.get("next_checkpoint_month"))
         projects.append(
             ProjectLine(
                 project_id=pid,
@@ -278,10 +278,10 @@ def build_report(
                 fiscal_funds=float(m["fiscal_funds"]),
                 carryover_funds=float(m["carryover_funds"]),
                 other_funds=float(m["other_funds"]),
-                spent=_num(prow.get("spent")) or 0.0,
-                execution_pct=_num(prow.get("execution_pct")),
-                expected_pct=_num(prow.get("expected_pct")),
-                time_pct=_num(prow.get("time_pct")),
+                spent=number_or_none(prow.get("spent")) or 0.0,
+                execution_pct=number_or_none(prow.get("execution_pct")),
+                expected_pct=number_or_none(prow.get("expected_pct")),
+                time_pct=number_or_none(prow.get("time_pct")),
                 execution_light=_text(prow.get("execution_light")) or "grey",
                 goal_light=_text(prow.get("goal_light")) or "grey",
                 combined_light=_text(prow.get("combined_light")) or "grey",
@@ -291,12 +291,12 @@ def build_report(
                 system_projection_source=_system_projection(prow)[1],
                 execution_reason=_text(prow.get("execution_reason")),
                 next_checkpoint_month=None if nxt is None else int(nxt),
-                to_next_checkpoint=_num(prow.get("to_next_checkpoint")),
+                to_next_checkpoint=number_or_none(prow.get("to_next_checkpoint")),
                 goals=[str(t) for t in goals.loc[goals["project_id"] == pid, "text"]],
                 progress_text="" if dec is None else dec.progress_text,
                 indicators=lines,
-                plan_shaped=_num(prow.get("plan_shaped")),
-                run_rate=_num(prow.get("run_rate")),
+                plan_shaped=number_or_none(prow.get("plan_shaped")),
+                run_rate=number_or_none(prow.get("run_rate")),
                 declared_as_of=None if dec is None else dec.as_of,
                 cause_categories=() if dec is None else dec.cause_categories,
                 cause_text="" if dec is None else dec.cause_text,
@@ -327,11 +327,11 @@ def build_report(
         month=month,
         as_of=as_of,
         last_data_date=last_data_date(conn, department_id),
-        budget=_num(dep.get("budget")) if dep else budget,  # type: ignore[arg-type]
-        spent=_num(dep.get("spent")) if dep else spent,  # type: ignore[arg-type]
-        execution_pct=_num(dep.get("execution_pct")) if dep else (100 * spent / budget if budget else None),
-        expected_pct=_num(dep.get("expected_pct")) if dep else None,
-        time_pct=_num(dep.get("time_pct")) if dep else None,
+        budget=number_or_none(dep.get("budget")) if dep else budget,  # type: ignore[arg-type]
+        spent=number_or_none(dep.get("spent")) if dep else spent,  # type: ignore[arg-type]
+        execution_pct=number_or_none(dep.get("execution_pct")) if dep else (100 * spent / budget if budget else None),
+        expected_pct=number_or_none(dep.get("expected_pct")) if dep else None,
+        time_pct=number_or_none(dep.get("time_pct")) if dep else None,
         light=_text(dep.get("combined_light")) if dep else worst(p.combined_light for p in projects),
         projects=projects,
         plan_text=plan_text,
@@ -348,7 +348,7 @@ def build_report(
 
 def _system_projection(prow: Any) -> tuple[float | None, str]:
     """The engine's own year-end estimate (never the declared figure): plan-shaped, else run-rate."""
-    shaped, run = _num(prow.get("plan_shaped")), _num(prow.get("run_rate"))
+    shaped, run = number_or_none(prow.get("plan_shaped")), number_or_none(prow.get("run_rate"))
     if shaped is not None:
         return shaped, "按计划推算"
     if run is not None:

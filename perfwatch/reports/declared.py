@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import json
-import math
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -22,6 +21,7 @@ from typing import Any
 import duckdb
 
 from perfwatch import db, store
+from perfwatch.cells import number_or_none
 
 BASIS_KEY = "report.basis_line"
 THRESHOLD_KEY = "report.cut_threshold_pct"
@@ -62,15 +62,6 @@ class Supervisor:
         return f"{self.name}（{self.code}）" if self.code else self.name
 
 
-def _float(value: Any) -> float | None:
-    if value is None:
-        return None
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(out) else out
-
 
 def _str(value: Any) -> str:
     return "" if value is None else str(value).strip()
@@ -85,7 +76,7 @@ def declarations(conn: duckdb.DuckDBPyConnection, department_id: int, as_of: dt.
         causes = row.get("cause_categories") or []
         out[int(project_id)] = Declaration(
             as_of=row_as_of if isinstance(row_as_of, dt.date) else dt.date.fromisoformat(str(row_as_of)),
-            projected_amount=_float(row.get("projected_amount")),
+            projected_amount=number_or_none(row.get("projected_amount")),
             progress_text=_str(row.get("progress_text")),
             cause_categories=tuple(str(c) for c in causes),
             cause_text=_str(row.get("cause_text")),
@@ -153,7 +144,7 @@ def basis_line(conn: duckdb.DuckDBPyConnection) -> str:
 
 def cut_threshold_pct(conn: duckdb.DuckDBPyConnection) -> float:
     """Suggest 调减/收回 when the declared year end falls short of the budget by more than this (%)."""
-    value = _float(_setting(conn, THRESHOLD_KEY))
+    value = number_or_none(_setting(conn, THRESHOLD_KEY))
     return DEFAULT_CUT_THRESHOLD_PCT if value is None else value
 
 

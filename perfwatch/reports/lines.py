@@ -13,20 +13,10 @@ from typing import Any
 import pandas as pd
 
 from perfwatch import numfmt
+from perfwatch.cells import number_or_none
 from perfwatch.periods import month_end
 from perfwatch.views import is_missing
 from perfwatch.vocab import LAGGING
-
-
-def _num(value: Any) -> float | None:
-    """A float, or None for SQL NULL / NaN / pandas NA."""
-    if value is None:
-        return None
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(out) else out
 
 
 def _text(value: Any) -> str:
@@ -117,7 +107,7 @@ def actual_text(row: Any, as_of: dt.date | None = None) -> str:
     when the engine says so.
     """
     parts: list[str] = []
-    value = _num(row.get("actual"))
+    value = number_or_none(row.get("actual"))
     unit = _text(row.get("unit"))
     result_as_of = row.get("result_as_of")
     if value is not None and is_missing(result_as_of) and _text(row.get("rule_kind")) == "cost":
