@@ -83,6 +83,9 @@ def _validate_indicator(ind: Any, where: str) -> None:
     kind = _need(ind, "kind", where, str)
     if kind not in KINDS:
         raise ValidationError(f"{where}：kind 须为 {sorted(KINDS)} 之一，收到 {kind!r}")
+    nature = _need(ind, "nature", where, str, optional=True)
+    if nature is not None and nature not in NATURES:
+        raise ValidationError(f"{where}：nature 须为 {list(NATURES)} 之一（流量/存量/一次性/集中开展），收到 {nature!r}")
     finite_number(_need(ind, "value", where, (int, float), optional=True), f"{where}：value ")
     deadline = _need(ind, "deadline", where, str, optional=True)
     if deadline is not None:
@@ -159,9 +162,26 @@ def _deadline(ind: dict[str, Any], year: int) -> dt.date | None:
 
 _IND_COLS = (
     "id", "project_id", "sub_goal_id", "seq", "level1", "level2", "level3", "description",
-    "target_text", "comparator", "value", "unit", "deadline", "kind", "basis", "retired",
+    "target_text", "comparator", "value", "unit", "deadline", "kind", "basis", "retired", "nature",
 )
-_IND_MUTABLE = ("seq", "description", "target_text", "comparator", "value", "unit", "deadline", "kind", "basis")
+_IND_MUTABLE = ("seq", "description", "target_text", "comparator", "value", "unit", "deadline", "kind", "basis", "nature")
+# Count natures (DOMAIN §5a): flow is pro-rated, stock/one_off/scheduled are judged on the full target.
+NATURES = ("flow", "stock", "one_off", "scheduled")
+
+
+def _nature(ind: dict[str, Any], old: dict[str, Any] | None) -> str | None:
+    """The nature stored: the dataset's, else the one already held (set by a person), else for a
+    count the importer's guess (listed in the 目标导入 findings for a person to confirm)."""
+    if ind.get("nature"):
+        return str(ind["nature"])
+    if old is not None and old.get("nature"):
+        return str(old["nature"])
+    if ind["kind"] != "count":
+        return None
+    from perfwatch.importers.targets_text import guess_nature
+
+    guess = guess_nature(ind["level3"], ind.get("description"), ind["target_text"], ind.get("unit"))
+    return None if guess is None else guess.replace("-", "_")
 
 
 def _with_occurrence(keys: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
@@ -202,6 +222,7 @@ def _sync_indicators(
             "basis": ind.get("basis"),
         }
         old = by_key.pop(key, None)
+        fields["nature"] = _nature(ind, old)
         if old is None:
             row = tx.one(
                 "targets/insert_indicator",

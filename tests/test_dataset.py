@@ -154,3 +154,25 @@ def test_a_project_seq_given_as_null_takes_its_position(
     # The second project of the file: position 2.
     code = data["projects"][1]["code"]
     assert empty_db.execute("SELECT seq FROM projects WHERE code = ?", [code]).fetchone() == (2,)
+
+
+def test_nature_given_guessed_and_kept(empty_db: duckdb.DuckDBPyConnection, mini_data: dict) -> None:
+    """Test the count nature on import: the dataset's own value is stored, a count without one gets the
+    importer's guess, a nature set later survives a re-import, and a bad value is refused (nothing written)."""
+    data = copy.deepcopy(mini_data)
+    data["projects"][0]["indicators"][0]["nature"] = "stock"  # 办案数量 ≥100 件, declared a stock
+    dataset.load_targets(empty_db, store.SYSTEM, data)
+    natures = dict(empty_db.execute("SELECT level3, nature FROM indicators").fetchall())
+    assert natures["办案数量"] == "stock"
+    # 组织培训不少于 2次: no nature given; 培训 counts accumulate over the year → the guess "flow"
+    assert natures["组织培训不少于 2次"] == "flow"
+    # not a count: no nature
+    assert natures["经费保障及时性"] is None
+    # a person sets the training to scheduled; re-importing the file without a nature keeps it
+    empty_db.execute("UPDATE indicators SET nature = 'scheduled' WHERE level3 = '组织培训不少于 2次'")
+    dataset.load_targets(empty_db, store.SYSTEM, data)
+    assert _scalar(empty_db, "SELECT nature FROM indicators WHERE level3 = '组织培训不少于 2次'") == "scheduled"
+    bad = copy.deepcopy(mini_data)
+    bad["projects"][0]["indicators"][0]["nature"] = "存量"
+    with pytest.raises(store.ValidationError, match="nature 须为"):
+        dataset.validate_dataset(bad)

@@ -171,3 +171,77 @@ def test_engine_applies_the_5a_rules_on_the_seed(seed_db: duckdb.DuckDBPyConnect
     due = dec.indicators[(dec.indicators["rule_kind"] == "deadline") & dec.indicators["done_date"].isna()]
     assert len(due) > 0 and set(due["light"]) == {"red"}
     assert all(r.startswith("已到期未完成：期限2024-12-31") for r in due["reason"])
+
+
+# ---------------------------------------------------------------- count natures
+
+
+def count(nature: str | None, actual: float | None, target: float = 10.0, unit: str = "套",
+          milestones: tuple[tuple[int, float], ...] = ()) -> IndicatorFacts:
+    return IndicatorFacts(kind="count", target=target, unit=unit, target_text=f"≥{target:g}{unit}", level2="数量指标",
+                          level3="系统维护数量", fiscal_year=2024, actual=actual, nature=nature, milestones=milestones)
+
+
+@pytest.mark.parametrize(
+    ("facts", "as_of", "light", "reason"),
+    [
+        # stock 10 套, 10 at 07-31: 10 ÷ 10 = 100.0% → green (as flow it would be 10 ÷ (10 × 7/12) = 120/7 = 171.4% blue).
+        (count("stock", 10), JULY, "green", "实际10套，存量目标10套，完成100.0%（达标 绿灯）"),
+        (count(None, 10), JULY, "blue", "实际10套，按序时应达5.8套，完成171.4%（≥120 蓝灯，远超进度）"),
+        (count("flow", 10), JULY, "blue", "实际10套，按序时应达5.8套，完成171.4%（≥120 蓝灯，远超进度）"),
+        # stock 12 of 10 = 120.0%: still green, never blue.
+        (count("stock", 12), JULY, "green", "实际12套，存量目标10套，完成120.0%（达标 绿灯）"),
+        # stock 9.6 of 10 = 96.0% ≥ 100 − 5 tolerance: yellow; 9 of 10 = 90.0% < 95: red.
+        (count("stock", 9.6), JULY, "yellow", "实际9.6套，存量目标10套，完成96.0%（容差5个百分点以内 黄灯）"),
+        (count("stock", 9), date(2024, 1, 31), "red", "实际9套，存量目标10套，完成90.0%（超出容差5个百分点 红灯）"),
+        # one-off without milestones: due in month 12; at 11-30 (t = 11.0 < 12) grey; at 12-31 judged: 0 of 1 = 0.0% red.
+        (count("one_off", None, 1, "次"), date(2024, 11, 30), "grey", "未到期：一次性指标，计划12月完成（灰灯）"),
+        (count("one_off", 0, 1, "次"), date(2024, 12, 31), "red", "实际0次，一次性目标1次，完成0.0%（超出容差5个百分点 红灯）"),
+        # one-off done early (1 of 1 at 07-31): green.
+        (count("one_off", 1, 1, "次"), JULY, "green", "实际1次，一次性目标1次，已提前完成（绿灯）"),
+        # one-off with a milestone in June: 05-31 (t = 5.0) grey; 06-30 (t = 6.0) due: no result → 未填报.
+        (count("one_off", None, 1, "次", ((6, 1.0),)), date(2024, 5, 31), "grey", "未到期：一次性指标，计划6月完成（灰灯）"),
+        (count("one_off", None, 1, "次", ((6, 1.0),)), date(2024, 6, 30), "grey", "未填报：尚无实际完成值（灰灯）"),
+        # scheduled without milestones: 09-30 (t = 9.0) still grey; 10-01 (t = 9 + 1/31) judged: 1 of 2 = 50.0% red.
+        (count("scheduled", 1, 2, "次"), date(2024, 9, 30), "grey", "未到期：集中开展指标，第四季度起评价（灰灯）"),
+        (count("scheduled", 1, 2, "次"), date(2024, 10, 1), "red", "实际1次，集中开展目标2次，完成50.0%（超出容差5个百分点 红灯）"),
+        # scheduled with milestones 6:1, 12:2: at 07-31 the step reached is 1 (not 1 + 1 × 1/6 = 1.17): 1 ÷ 1 = 100.0% green.
+        (count("scheduled", 1, 2, "次", ((6, 1.0), (12, 2.0))), JULY, "green", "实际1次，按里程碑应达1.0次，完成100.0%（80–120 绿灯）"),
+        # … at 05-31 (t = 5.0) no milestone reached: 0 < 1 → grey 未到期.
+        (count("scheduled", None, 2, "次", ((6, 1.0), (12, 2.0))), date(2024, 5, 31), "grey", "未到期：按里程碑应达0.00次，不足1次（灰灯）"),
+    ],
+)
+def test_count_natures(facts: IndicatorFacts, as_of: date, light: str, reason: str) -> None:
+    """Test flow, stock, one-off and scheduled counts against hand-computed lights (DOMAIN §5a)."""
+    assert indicator_light(facts, as_of) == (light, reason)
+
+
+def test_engine_applies_the_natures_on_the_seed(seed_db: duckdb.DuckDBPyConnection) -> None:
+    """Test that the engine judges 业务信息化系统维护数量 10套 as a stock: 10 at 07-31 green, not blue at 171%,
+    and a one-off and a scheduled count the same way as the pure rules (table above)."""
+    # A department-level (部门整体) indicator of the seed: 业务信息化系统维护数量 10套以上.
+    ind_id = seed_db.execute("SELECT id FROM indicators WHERE level3 LIKE '业务信息化系统维护数量%'").fetchone()[0]  # type: ignore[index]
+
+    def light_at(as_of: date) -> tuple[str, str]:
+        st = compute_status(seed_db, as_of)
+        row = st.indicators[st.indicators["indicator_id"] == ind_id].iloc[0]
+        return row.light, row.reason
+
+    seed_db.execute("INSERT INTO indicator_results (indicator_id, as_of, value, entered_by) VALUES (?, ?, 10, 't')", [ind_id, JULY])
+    seed_db.execute("UPDATE indicators SET nature = NULL WHERE id = ?", [ind_id])
+    # flow: 10 ÷ (10 × 7/12) = 120/7 = 171.4% blue
+    assert light_at(JULY)[0] == "blue"
+    seed_db.execute("UPDATE indicators SET nature = 'stock' WHERE id = ?", [ind_id])
+    assert light_at(JULY) == ("green", "实际10套，存量目标10套，完成100.0%（达标 绿灯）")
+    seed_db.execute("UPDATE indicators SET nature = 'one_off' WHERE id = ?", [ind_id])
+    seed_db.execute("INSERT INTO indicator_milestones VALUES (?, 9, 10)", [ind_id])
+    # one-off planned in September: 10 of 10 at 07-31 is done early → green
+    assert light_at(JULY) == ("green", "实际10套，一次性目标10套，已提前完成（绿灯）")
+    assert light_at(date(2024, 6, 30)) == ("grey", "未到期：一次性指标，计划9月完成（灰灯）")
+    seed_db.execute("UPDATE indicators SET nature = 'scheduled' WHERE id = ?", [ind_id])
+    # scheduled, milestone 9:10: at 07-31 none reached (0 < 1), but 10 already done → green
+    assert light_at(JULY) == ("green", "实际10套，按里程碑应达0.00套，不足1套未到期，已有完成（绿灯）")
+    seed_db.execute("DELETE FROM indicator_milestones WHERE indicator_id = ?", [ind_id])
+    # without milestones: 09-30 not yet due, but 10 of 10 already reported → done early
+    assert light_at(date(2024, 9, 30)) == ("green", "实际10套，集中开展目标10套，已提前完成（绿灯）")
+    assert light_at(date(2024, 10, 1)) == ("green", "实际10套，集中开展目标10套，完成100.0%（达标 绿灯）")

@@ -486,11 +486,12 @@ def _generate(conn: duckdb.DuckDBPyConnection, rng: random.Random) -> dict[str, 
         level3 = rng.choice(["办案数量", "群众满意度", "合格率", "成本"])
         deadline = rng.choice([None, date(2024, 6, 30), date(2024, 12, 31), date(2024, 3, 31)]) if kind == "deadline" else None
         target_text = f"≥{target}{unit or ''}"
+        nature = rng.choice([None, None, "flow", "stock", "one_off", "scheduled"])
         cur.execute(
             "INSERT INTO indicators (id, department_id, project_id, sub_goal_id, seq, level1, level2, level3, target_text, "
-            "comparator, value, unit, deadline, kind) VALUES (?, 900, ?, ?, ?, '产出指标', ?, ?, ?, ?, ?, ?, ?, ?)",
+            "comparator, value, unit, deadline, kind, nature) VALUES (?, 900, ?, ?, ?, '产出指标', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [ind_id, pid, 900 if pid is None else None, ind_id, level2, level3, target_text, comparator, target, unit,
-             deadline, kind])
+             deadline, kind, nature])
         milestones: list[tuple[int, float]] = []
         if kind == "count" and rng.random() < 0.25:
             total = 0.0
@@ -519,7 +520,7 @@ def _generate(conn: duckdb.DuckDBPyConnection, rng: random.Random) -> dict[str, 
         truth["indicators"][ind_id] = {
             "kind": kind, "comparator": comparator, "target": target, "unit": unit, "target_text": target_text,
             "level2": level2, "level3": level3, "deadline": deadline, "milestones": tuple(milestones),
-            "project_id": pid, "results": results,
+            "project_id": pid, "results": results, "nature": nature,
         }
     cur.close()
     return truth
@@ -549,7 +550,7 @@ def _pure_indicator(i: dict[str, Any], as_of: date, rules: Rules, projects: dict
     facts = IndicatorFacts(
         kind=i["kind"], comparator=i["comparator"], target=None if i["target"] is None else float(i["target"]),
         unit=i["unit"], target_text=i["target_text"], level2=i["level2"], level3=i["level3"], deadline=i["deadline"],
-        fiscal_year=2024, milestones=i["milestones"],
+        fiscal_year=2024, milestones=i["milestones"], nature=i["nature"],
         actual=None if r.get("value") is None else float(r["value"]), done_date=r.get("done_date"),
         rating=r.get("rating"), likelihood=r.get("likelihood"), projected_value=r.get("projected_value"),
         project_spent=None if proj is None else proj["spent"],

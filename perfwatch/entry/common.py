@@ -157,6 +157,7 @@ class Indicator:
     deadline: dt.date | None
     kind: str
     retired: bool
+    nature: str | None = None  # count nature: flow/stock/one_off/scheduled (NULL = flow)
 
     @property
     def is_percent(self) -> bool:
@@ -182,7 +183,7 @@ def indicators_all(conn: duckdb.DuckDBPyConnection) -> list[Indicator]:
     out = []
     for r in db.query(conn, "entry/indicators_all"):
         out.append(Indicator(int(r[0]), int(r[1]), int(r[2]), None if r[3] is None else int(r[3]), r[4], r[5],
-                             r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], bool(r[15])))
+                             r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], bool(r[15]), r[17]))
     return out
 
 

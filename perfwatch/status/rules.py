@@ -183,6 +183,32 @@ class IndicatorFacts:
     project_projection: float | None = None
     project_projection_source: str | None = None
     project_budget: float | None = None
+    nature: str | None = None
+
+
+# Count natures (DOMAIN §5a): flow (NULL too) is pro-rated; the others are judged on the full target.
+NATURE_LABELS = {"flow": "流量", "stock": "存量", "one_off": "一次性", "scheduled": "集中开展"}
+# A scheduled count without milestones is judged from the year's last quarter (as-of after 09-30).
+SCHEDULED_FROM_MONTHS = 9.0
+
+
+def full_target_due(f: IndicatorFacts) -> float | None:
+    """For a count judged on its full target: months elapsed from which it is due (0 for a stock);
+    None when the count is pro-rated or follows milestones (flow, NULL, scheduled with milestones)."""
+    if f.nature == "stock":
+        return 0.0
+    if f.nature == "one_off":
+        return float(max(m for m, _ in f.milestones)) if f.milestones else 12.0
+    if f.nature == "scheduled" and not f.milestones:
+        return SCHEDULED_FROM_MONTHS
+    return None
+
+
+def not_yet_due(nature: str | None, months: float, due: float) -> bool:
+    """A one-off is due at the end of its planned month; a scheduled count from 10-01 (after 09-30)."""
+    if nature == "scheduled":
+        return months <= due + EPS
+    return months < due - EPS
 
 
 def rule_kind(kind: str, comparator: str) -> str:
@@ -213,6 +239,12 @@ def cost_cap_wan(value: float | None, unit: str | None) -> float | None:
 def count_expected(f: IndicatorFacts, as_of: date) -> tuple[float | None, str]:
     """Expected count to date and its basis ("按里程碑" or "按序时")."""
     t = months_elapsed(as_of, f.fiscal_year)
+    if full_target_due(f) is not None:
+        return f.target, "按全年目标"
+    if f.nature == "scheduled" and f.milestones:
+        # Scheduled events: the cumulative milestone reached by the as-of date (a step, not a line).
+        reached = [float(v) for m, v in f.milestones if m <= t + EPS]
+        return (max(reached) if reached else 0.0), "按里程碑"
     if f.milestones:
         points = [(0.0, 0.0)] + sorted((float(m), float(v)) for m, v in f.milestones)
         for (m0, v0), (m1, v1) in zip(points, points[1:] + [(13.0, points[-1][1])], strict=True):
@@ -258,6 +290,8 @@ def _base_indicator_light(f: IndicatorFacts, as_of: date, rules: Rules) -> tuple
     u = f.unit or ""
     a = f.actual
     tt = f.target_text
+    if kind == "count" and full_target_due(f) is not None:
+        return _full_target_light(f, as_of, rules)
     if kind == "count":
         e, basis = count_expected(f, as_of)
         if e is None:
@@ -342,6 +376,34 @@ def _base_indicator_light(f: IndicatorFacts, as_of: date, rules: Rules) -> tuple
     if is_satisfaction(f.level2, f.level3):
         return _no_data(f, as_of)
     return "grey", "待评：尚无负责人评价（灰灯）"
+
+
+def _full_target_light(f: IndicatorFacts, as_of: date, rules: Rules) -> tuple[str, str]:
+    """A stock, a one-off after its planned month, a scheduled count without milestones from the
+    last quarter: actual ÷ full target like a rate (no pro-rating, no blue)."""
+    u = f.unit or ""
+    a, t = f.actual, f.target
+    label = NATURE_LABELS[f.nature or "stock"]
+    due = full_target_due(f)
+    assert due is not None
+    if t is None:
+        return "grey", "指标值未量化（灰灯）"
+    if not_yet_due(f.nature, months_elapsed(as_of, f.fiscal_year), due):
+        if a is not None and a >= t - EPS:
+            return "green", f"实际{_num(a)}{u}，{label}目标{_num(t)}{u}，已提前完成（绿灯）"
+        if f.nature == "one_off":
+            return "grey", f"未到期：一次性指标，计划{int(due)}月完成（灰灯）"
+        return "grey", "未到期：集中开展指标，第四季度起评价（灰灯）"
+    if a is None:
+        return _no_data(f, as_of)
+    q = _round_half_up(100.0 * a / t * 10, 0) / 10 if t > EPS else 100.0
+    head = f"实际{_num(a)}{u}，{label}目标{_num(t)}{u}，完成{q:.1f}%"
+    tol = rules.rate_tolerance_pp
+    if q >= 100.0 - EPS:
+        return "green", f"{head}（达标 绿灯）"
+    if q >= 100.0 - tol - EPS:
+        return "yellow", f"{head}（容差{_num(tol)}个百分点以内 黄灯）"
+    return "red", f"{head}（超出容差{_num(tol)}个百分点 红灯）"
 
 
 def apply_likelihood(light: str, reason: str, likelihood: str | None) -> tuple[str, str]:

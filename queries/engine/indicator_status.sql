@@ -33,7 +33,7 @@ dept AS (
 ),
 -- Narrow on purpose (ids, numbers, flags); the display columns join in at the end.
 ind AS (
-    SELECT i.id AS indicator_id, i.project_id, dept.months, i.value AS target_value, i.unit,
+    SELECT i.id AS indicator_id, i.project_id, dept.months, i.value AS target_value, i.unit, i.nature,
            coalesce(i.unit, '') AS u, i.target_text,
            coalesce(i.deadline, make_date(dept.fiscal_year, 12, 31)) AS due,
            (coalesce(i.level2, '') = '服务对象满意度指标' OR contains(coalesce(i.level3, ''), '满意度')
@@ -71,13 +71,34 @@ ms_expected AS (
     FROM ms_segments s JOIN ind ON ind.indicator_id = s.indicator_id
     WHERE ind.months >= s.m0 AND ind.months < s.m1
 ),
+-- Count natures (DOMAIN §5a): the last milestone month and the cumulative milestone reached (a step).
+ms_info AS (
+    SELECT m.indicator_id, max(m.month)::DOUBLE AS last_month,
+           max(m.value) FILTER (WHERE m.month <= ind.months + 1e-9) AS step
+    FROM indicator_milestones m JOIN ind ON ind.indicator_id = m.indicator_id
+    GROUP BY m.indicator_id
+),
+-- Months elapsed from which a count is judged on its full target (stock 0, one-off its last milestone
+-- month or 12, scheduled without milestones 9 = the last quarter); NULL = pro-rated or by milestones.
+nat AS (
+    SELECT ind.indicator_id, msi.last_month IS NOT NULL AS has_ms, coalesce(msi.step, 0.0) AS step,
+           CASE WHEN ind.nature = 'stock' THEN 0.0
+                WHEN ind.nature = 'one_off' THEN coalesce(msi.last_month, 12.0)
+                WHEN ind.nature = 'scheduled' AND msi.last_month IS NULL THEN 9.0 END AS full_due
+    FROM ind LEFT JOIN ms_info msi ON msi.indicator_id = ind.indicator_id
+),
 facts AS (
-    SELECT ind.*, params.*,
+    SELECT ind.*, params.*, nat.full_due,
            res.id AS result_id, res.as_of AS result_as_of, res.value AS a, res.done_date, res.rating, res.likelihood,
            res.projected_text, res.projected_value, res.cause_categories, res.cause_text, res.measure, res.note,
            ms.expected IS NOT NULL AS milestone_based,
-           CASE WHEN ind.rule_kind = 'count' THEN coalesce(ms.expected, ind.target_value * ind.months / 12) END AS e,
-           CASE WHEN ms.expected IS NOT NULL THEN '按里程碑' ELSE '按序时' END AS basis,
+           CASE WHEN ind.rule_kind <> 'count' THEN NULL
+                WHEN nat.full_due IS NOT NULL THEN ind.target_value
+                WHEN ind.nature = 'scheduled' THEN nat.step
+                ELSE coalesce(ms.expected, ind.target_value * ind.months / 12) END AS e,
+           CASE WHEN nat.full_due IS NOT NULL THEN '按全年目标'
+                WHEN ms.expected IS NOT NULL OR (ind.nature = 'scheduled' AND nat.has_ms) THEN '按里程碑'
+                ELSE '按序时' END AS basis,
            CASE WHEN ind.unit LIKE '%亿%' THEN ind.target_value * 10000
                 WHEN ind.unit = '元' THEN ind.target_value / 10000
                 ELSE ind.target_value END AS cap,
@@ -96,12 +117,19 @@ facts AS (
     LEFT JOIN latest ON latest.indicator_id = ind.indicator_id
     LEFT JOIN indicator_results res ON res.id = latest.result_id
     LEFT JOIN ms_expected ms ON ms.indicator_id = ind.indicator_id
+    LEFT JOIN nat ON nat.indicator_id = ind.indicator_id
     LEFT JOIN project_figures pf ON pf.project_id = ind.project_id
 ),
 scored AS (
     SELECT f.*,
            CASE WHEN f.rule_kind = 'count' AND f.e >= 1 AND f.a IS NOT NULL
                 THEN floor(100.0 * f.a / f.e * 10 + 0.5) / 10 END AS q,
+           CASE WHEN f.full_due IS NOT NULL AND f.a IS NOT NULL AND f.target_value IS NOT NULL
+                THEN CASE WHEN f.target_value > 1e-9 THEN floor(100.0 * f.a / f.target_value * 10 + 0.5) / 10 ELSE 100.0 END
+           END AS fq,
+           CASE WHEN f.nature = 'scheduled' THEN f.months <= f.full_due + 1e-9 ELSE f.months < f.full_due - 1e-9 END AS not_due,
+           CASE f.nature WHEN 'one_off' THEN '一次性' WHEN 'scheduled' THEN '集中开展' ELSE '存量' END AS nat_label,
+           rtrim(rtrim(printf('%.2f', f.target_value), '0'), '.') AS t_t,
            rtrim(rtrim(printf('%.2f', f.a), '0'), '.') AS a_t,
            -- No result: a survey not yet run is 待评, at a 12-31 cut-off red 未开展调查; else 未填报.
            CASE WHEN f.satisfaction AND f.months >= 12.0 THEN '未开展调查：截至年底尚无满意度调查结果（红灯）'
@@ -114,7 +142,13 @@ base AS (
     SELECT s.*,
         CASE s.rule_kind
         WHEN 'count' THEN
-            CASE WHEN s.e IS NULL THEN 'grey'
+            CASE WHEN s.full_due IS NOT NULL THEN
+                     CASE WHEN s.target_value IS NULL THEN 'grey'
+                          WHEN s.not_due THEN CASE WHEN s.a >= s.target_value - 1e-9 THEN 'green' ELSE 'grey' END
+                          WHEN s.a IS NULL THEN s.no_data_light
+                          WHEN s.fq >= 100.0 - 1e-9 THEN 'green'
+                          WHEN s.fq >= 100.0 - s.tol - 1e-9 THEN 'yellow' ELSE 'red' END
+                 WHEN s.e IS NULL THEN 'grey'
                  WHEN s.e < 1 THEN CASE WHEN s.a > 0 THEN 'green' ELSE 'grey' END
                  WHEN s.a IS NULL THEN s.no_data_light
                  WHEN s.q < s.crb THEN 'red' WHEN s.q < s.cyb THEN 'yellow' WHEN s.q < s.cbf THEN 'green'
@@ -147,7 +181,20 @@ base AS (
         END AS base_light,
         CASE s.rule_kind
         WHEN 'count' THEN
-            CASE WHEN s.e IS NULL THEN '指标值未量化，无法按进度评价（灰灯）'
+            CASE WHEN s.full_due IS NOT NULL THEN
+                     CASE WHEN s.target_value IS NULL THEN '指标值未量化（灰灯）'
+                          WHEN s.not_due THEN
+                              CASE WHEN s.a >= s.target_value - 1e-9
+                                   THEN concat('实际', s.a_t, s.u, '，', s.nat_label, '目标', s.t_t, s.u, '，已提前完成（绿灯）')
+                                   WHEN s.nature = 'one_off'
+                                   THEN concat('未到期：一次性指标，计划', printf('%d', s.full_due::INTEGER), '月完成（灰灯）')
+                                   ELSE '未到期：集中开展指标，第四季度起评价（灰灯）' END
+                          WHEN s.a IS NULL THEN s.no_data
+                          ELSE concat('实际', s.a_t, s.u, '，', s.nat_label, '目标', s.t_t, s.u, '，完成', printf('%.1f', s.fq), '%',
+                                      CASE WHEN s.fq >= 100.0 - 1e-9 THEN '（达标 绿灯）'
+                                           WHEN s.fq >= 100.0 - s.tol - 1e-9 THEN concat('（容差', s.tol_t, '个百分点以内 黄灯）')
+                                           ELSE concat('（超出容差', s.tol_t, '个百分点 红灯）') END) END
+                 WHEN s.e IS NULL THEN '指标值未量化，无法按进度评价（灰灯）'
                  WHEN s.e < 1 THEN
                      CASE WHEN s.a > 0
                           THEN concat('实际', s.a_t, s.u, '，', s.basis, '应达', printf('%.2f', s.e), s.u, '，不足1', s.u, '未到期，已有完成（绿灯）')
