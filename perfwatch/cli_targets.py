@@ -10,12 +10,20 @@ from pathlib import Path
 from typing import Any
 
 from perfwatch import db
-from perfwatch.cli import cli_actor
+from perfwatch.cli import cli_actor, open_existing
 from perfwatch.dataset import export_dataset, load_targets
 from perfwatch.importers.targets import read_targets
 from perfwatch.importers.targets_tables import DEFAULT_PLAN
 from perfwatch.importers.targets_text import TargetsParseError, to_json
 from perfwatch.importers.targets_xlsx import write_template
+from perfwatch.indicator_edit import (
+    NATURE_LABELS,
+    find_indicator,
+    milestones_text,
+    parse_milestones,
+    set_milestones,
+    set_nature,
+)
 from perfwatch.store import ValidationError
 
 SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
@@ -87,6 +95,41 @@ def cmd_export_targets(args: argparse.Namespace) -> int:
     return 0
 
 
+def _indicator(args: argparse.Namespace, conn: Any) -> Any:
+    return find_indicator(conn, args.department, args.project, args.indicator, args.fiscal_year)
+
+
+def cmd_indicator_set_nature(args: argparse.Namespace) -> int:
+    conn = open_existing(args)
+    try:
+        ind = _indicator(args, conn)
+        changed = set_nature(conn, cli_actor(args.user), ind, args.nature)
+    finally:
+        conn.close()
+    label = NATURE_LABELS[args.nature]
+    if changed:
+        old = NATURE_LABELS.get(ind.nature or "", "未设置")
+        print(f"已设置指标“{ind.level3}”的性质：{old} → {label}（已记入操作日志）")
+    else:
+        print(f"指标“{ind.level3}”的性质已是{label}，未改动。")
+    return 0
+
+
+def cmd_indicator_set_milestones(args: argparse.Namespace) -> int:
+    milestones = parse_milestones(args.milestones)
+    conn = open_existing(args)
+    try:
+        ind = _indicator(args, conn)
+        changed = set_milestones(conn, cli_actor(args.user), ind, milestones)
+    finally:
+        conn.close()
+    if changed:
+        print(f"已设置指标“{ind.level3}”的里程碑（月末累计）：{milestones_text(milestones)}（已记入操作日志）")
+    else:
+        print(f"指标“{ind.level3}”的里程碑未变：{milestones_text(milestones)}。")
+    return 0
+
+
 def _progress_counter(name: str) -> Callable[[int, int], None]:
     """A page counter on stderr for long PDFs ("读取 x.pdf：第 12/200 页"), overwritten in place."""
     def show(done: int, total: int) -> None:
@@ -133,3 +176,23 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, metavar="PATH", help="输出文件（.xlsx 或 .json）")
     p.add_argument("--blank", action="store_true", help="导出空白模板")
     p.set_defaults(func=cmd_export_targets)
+
+    ind = sub.add_parser("indicator", help="修改指标的性质或里程碑",
+                         description="修改数量指标的性质（流量/存量/一次性/集中开展）或里程碑，写入操作日志。")
+    isub = ind.add_subparsers(dest="indicator_command", metavar="ACTION")
+    isub.required = True
+    which = argparse.ArgumentParser(add_help=False)
+    which.add_argument("--department", required=True, metavar="CODE", help="部门（实施单位）编码，如 315001")
+    which.add_argument("--project", metavar="CODE", help="项目编码（省略则为部门整体指标）")
+    which.add_argument("--indicator", required=True, type=int, metavar="SEQ", help="指标序号（项目内第几个指标）")
+    which.add_argument("--fiscal-year", type=int, help="年度（默认该部门最新年度）")
+    which.add_argument("--user", help="记入操作日志的操作人（默认 cli:<系统用户名>）")
+    p = isub.add_parser("set-nature", parents=[common, which], help="设置数量指标的性质",
+                        description="设置数量指标的性质：flow 流量（按序时）、stock 存量（按全年目标）、"
+                                    "one_off 一次性（计划月份前未到期）、scheduled 集中开展（按里程碑或第四季度起）。")
+    p.add_argument("--nature", required=True, metavar="NATURE", help="flow|stock|one_off|scheduled")
+    p.set_defaults(func=cmd_indicator_set_nature)
+    p = isub.add_parser("set-milestones", parents=[common, which], help="设置数量指标的里程碑",
+                        description="设置数量指标的里程碑（月末累计值），如 6:2,12:4；空字符串清除里程碑。")
+    p.add_argument("--milestones", required=True, metavar="M:V,...", help="月份:累计值，逗号分隔，如 6:2,12:4")
+    p.set_defaults(func=cmd_indicator_set_milestones)

@@ -39,6 +39,7 @@ ROLE_LABELS: dict[str, str] = {
 # action -> roles allowed. 'system' is the CLI / initial load acting on the file directly.
 PERMISSIONS: dict[str, frozenset[str]] = {
     "targets.import": frozenset({"admin", "system"}),
+    "indicator.edit": frozenset({"admin", "system"}),
     "spend.record": frozenset({"finance", "system"}),
     "report.record": frozenset({"finance", "owner", "system"}),
     "result.record": frozenset({"owner", "system"}),

@@ -1,0 +1,2 @@
+-- Set an indicator's count nature. Params: $id, $nature (flow/stock/one_off/scheduled).
+UPDATE indicators SET nature = $nature WHERE id = $id;
