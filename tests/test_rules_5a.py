@@ -242,6 +242,32 @@ def test_engine_applies_the_natures_on_the_seed(seed_db: duckdb.DuckDBPyConnecti
     # scheduled, milestone 9:10: at 07-31 none reached (0 < 1), but 10 already done → green
     assert light_at(JULY) == ("green", "实际10套，按里程碑应达0.00套，不足1套未到期，已有完成（绿灯）")
     seed_db.execute("DELETE FROM indicator_milestones WHERE indicator_id = ?", [ind_id])
-    # without milestones: 09-30 not yet due, but 10 of 10 already reported → done early
-    assert light_at(date(2024, 9, 30)) == ("green", "实际10套，集中开展目标10套，已提前完成（绿灯）")
-    assert light_at(date(2024, 10, 1)) == ("green", "实际10套，集中开展目标10套，完成100.0%（达标 绿灯）")
+    # without milestones: 09-30 not yet due, but 10 of 10 already reported → done early; the 07-31 result
+    # is older than the reporting month, so it is dated and judged at 07-31 (still before the last quarter)
+    assert light_at(date(2024, 9, 30)) == ("green", "实际10套（截至7月31日），集中开展目标10套，已提前完成（绿灯）")
+    assert light_at(date(2024, 10, 1)) == ("green", "实际10套（截至7月31日），集中开展目标10套，已提前完成（绿灯）")
+
+
+# ---------------------------------------------------------------- stale results
+
+
+def flow(actual: float, result_as_of: date) -> IndicatorFacts:
+    return IndicatorFacts(kind="count", target=60.0, unit="件", target_text="≥60件", level2="数量指标", level3="办案数量",
+                          fiscal_year=2024, actual=actual, result_as_of=result_as_of)
+
+
+@pytest.mark.parametrize(
+    ("facts", "as_of", "light", "reason"),
+    [
+        # 30 件 reported at 07-31, status at 10-31: judged at its own date: 60 × 7/12 = 35.0 → 30 ÷ 35 = 85.7% green,
+        # dated (at October's 60 × 10/12 = 50 it would be 60.0% yellow).
+        (flow(30, JULY), date(2024, 10, 31), "green", "实际30件（截至7月31日），按序时应达35.0件，完成85.7%（80–120 绿灯）"),
+        # a result within the reporting month (10-15 at 10-31) is current: 60 × 10/12 = 50 → 30 ÷ 50 = 60.0% yellow, not dated.
+        (flow(30, date(2024, 10, 15)), date(2024, 10, 31), "yellow", "实际30件，按序时应达50.0件，完成60.0%（60–80 黄灯）"),
+        # 09-30 at 10-01: older than October → dated and judged at 09-30: 60 × 9/12 = 45 → 30 ÷ 45 = 66.7% yellow.
+        (flow(30, date(2024, 9, 30)), date(2024, 10, 1), "yellow", "实际30件（截至9月30日），按序时应达45.0件，完成66.7%（60–80 黄灯）"),
+    ],
+)
+def test_stale_results_are_judged_at_their_own_date(facts: IndicatorFacts, as_of: date, light: str, reason: str) -> None:
+    """Test that a result older than the reporting month is judged at its own date and shown dated (DOMAIN §5a)."""
+    assert indicator_light(facts, as_of) == (light, reason)

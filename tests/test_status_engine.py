@@ -550,7 +550,7 @@ def _pure_indicator(i: dict[str, Any], as_of: date, rules: Rules, projects: dict
     facts = IndicatorFacts(
         kind=i["kind"], comparator=i["comparator"], target=None if i["target"] is None else float(i["target"]),
         unit=i["unit"], target_text=i["target_text"], level2=i["level2"], level3=i["level3"], deadline=i["deadline"],
-        fiscal_year=2024, milestones=i["milestones"], nature=i["nature"],
+        fiscal_year=2024, milestones=i["milestones"], nature=i["nature"], result_as_of=r.get("as_of"),
         actual=None if r.get("value") is None else float(r["value"]), done_date=r.get("done_date"),
         rating=r.get("rating"), likelihood=r.get("likelihood"), projected_value=r.get("projected_value"),
         project_spent=None if proj is None else proj["spent"],

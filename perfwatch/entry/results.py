@@ -101,7 +101,7 @@ def light_and_reason(conn: duckdb.DuckDBPyConnection, ind: Indicator, inp: Resul
     facts = status.IndicatorFacts(
         kind=ind.kind, comparator=ind.comparator, target=ind.value, unit=ind.unit, target_text=ind.target_text,
         level2=ind.level2, level3=ind.level3, deadline=ind.deadline, fiscal_year=ind.fiscal_year,
-        milestones=milestones, nature=ind.nature,
+        milestones=milestones, nature=ind.nature, result_as_of=None if inp is None else inp.as_of,
         actual=None if inp is None else inp.value,
         done_date=None if inp is None else inp.done_date,
         rating=None if inp is None else inp.rating,

@@ -184,6 +184,25 @@ class IndicatorFacts:
     project_projection_source: str | None = None
     project_budget: float | None = None
     nature: str | None = None
+    result_as_of: date | None = None
+
+
+def is_stale(f: IndicatorFacts, as_of: date) -> bool:
+    """A result older than the reporting month (the month of ``as_of``), DOMAIN §5a."""
+    return f.result_as_of is not None and f.result_as_of < as_of.replace(day=1)
+
+
+def judged_on(f: IndicatorFacts, as_of: date) -> date:
+    """The date a result is judged at: its own date when stale, else the as-of date."""
+    return f.result_as_of if f.result_as_of is not None and is_stale(f, as_of) else as_of
+
+
+def _shown(f: IndicatorFacts, as_of: date) -> str:
+    """The actual value with its unit, dated when stale: "30件（截至7月31日）"."""
+    text = f"{_num(f.actual or 0.0)}{f.unit or ''}"
+    if f.result_as_of is not None and is_stale(f, as_of):
+        text += f"（截至{f.result_as_of.month}月{f.result_as_of.day}日）"
+    return text
 
 
 # Count natures (DOMAIN §5a): flow (NULL too) is pro-rated; the others are judged on the full target.
@@ -238,7 +257,7 @@ def cost_cap_wan(value: float | None, unit: str | None) -> float | None:
 
 def count_expected(f: IndicatorFacts, as_of: date) -> tuple[float | None, str]:
     """Expected count to date and its basis ("按里程碑" or "按序时")."""
-    t = months_elapsed(as_of, f.fiscal_year)
+    t = months_elapsed(judged_on(f, as_of), f.fiscal_year)
     if full_target_due(f) is not None:
         return f.target, "按全年目标"
     if f.nature == "scheduled" and f.milestones:
@@ -298,13 +317,13 @@ def _base_indicator_light(f: IndicatorFacts, as_of: date, rules: Rules) -> tuple
             return "grey", "指标值未量化，无法按进度评价（灰灯）"
         if e < 1:
             if a is not None and a > 0:
-                return "green", f"实际{_num(a)}{u}，{basis}应达{e:.2f}{u}，不足1{u}未到期，已有完成（绿灯）"
+                return "green", f"实际{_shown(f, as_of)}，{basis}应达{e:.2f}{u}，不足1{u}未到期，已有完成（绿灯）"
             return "grey", f"未到期：{basis}应达{e:.2f}{u}，不足1{u}（灰灯）"
         if a is None:
             return _no_data(f, as_of)
         q = _round_half_up(100.0 * a / e * 10, 0) / 10
         light, band = _band(q, rules.count_red_below, rules.count_yellow_below, blue_from=rules.count_blue_from)
-        return light, f"实际{_num(a)}{u}，{basis}应达{e:.1f}{u}，完成{q:.1f}%（{band}）"
+        return light, f"实际{_shown(f, as_of)}，{basis}应达{e:.1f}{u}，完成{q:.1f}%（{band}）"
     if kind == "rate":
         t = f.target
         if t is None:
@@ -312,10 +331,10 @@ def _base_indicator_light(f: IndicatorFacts, as_of: date, rules: Rules) -> tuple
         if a is None:
             return _no_data(f, as_of)
         if a >= t - EPS:
-            return "green", f"实际{_num(a)}{u}，目标{tt}（达标 绿灯）"
+            return "green", f"实际{_shown(f, as_of)}，目标{tt}（达标 绿灯）"
         tol = rules.rate_tolerance_pp
         gap_unit = "个百分点" if u == "%" else u
-        head = f"实际{_num(a)}{u}，目标{tt}，低于指标值{_num(t - a)}{gap_unit}"
+        head = f"实际{_shown(f, as_of)}，目标{tt}，低于指标值{_num(t - a)}{gap_unit}"
         if a >= t - tol - EPS:
             return "yellow", f"{head}（容差{_num(tol)}个百分点以内 黄灯）"
         return "red", f"{head}（超出容差{_num(tol)}个百分点 红灯）"
@@ -326,14 +345,14 @@ def _base_indicator_light(f: IndicatorFacts, as_of: date, rules: Rules) -> tuple
         if a is None:
             return _no_data(f, as_of)
         if a <= t + EPS:
-            return "green", f"实际{_num(a)}{u}，目标{tt}（未超上限 绿灯）"
-        return "red", f"实际{_num(a)}{u}，目标{tt}（超过上限 红灯）"
+            return "green", f"实际{_shown(f, as_of)}，目标{tt}（未超上限 绿灯）"
+        return "red", f"实际{_shown(f, as_of)}，目标{tt}（超过上限 红灯）"
     if kind == "zero":
         if a is None:
             return _no_data(f, as_of)
         if a <= EPS:
-            return "green", f"实际{_num(a)}{u}，目标{tt}（未发生 绿灯）"
-        return "red", f"实际{_num(a)}{u}，目标{tt}（已发生 红灯）"
+            return "green", f"实际{_shown(f, as_of)}，目标{tt}（未发生 绿灯）"
+        return "red", f"实际{_shown(f, as_of)}，目标{tt}（已发生 红灯）"
     if kind == "cost":
         cap = cost_cap_wan(f.target, f.unit)
         if cap is None:
@@ -388,16 +407,16 @@ def _full_target_light(f: IndicatorFacts, as_of: date, rules: Rules) -> tuple[st
     assert due is not None
     if t is None:
         return "grey", "指标值未量化（灰灯）"
-    if not_yet_due(f.nature, months_elapsed(as_of, f.fiscal_year), due):
+    if not_yet_due(f.nature, months_elapsed(judged_on(f, as_of), f.fiscal_year), due):
         if a is not None and a >= t - EPS:
-            return "green", f"实际{_num(a)}{u}，{label}目标{_num(t)}{u}，已提前完成（绿灯）"
+            return "green", f"实际{_shown(f, as_of)}，{label}目标{_num(t)}{u}，已提前完成（绿灯）"
         if f.nature == "one_off":
             return "grey", f"未到期：一次性指标，计划{int(due)}月完成（灰灯）"
         return "grey", "未到期：集中开展指标，第四季度起评价（灰灯）"
     if a is None:
         return _no_data(f, as_of)
     q = _round_half_up(100.0 * a / t * 10, 0) / 10 if t > EPS else 100.0
-    head = f"实际{_num(a)}{u}，{label}目标{_num(t)}{u}，完成{q:.1f}%"
+    head = f"实际{_shown(f, as_of)}，{label}目标{_num(t)}{u}，完成{q:.1f}%"
     tol = rules.rate_tolerance_pp
     if q >= 100.0 - EPS:
         return "green", f"{head}（达标 绿灯）"

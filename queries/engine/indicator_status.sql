@@ -33,7 +33,7 @@ dept AS (
 ),
 -- Narrow on purpose (ids, numbers, flags); the display columns join in at the end.
 ind AS (
-    SELECT i.id AS indicator_id, i.project_id, dept.months, i.value AS target_value, i.unit, i.nature,
+    SELECT i.id AS indicator_id, i.project_id, dept.months, dept.fiscal_year AS fy, i.value AS target_value, i.unit, i.nature,
            coalesce(i.unit, '') AS u, i.target_text,
            coalesce(i.deadline, make_date(dept.fiscal_year, 12, 31)) AS due,
            (coalesce(i.level2, '') = '服务对象满意度指标' OR contains(coalesce(i.level3, ''), '满意度')
@@ -52,6 +52,15 @@ latest AS (
     WHERE r.as_of <= params.as_of AND r.as_of >= (SELECT make_date(min(fiscal_year), 1, 1) FROM dept)
     GROUP BY r.indicator_id
 ),
+-- Stale results (older than the reporting month) are judged at their own date: jm = months then.
+jm AS (
+    SELECT ind.indicator_id, r.as_of < date_trunc('month', params.as_of) AS stale,
+           CASE WHEN r.as_of < date_trunc('month', params.as_of) THEN pw_months_elapsed(r.as_of, ind.fy)
+                ELSE ind.months END AS jm
+    FROM ind CROSS JOIN params
+    LEFT JOIN latest ON latest.indicator_id = ind.indicator_id
+    LEFT JOIN indicator_results r ON r.id = latest.result_id
+),
 -- Milestones: linear from (0, 0) through the cumulative values, flat after the last one.
 ms_points AS (
     SELECT m.indicator_id, m.month::DOUBLE AS m, m.value AS v
@@ -67,15 +76,15 @@ ms_segments AS (
     WINDOW w AS (PARTITION BY indicator_id ORDER BY m)
 ),
 ms_expected AS (
-    SELECT s.indicator_id, s.v0 + (s.v1 - s.v0) * (ind.months - s.m0) / (s.m1 - s.m0) AS expected
-    FROM ms_segments s JOIN ind ON ind.indicator_id = s.indicator_id
-    WHERE ind.months >= s.m0 AND ind.months < s.m1
+    SELECT s.indicator_id, s.v0 + (s.v1 - s.v0) * (jm.jm - s.m0) / (s.m1 - s.m0) AS expected
+    FROM ms_segments s JOIN jm ON jm.indicator_id = s.indicator_id
+    WHERE jm.jm >= s.m0 AND jm.jm < s.m1
 ),
 -- Count natures (DOMAIN §5a): the last milestone month and the cumulative milestone reached (a step).
 ms_info AS (
     SELECT m.indicator_id, max(m.month)::DOUBLE AS last_month,
-           max(m.value) FILTER (WHERE m.month <= ind.months + 1e-9) AS step
-    FROM indicator_milestones m JOIN ind ON ind.indicator_id = m.indicator_id
+           max(m.value) FILTER (WHERE m.month <= jm.jm + 1e-9) AS step
+    FROM indicator_milestones m JOIN jm ON jm.indicator_id = m.indicator_id
     GROUP BY m.indicator_id
 ),
 -- Months elapsed from which a count is judged on its full target (stock 0, one-off its last milestone
@@ -88,14 +97,14 @@ nat AS (
     FROM ind LEFT JOIN ms_info msi ON msi.indicator_id = ind.indicator_id
 ),
 facts AS (
-    SELECT ind.*, params.*, nat.full_due,
+    SELECT ind.*, params.*, nat.full_due, jm.jm, jm.stale,
            res.id AS result_id, res.as_of AS result_as_of, res.value AS a, res.done_date, res.rating, res.likelihood,
            res.projected_text, res.projected_value, res.cause_categories, res.cause_text, res.measure, res.note,
            ms.expected IS NOT NULL AS milestone_based,
            CASE WHEN ind.rule_kind <> 'count' THEN NULL
                 WHEN nat.full_due IS NOT NULL THEN ind.target_value
                 WHEN ind.nature = 'scheduled' THEN nat.step
-                ELSE coalesce(ms.expected, ind.target_value * ind.months / 12) END AS e,
+                ELSE coalesce(ms.expected, ind.target_value * jm.jm / 12) END AS e,
            CASE WHEN nat.full_due IS NOT NULL THEN '按全年目标'
                 WHEN ms.expected IS NOT NULL OR (ind.nature = 'scheduled' AND nat.has_ms) THEN '按里程碑'
                 ELSE '按序时' END AS basis,
@@ -118,6 +127,7 @@ facts AS (
     LEFT JOIN indicator_results res ON res.id = latest.result_id
     LEFT JOIN ms_expected ms ON ms.indicator_id = ind.indicator_id
     LEFT JOIN nat ON nat.indicator_id = ind.indicator_id
+    LEFT JOIN jm ON jm.indicator_id = ind.indicator_id
     LEFT JOIN project_figures pf ON pf.project_id = ind.project_id
 ),
 scored AS (
@@ -127,10 +137,11 @@ scored AS (
            CASE WHEN f.full_due IS NOT NULL AND f.a IS NOT NULL AND f.target_value IS NOT NULL
                 THEN CASE WHEN f.target_value > 1e-9 THEN floor(100.0 * f.a / f.target_value * 10 + 0.5) / 10 ELSE 100.0 END
            END AS fq,
-           CASE WHEN f.nature = 'scheduled' THEN f.months <= f.full_due + 1e-9 ELSE f.months < f.full_due - 1e-9 END AS not_due,
+           CASE WHEN f.nature = 'scheduled' THEN f.jm <= f.full_due + 1e-9 ELSE f.jm < f.full_due - 1e-9 END AS not_due,
            CASE f.nature WHEN 'one_off' THEN '一次性' WHEN 'scheduled' THEN '集中开展' ELSE '存量' END AS nat_label,
            rtrim(rtrim(printf('%.2f', f.target_value), '0'), '.') AS t_t,
-           rtrim(rtrim(printf('%.2f', f.a), '0'), '.') AS a_t,
+           concat(rtrim(rtrim(printf('%.2f', f.a), '0'), '.'), f.u,
+                  CASE WHEN f.stale THEN concat('（截至', month(f.result_as_of), '月', day(f.result_as_of), '日）') ELSE '' END) AS a_tu,
            -- No result: a survey not yet run is 待评, at a 12-31 cut-off red 未开展调查; else 未填报.
            CASE WHEN f.satisfaction AND f.months >= 12.0 THEN '未开展调查：截至年底尚无满意度调查结果（红灯）'
                 WHEN f.satisfaction THEN '待评：满意度调查尚未开展（灰灯）'
@@ -185,22 +196,22 @@ base AS (
                      CASE WHEN s.target_value IS NULL THEN '指标值未量化（灰灯）'
                           WHEN s.not_due THEN
                               CASE WHEN s.a >= s.target_value - 1e-9
-                                   THEN concat('实际', s.a_t, s.u, '，', s.nat_label, '目标', s.t_t, s.u, '，已提前完成（绿灯）')
+                                   THEN concat('实际', s.a_tu, '，', s.nat_label, '目标', s.t_t, s.u, '，已提前完成（绿灯）')
                                    WHEN s.nature = 'one_off'
                                    THEN concat('未到期：一次性指标，计划', printf('%d', s.full_due::INTEGER), '月完成（灰灯）')
                                    ELSE '未到期：集中开展指标，第四季度起评价（灰灯）' END
                           WHEN s.a IS NULL THEN s.no_data
-                          ELSE concat('实际', s.a_t, s.u, '，', s.nat_label, '目标', s.t_t, s.u, '，完成', printf('%.1f', s.fq), '%',
+                          ELSE concat('实际', s.a_tu, '，', s.nat_label, '目标', s.t_t, s.u, '，完成', printf('%.1f', s.fq), '%',
                                       CASE WHEN s.fq >= 100.0 - 1e-9 THEN '（达标 绿灯）'
                                            WHEN s.fq >= 100.0 - s.tol - 1e-9 THEN concat('（容差', s.tol_t, '个百分点以内 黄灯）')
                                            ELSE concat('（超出容差', s.tol_t, '个百分点 红灯）') END) END
                  WHEN s.e IS NULL THEN '指标值未量化，无法按进度评价（灰灯）'
                  WHEN s.e < 1 THEN
                      CASE WHEN s.a > 0
-                          THEN concat('实际', s.a_t, s.u, '，', s.basis, '应达', printf('%.2f', s.e), s.u, '，不足1', s.u, '未到期，已有完成（绿灯）')
+                          THEN concat('实际', s.a_tu, '，', s.basis, '应达', printf('%.2f', s.e), s.u, '，不足1', s.u, '未到期，已有完成（绿灯）')
                           ELSE concat('未到期：', s.basis, '应达', printf('%.2f', s.e), s.u, '，不足1', s.u, '（灰灯）') END
                  WHEN s.a IS NULL THEN s.no_data
-                 ELSE concat('实际', s.a_t, s.u, '，', s.basis, '应达', printf('%.1f', s.e), s.u, '，完成', printf('%.1f', s.q), '%（',
+                 ELSE concat('实际', s.a_tu, '，', s.basis, '应达', printf('%.1f', s.e), s.u, '，完成', printf('%.1f', s.q), '%（',
                              CASE WHEN s.q < s.crb THEN concat('<', s.crb_t, ' 红灯')
                                   WHEN s.q < s.cyb THEN concat(s.crb_t, '–', s.cyb_t, ' 黄灯')
                                   WHEN s.q < s.cbf THEN concat(s.cyb_t, '–', s.cbf_t, ' 绿灯')
@@ -209,8 +220,8 @@ base AS (
         WHEN 'rate' THEN
             CASE WHEN s.target_value IS NULL THEN '指标值未量化（灰灯）'
                  WHEN s.a IS NULL THEN s.no_data
-                 WHEN s.a >= s.target_value - 1e-9 THEN concat('实际', s.a_t, s.u, '，目标', s.target_text, '（达标 绿灯）')
-                 ELSE concat('实际', s.a_t, s.u, '，目标', s.target_text, '，低于指标值',
+                 WHEN s.a >= s.target_value - 1e-9 THEN concat('实际', s.a_tu, '，目标', s.target_text, '（达标 绿灯）')
+                 ELSE concat('实际', s.a_tu, '，目标', s.target_text, '，低于指标值',
                              rtrim(rtrim(printf('%.2f', s.target_value - s.a), '0'), '.'),
                              CASE WHEN s.u = '%' THEN '个百分点' ELSE s.u END,
                              CASE WHEN s.a >= s.target_value - s.tol - 1e-9 THEN concat('（容差', s.tol_t, '个百分点以内 黄灯）')
@@ -219,13 +230,13 @@ base AS (
         WHEN 'ceiling' THEN
             CASE WHEN s.target_value IS NULL THEN '指标值未量化（灰灯）'
                  WHEN s.a IS NULL THEN s.no_data
-                 WHEN s.a <= s.target_value + 1e-9 THEN concat('实际', s.a_t, s.u, '，目标', s.target_text, '（未超上限 绿灯）')
-                 ELSE concat('实际', s.a_t, s.u, '，目标', s.target_text, '（超过上限 红灯）')
+                 WHEN s.a <= s.target_value + 1e-9 THEN concat('实际', s.a_tu, '，目标', s.target_text, '（未超上限 绿灯）')
+                 ELSE concat('实际', s.a_tu, '，目标', s.target_text, '（超过上限 红灯）')
             END
         WHEN 'zero' THEN
             CASE WHEN s.a IS NULL THEN s.no_data
-                 WHEN s.a <= 1e-9 THEN concat('实际', s.a_t, s.u, '，目标', s.target_text, '（未发生 绿灯）')
-                 ELSE concat('实际', s.a_t, s.u, '，目标', s.target_text, '（已发生 红灯）')
+                 WHEN s.a <= 1e-9 THEN concat('实际', s.a_tu, '，目标', s.target_text, '（未发生 绿灯）')
+                 ELSE concat('实际', s.a_tu, '，目标', s.target_text, '（已发生 红灯）')
             END
         WHEN 'cost' THEN
             CASE WHEN s.cap IS NULL THEN '成本上限未量化（灰灯）'
