@@ -41,16 +41,16 @@ def _state(path: Path) -> tuple[str | None, list[tuple[int, float]], list[tuple[
 
 def test_set_nature_and_milestones(cli_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Test that an admin sets 宣传次数 to one-off with a June milestone: audited old → new, and the
-    light at 05-31 turns grey 未到期 (planned in June) instead of the pro-rated judgement."""
-    assert _state(cli_db)[0] == "flow"  # the importer's guess
+    light at 05-31 turns grey 未到期 (planned in June) instead of the guessed 集中开展 (from the last quarter)."""
+    assert _state(cli_db)[0] == "scheduled"  # the importer's guess: 宣传 counted in 次 → 集中开展
     assert main(["indicator", "set-nature", "--db", str(cli_db), *WHICH, "--nature", "one_off"]) == 0
-    assert "流量 → 一次性" in capsys.readouterr().out
+    assert "集中开展 → 一次性" in capsys.readouterr().out
     assert main(["indicator", "set-milestones", "--db", str(cli_db), *WHICH, "--milestones", "6:1"]) == 0
     assert "6月1" in capsys.readouterr().out
     nature, ms, audit = _state(cli_db)
     assert (nature, ms) == ("one_off", [(6, 1.0)])
     assert [(a, json.loads(o), json.loads(n)) for a, o, n in audit] == [
-        ("indicator.nature.set", {"nature": "flow"}, {"nature": "one_off"}),
+        ("indicator.nature.set", {"nature": "scheduled"}, {"nature": "one_off"}),
         ("indicator.milestones.set", [], [[6, 1.0]]),
     ]
     conn = db.open_database(cli_db)
@@ -86,4 +86,4 @@ def test_refusals(cli_db: Path, capsys: pytest.CaptureFixture[str], args: list[s
     assert main(["indicator", args[0], "--db", str(cli_db), *args[1:]]) == 2
     err = capsys.readouterr().err
     assert err.startswith("错误：") and message in err and "Traceback" not in err
-    assert _state(cli_db) == ("flow", [], [])
+    assert _state(cli_db) == ("scheduled", [], [])

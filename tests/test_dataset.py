@@ -164,14 +164,14 @@ def test_nature_given_guessed_and_kept(empty_db: duckdb.DuckDBPyConnection, mini
     dataset.load_targets(empty_db, store.SYSTEM, data)
     natures = dict(empty_db.execute("SELECT level3, nature FROM indicators").fetchall())
     assert natures["办案数量"] == "stock"
-    # 组织培训不少于 2次: no nature given; 培训 counts accumulate over the year → the guess "flow"
-    assert natures["组织培训不少于 2次"] == "flow"
+    # 组织培训不少于 2次: no nature given; a training counted in 次 is a scheduled event → the guess "scheduled"
+    assert natures["组织培训不少于 2次"] == "scheduled"
     # not a count: no nature
     assert natures["经费保障及时性"] is None
-    # a person sets the training to scheduled; re-importing the file without a nature keeps it
-    empty_db.execute("UPDATE indicators SET nature = 'scheduled' WHERE level3 = '组织培训不少于 2次'")
+    # a person sets the training to flow; re-importing the file without a nature keeps it (not the guess)
+    empty_db.execute("UPDATE indicators SET nature = 'flow' WHERE level3 = '组织培训不少于 2次'")
     dataset.load_targets(empty_db, store.SYSTEM, data)
-    assert _scalar(empty_db, "SELECT nature FROM indicators WHERE level3 = '组织培训不少于 2次'") == "scheduled"
+    assert _scalar(empty_db, "SELECT nature FROM indicators WHERE level3 = '组织培训不少于 2次'") == "flow"
     bad = copy.deepcopy(mini_data)
     bad["projects"][0]["indicators"][0]["nature"] = "存量"
     with pytest.raises(store.ValidationError, match="nature 须为"):

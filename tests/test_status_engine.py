@@ -225,9 +225,11 @@ INDICATORS = {
     ("13052924P00584210803P", "脱管比例"): ("red", "实际0.6%，目标≤0.5%（超过上限 红灯）"),
     ("13052924P00584210803P", "完成调查评估平均期限"): ("green", "实际8工作日，目标≤10 工作日（未超上限 绿灯）"),
     ("13052924P00584210803P", "社区矫正工作总成本"): ("red", "已支出3.00万元，超过成本上限2.90万元（红灯）"),
-    # 1 of ≥2 次: expected 1.17 → 85.7%
+    # A training count: 培训 + unit 次 → guessed 集中开展 (scheduled, DOMAIN §5a). No milestones, so it is
+    # judged from the last quarter: at 07-31 months = 7.0 ≤ 9 → not due; 1 of ≥2 次 is not yet the full
+    # target (1 < 2), so grey 未到期 (as flow it was green: 1 ÷ (2 × 7/12 = 1.17) = 85.7%).
     ("13052924P00584012122M", "社区矫正工作人员培训次数"): (
-        "green", "实际1次，按序时应达1.2次，完成85.7%（80–120 绿灯）"),
+        "grey", "未到期：集中开展指标，第四季度起评价（灰灯）"),
     # within the ceiling, but the owner says 有可能 → yellow
     ("13052924P00584012122M", "社区矫正对象再犯罪率"): (
         "yellow", "实际0.1%，目标≤0.2%（未超上限 绿灯）；负责人判断完成目标可能性为“有可能”，调为黄灯"),
@@ -240,8 +242,8 @@ INDICATORS = {
     ("13052924P00584012128B", "法律援助工作总成本"): (
         "green", "已支出1.20万元，全年预计2.00万元（按计划推算，以预算数为限），未超成本上限2.00万元（绿灯）"),
     ("13052924P00584012124W", "群众法律意识普及率"): ("green", "实际95%，目标≥95%（达标 绿灯）"),
-    # ≥1 次 pro-rated to 0.58: not due
-    ("13052924P00584012127P", "人民调解员培训次数"): ("grey", "未到期：按序时应达0.58次，不足1次（灰灯）"),
+    # ≥1 次 training → 集中开展 without milestones: 7.0 months ≤ 9 → grey 未到期 (no result entered)
+    ("13052924P00584012127P", "人民调解员培训次数"): ("grey", "未到期：集中开展指标，第四季度起评价（灰灯）"),
     # Nothing spent yet: grey 尚未支出, not green (DOMAIN §5a).
     ("13052924P00584012129Y", "普法工作总成本"): ("grey", "尚未支出：成本上限2.00万元（灰灯）"),
     (None, "网络安全事件量 0次"): ("green", "实际0次，目标0次（未发生 绿灯）"),
@@ -309,9 +311,12 @@ def test_department_and_total(julu: duckdb.DuckDBPyConnection) -> None:
     assert round(d.time_pct, 2) == 58.33 and d.ratio == 61.0
     assert d.light == "yellow" and d.execution_reason == "执行率34.30%，计划应达56.25%，比值61.0（60–80 黄灯）"
     assert (d.projects_red, d.projects_yellow, d.projects_green) == (4, 2, 2)
-    # §5a: 法律援助工作总成本 yellow -> green (projection capped at budget), 普法工作总成本 green -> grey.
+    # §5a: 法律援助工作总成本 yellow -> green (projection capped at budget), 普法工作总成本 green -> grey, and the
+    # count natures: 社区矫正工作人员培训次数 (集中开展, grey until Q4) green -> grey, so 11 - 1 = 10 green and
+    # 60 + 1 = 61 grey. The other counts without a result stay grey whatever their nature (宣传/培训/评查 次数
+    # 集中开展 未到期, 印刷宣传资料 一次性 未到期 until 12, 系统维护数量 存量 未填报); 4 + 3 + 10 + 1 + 61 = 79.
     assert (d.indicators_red, d.indicators_yellow, d.indicators_green, d.indicators_blue, d.indicators_grey) == (
-        4, 3, 11, 1, 60)
+        4, 3, 10, 1, 61)
     assert d.goal_light == "red" and d.combined_light == "red"
     assert st.total["budget"] == pytest.approx(122.90) and st.total["light"] == "yellow"
     assert st.total["n_indicators"] == 79
