@@ -18,8 +18,9 @@ from typing import Any
 
 import duckdb
 
-from perfwatch import db
+from perfwatch import db, milestones
 from perfwatch.store import SYSTEM, Actor, ValidationError, WriteTx, finite_number, parse_amount, transaction
+from perfwatch.vocab import NATURE_LABELS, NATURES
 
 DATA_DIR = db.REPO_ROOT / "data"
 DEFAULT_DATASET = DATA_DIR / "julu-justice-bureau-2024.targets.json"
@@ -85,7 +86,14 @@ def _validate_indicator(ind: Any, where: str) -> None:
         raise ValidationError(f"{where}：kind 须为 {sorted(KINDS)} 之一，收到 {kind!r}")
     nature = _need(ind, "nature", where, str, optional=True)
     if nature is not None and nature not in NATURES:
-        raise ValidationError(f"{where}：nature 须为 {list(NATURES)} 之一（流量/存量/一次性/集中开展），收到 {nature!r}")
+        raise ValidationError(
+            f"{where}：nature 须为 {list(NATURES)} 之一（{'/'.join(NATURE_LABELS.values())}），收到 {nature!r}")
+    if nature is not None and kind != "count":
+        raise ValidationError(f"{where}：nature 只适用于数量指标（kind 为 count），此指标 kind 为 {kind!r}")
+    if ind.get("milestones") is not None:
+        if kind != "count":
+            raise ValidationError(f"{where}：milestones 只适用于数量指标（kind 为 count），此指标 kind 为 {kind!r}")
+        milestones.from_dataset(ind["milestones"], where)
     finite_number(_need(ind, "value", where, (int, float), optional=True), f"{where}：value ")
     deadline = _need(ind, "deadline", where, str, optional=True)
     if deadline is not None:
@@ -165,8 +173,6 @@ _IND_COLS = (
     "target_text", "comparator", "value", "unit", "deadline", "kind", "basis", "retired", "nature",
 )
 _IND_MUTABLE = ("seq", "description", "target_text", "comparator", "value", "unit", "deadline", "kind", "basis", "nature")
-# Count natures (DOMAIN §5a): flow is pro-rated, stock/one_off/scheduled are judged on the full target.
-NATURES = ("flow", "stock", "one_off", "scheduled")
 
 
 def _nature(ind: dict[str, Any], old: dict[str, Any] | None) -> str | None:
@@ -182,6 +188,22 @@ def _nature(ind: dict[str, Any], old: dict[str, Any] | None) -> str | None:
 
     guess = guess_nature(ind["level3"], ind.get("description"), ind["target_text"], ind.get("unit"))
     return None if guess is None else guess.replace("-", "_")
+
+
+def _sync_milestones(tx: WriteTx, indicator_id: int, ind: dict[str, Any], kind: str) -> None:
+    """The dataset's milestones when it gives them (an empty list clears them); when it gives none,
+    the ones already held (set by a person) stay. The old set goes to the audit row."""
+    if ind.get("milestones") is None or kind != "count":
+        return
+    new = milestones.from_dataset(ind["milestones"], str(ind["level3"]))
+    old = tuple((int(m), float(v)) for m, v in tx.run("entry/indicator_milestones", {"indicator_id": indicator_id}))
+    if old == new:
+        return
+    tx.run("targets/delete_milestones", {"indicator_id": indicator_id})
+    for month, value in new:
+        tx.run("targets/insert_milestone", {"indicator_id": indicator_id, "month": month, "value": value})
+    tx.audit("indicator_milestones", indicator_id, [list(p) for p in old], [list(p) for p in new],
+             "targets.milestones.update")
 
 
 def _with_occurrence(keys: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
@@ -239,12 +261,14 @@ def _sync_indicators(
             assert row is not None
             tx.audit("indicators", row[0], None, {"level3": ind["level3"], **fields}, "targets.indicator.add")
             summary.indicators_added += 1
+            _sync_milestones(tx, int(row[0]), ind, fields["kind"])
             continue
         before = {k: old[k] for k in _IND_MUTABLE}
         if before != fields or old["retired"]:
             tx.run("targets/update_indicator", {"id": old["id"], **fields})
             tx.audit("indicators", old["id"], before, fields, "targets.indicator.update")
             summary.indicators_updated += 1
+        _sync_milestones(tx, int(old["id"]), ind, fields["kind"])
     for old in by_key.values():
         if not old["retired"]:
             tx.run("targets/retire_indicator", {"id": old["id"]})
@@ -407,14 +431,23 @@ def export_dataset(conn: duckdb.DuckDBPyConnection, department_id: int | None = 
     ):
         out["source"] = out["source"] or source
         inds = db.query(conn, "export/indicators", {"department_id": dep_id})
+        ms: dict[int, list[tuple[int, float]]] = {}
+        for iid, month, value in db.query(conn, "targets/milestones_of_department", {"department_id": dep_id}):
+            ms.setdefault(int(iid), []).append((int(month), float(value)))
 
-        def ind_dict(r: tuple[Any, ...]) -> dict[str, Any]:
-            return {
+        def ind_dict(r: tuple[Any, ...], ms: dict[int, list[tuple[int, float]]] = ms) -> dict[str, Any]:
+            out = {
                 "level1": r[2], "level2": r[3], "level3": r[4], "description": r[5],
                 "target_text": r[6], "comparator": r[7], "value": r[8], "unit": r[9],
                 "deadline": None if r[10] is None else r[10].strftime("%m-%d"),
                 "kind": r[11], "basis": r[12],
             }
+            # A count's nature and milestones (DOMAIN §5a) when set; absent keys keep what is held on re-import.
+            if r[13] is not None:
+                out["nature"] = r[13]
+            if ms.get(int(r[14])):
+                out["milestones"] = milestones.to_dataset(ms[int(r[14])])
+            return out
 
         out["departments"].append({
             "code": code, "name": name, "fiscal_year": year,

@@ -7,7 +7,9 @@ from typing import Any, Protocol
 
 import pandas as pd
 
+from perfwatch.indicator_edit import CountEdit
 from perfwatch.views import money
+from perfwatch.vocab import NATURE_LABELS
 
 KIND_LABELS: dict[str, str] = {
     "count": "数量（≥）",
@@ -97,3 +99,33 @@ def findings_frame(findings: Sequence[_Finding]) -> pd.DataFrame:
         ],
         columns=["级别", "位置", "行号", "说明"],
     )
+
+
+# The targets page's editor of count natures and milestones (DOMAIN §5a).
+COUNT_EDIT_COLUMNS: dict[str, str] = {
+    "indicator_id": "编号", "owner": "项目/分项目标", "seq": "序号", "level3": "三级指标", "target_text": "指标值",
+    "nature": "性质", "milestones": "里程碑",
+}
+COUNT_EDITABLE = ("性质", "里程碑")
+
+
+def count_settings_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """:func:`perfwatch.indicator_edit.count_settings` with Chinese headers; the nature as its label
+    (blank when not set: judged as 流量), the milestones as text ("3月:2;6月:4", blank when none)."""
+    out = frame[list(COUNT_EDIT_COLUMNS)].rename(columns=COUNT_EDIT_COLUMNS).copy()
+    out["性质"] = [NATURE_LABELS.get(str(n)) if isinstance(n, str) else None for n in frame["nature"]]
+    out["里程碑"] = [m or None for m in frame["milestones"]]
+    return out.astype({"性质": object, "里程碑": object})
+
+
+def count_edits(shown: Sequence[dict[str, Any]], edited: Sequence[dict[str, Any]]) -> list[CountEdit]:
+    """The rows of the editor a person changed (性质 or 里程碑), as :class:`CountEdit` values."""
+
+    def blank(v: Any) -> str | None:
+        return None if v is None or (isinstance(v, float) and v != v) or not str(v).strip() else str(v).strip()
+
+    out = []
+    for before, after in zip(shown, edited, strict=True):
+        if any(blank(before[c]) != blank(after[c]) for c in COUNT_EDITABLE):
+            out.append(CountEdit(int(after["编号"]), blank(after["性质"]), blank(after["里程碑"])))
+    return out

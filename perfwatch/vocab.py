@@ -69,6 +69,27 @@ AT_RISK_LIKELIHOODS: tuple[str, ...] = ("有可能", "完全不可能")
 RATINGS: tuple[str, ...] = ("达成", "部分达成", "未达成")
 RATING_LIGHTS: dict[str, str] = dict(zip(RATINGS, ("green", "yellow", "red"), strict=True))
 
+# The nature of a count indicator (DOMAIN.md §5a): how its expectation grows over the year.
+#   flow 流量 (pro-rated by months; also when not set), stock 存量 (the full target from the start),
+#   one_off 一次性 (未到期 until its planned month), scheduled 集中开展 (by milestones, else from Q4).
+NATURES: tuple[str, ...] = ("flow", "stock", "one_off", "scheduled")
+NATURE_LABELS: dict[str, str] = {"flow": "流量", "stock": "存量", "one_off": "一次性", "scheduled": "集中开展"}
+NATURE_HELP: dict[str, str] = {
+    "flow": "流量：按序时（月数/12）折算应达值，如办案件数、服务人次",
+    "stock": "存量：全年目标从年初起适用，按实际÷目标判断，如维护的系统套数",
+    "one_off": "一次性：计划月份（最后一个里程碑月份，否则 12 月）之前未到期，之后按全年目标，如一次采购、印刷",
+    "scheduled": "集中开展：按里程碑（月末累计值）判断；无里程碑时第四季度起按全年目标，如培训、宣传活动",
+}
+
+
+def nature_code(text: str | None) -> str | None:
+    """A nature from its code or Chinese label ("stock", "存量"); None when blank or unknown."""
+    s = (text or "").strip()
+    if s in NATURE_LABELS:
+        return s
+    return {label: code for code, label in NATURE_LABELS.items()}.get(s)
+
+
 # Words people type for a light (the CLI and imports), mapped to the light.
 _LIGHT_WORDS: dict[str, str] = {
     **{light: light for light in LIGHTS},

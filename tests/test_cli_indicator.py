@@ -46,7 +46,7 @@ def test_set_nature_and_milestones(cli_db: Path, capsys: pytest.CaptureFixture[s
     assert main(["indicator", "set-nature", "--db", str(cli_db), *WHICH, "--nature", "one_off"]) == 0
     assert "集中开展 → 一次性" in capsys.readouterr().out
     assert main(["indicator", "set-milestones", "--db", str(cli_db), *WHICH, "--milestones", "6:1"]) == 0
-    assert "6月1" in capsys.readouterr().out
+    assert "里程碑（月末累计）：6月:1" in capsys.readouterr().out
     nature, ms, audit = _state(cli_db)
     assert (nature, ms) == ("one_off", [(6, 1.0)])
     assert [(a, json.loads(o), json.loads(n)) for a, o, n in audit] == [

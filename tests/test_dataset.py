@@ -176,3 +176,33 @@ def test_nature_given_guessed_and_kept(empty_db: duckdb.DuckDBPyConnection, mini
     bad["projects"][0]["indicators"][0]["nature"] = "存量"
     with pytest.raises(store.ValidationError, match="nature 须为"):
         dataset.validate_dataset(bad)
+
+
+def test_milestones_given_kept_cleared_and_exported(empty_db: duckdb.DuckDBPyConnection, mini_data: dict) -> None:
+    """Test the dataset's milestones: written with an audit row, kept when a later file gives none,
+    cleared by an empty list, exported as given; refused on a non-count or with a bad month."""
+    data = copy.deepcopy(mini_data)
+    training = data["departments"][0]["sub_goals"][0]["indicators"][0]     # 组织培训不少于 2次
+    training["milestones"] = [{"month": 6, "value": 1}, {"month": 12, "value": 2}]
+    dataset.load_targets(empty_db, store.SYSTEM, data)
+    held = "SELECT month, value FROM indicator_milestones ORDER BY month"
+    assert empty_db.execute(held).fetchall() == [(6, 1.0), (12, 2.0)]
+    exported = dataset.export_dataset(empty_db)["departments"][0]["sub_goals"][0]["indicators"][0]
+    assert exported["milestones"] == [{"month": 6, "value": 1.0}, {"month": 12, "value": 2.0}]
+    assert exported["nature"] == "scheduled"  # the guess, stored
+    dataset.load_targets(empty_db, store.SYSTEM, mini_data)                 # no milestones key: kept
+    assert empty_db.execute(held).fetchall() == [(6, 1.0), (12, 2.0)]
+    training["milestones"] = []                                             # an empty list clears them
+    dataset.load_targets(empty_db, store.SYSTEM, data)
+    assert empty_db.execute(held).fetchall() == []
+    assert [r[0] for r in empty_db.execute(
+        "SELECT new_value FROM audit_log WHERE action = 'targets.milestones.update' ORDER BY id").fetchall()] == [
+        "[[6, 1.0], [12, 2.0]]", "[]"]
+    bad = copy.deepcopy(mini_data)
+    bad["projects"][0]["indicators"][1]["milestones"] = [{"month": 6, "value": 1}]   # 经费保障及时性, a deadline
+    with pytest.raises(store.ValidationError, match="milestones 只适用于数量指标"):
+        dataset.validate_dataset(bad)
+    bad = copy.deepcopy(mini_data)
+    bad["projects"][0]["indicators"][0]["milestones"] = [{"month": 13, "value": 1}]
+    with pytest.raises(store.ValidationError, match="指标#1：里程碑月份 13 超出范围"):
+        dataset.validate_dataset(bad)

@@ -163,3 +163,16 @@ def test_cli_counts_pages_of_a_long_pdf(tmp_path: Path) -> None:
     res = _cli("import-targets", str(pdf), "--dry-run")
     assert res.returncode == 0, res.stderr
     assert "读取 long.pdf：第 1/" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_template_lists_the_guessed_natures(mini_data: dict) -> None:
+    """Test that an Excel template whose 性质 cells are blank lists, in the 目标导入 findings, the nature
+    guessed for each count (组织培训…次 → 集中开展: 培训 in 次; 办案数量 件 → 流量), and a count whose
+    性质 is filled is not listed."""
+    result = read_targets("t.xlsx", write_template(mini_data))
+    notes = [f for f in result.findings if "“性质”列为空的数量指标" in f.message]
+    assert [(f.severity, f.where) for f in notes] == [("info", "项目 1“甲项目”"), ("info", "分项目标 1“测试分项目标”")]
+    assert notes[0].message.endswith("办案数量=流量") and notes[1].message.endswith("组织培训不少于 2次=集中开展")
+    mini_data["projects"][0]["indicators"][0]["nature"] = "stock"
+    result = read_targets("t.xlsx", write_template(mini_data))
+    assert [f.where for f in result.findings if "“性质”列为空的数量指标" in f.message] == ["分项目标 1“测试分项目标”"]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from perfwatch import pageviews, web
-from perfwatch.targets_view import indicator_table, money
+from perfwatch import milestones, pageviews, web
+from perfwatch.indicator_edit import save_count_settings
+from perfwatch.targets_view import COUNT_EDITABLE, count_edits, count_settings_table, indicator_table, money
 from perfwatch.textsafe import md
+from perfwatch.vocab import NATURE_HELP, NATURE_LABELS
 
 st.title("项目与绩效目标")
 
@@ -56,3 +58,37 @@ if not part.empty or overall:
             web.dataframe(grp.dropna(subset=["indicator_id"])[["level3", "target_text"]]
                          .rename(columns={"level3": "绩效指标", "target_text": "指标值"}),
                          hide_index=True, width="stretch")
+
+st.subheader("数量指标的性质与里程碑")
+st.caption(
+    "数量指标按性质判断应达值：" + "；".join(NATURE_HELP.values()) + "。性质为空的按流量判断。"
+    f"里程碑为月末累计值，格式：{milestones.FORMAT_HELP}。导入时系统按指标名称和单位推定性质，请核对。"
+)
+counts = count_settings_table(web.reads.count_settings(dept_id))
+actor = web.current_actor()
+if counts.empty:
+    st.info("本部门没有数量指标。")
+elif actor is None or actor.role != "admin":
+    web.dataframe(counts.drop(columns=["编号"]), hide_index=True, width="stretch")
+    st.caption("性质和里程碑由管理员在此修改（或用命令行 indicator set-nature / set-milestones），修改记入操作日志。")
+else:
+    if flash := st.session_state.pop("count_settings_flash", None):
+        st.success(flash, icon="✅")
+    edited = st.data_editor(
+        counts, hide_index=True, width="stretch", key=f"count_settings_{dept_id}",
+        column_order=[c for c in counts.columns if c != "编号"],
+        disabled=[c for c in counts.columns if c not in COUNT_EDITABLE],
+        column_config={
+            "性质": st.column_config.SelectboxColumn("性质", options=list(NATURE_LABELS.values()), width="small"),
+            "里程碑": st.column_config.TextColumn("里程碑", help=milestones.FORMAT_HELP, width="medium"),
+            "序号": st.column_config.NumberColumn("序号", width="small"),
+        },
+    )
+    edits = count_edits(counts.to_dict("records"), edited.to_dict("records"))
+    if st.button("保存性质与里程碑", type="primary", disabled=not edits, key="count_settings_save"):
+        written = web.attempt(lambda: save_count_settings(web.connection(), actor, dept_id, edits))
+        if written is not None:
+            web.after_write()
+            st.session_state["count_settings_flash"] = f"已保存 {written} 项修改（已记入操作日志）。"
+            st.session_state.pop(f"count_settings_{dept_id}", None)
+            st.rerun()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from perfwatch import uploads
 from perfwatch.errors import ValidationError
@@ -19,12 +20,13 @@ from perfwatch.importers.targets_text import (
     ParseResult,
     TargetsParseError,
     TargetValueError,
+    guess_nature,
     parse_target_value,
     parse_targets_text,
     review_dataset,
 )
-from perfwatch.importers.targets_text.kinds import NATURES
 from perfwatch.importers.targets_xlsx import read_template
+from perfwatch.vocab import NATURE_LABELS
 
 ACCEPTED = (".txt", ".pdf", ".docx", ".xlsx")
 MAX_BYTES = uploads.MAX_UPLOAD_BYTES
@@ -71,7 +73,7 @@ def read_targets(
             data = read_template(content, name, parse_value=_xlsx_value)
             if not data["projects"] and not data["departments"]:
                 raise ValidationError(f"{name} 是空模板：没有部门和项目。")
-            return ParseResult(data, review_dataset(data))
+            return ParseResult(data, review_dataset(data) + template_nature_findings(data))
     elif ext in (".txt", ""):
         result = parse_targets_text(decode_text(content, name), source=name, fiscal_year=fiscal_year)
     else:
@@ -86,15 +88,39 @@ def nature_findings(result: ParseResult) -> list[Finding]:
     out: list[Finding] = []
     for proj in result.data.get("projects") or []:
         guesses = [
-            f"{ind['level3']}={NATURES[r['nature']]}"
+            f"{ind['level3']}={NATURE_LABELS[r['nature']]}"
             for k, ind in enumerate(proj.get("indicators") or [])
             for r in result.rows
-            if r.get("project") == proj.get("seq") and r.get("index") == k and r.get("nature") in NATURES
+            if r.get("project") == proj.get("seq") and r.get("index") == k and r.get("nature") in NATURE_LABELS
         ]
         if guesses:
             out.append(Finding(
                 "info", f"项目 {proj.get('seq')}“{proj.get('name')}”",
                 "数量指标的性质按名称和单位推定（可在项目与绩效目标页修改）：" + "、".join(guesses),
+            ))
+    return out
+
+
+def template_nature_findings(data: dict[str, Any]) -> list[Finding]:
+    """For an Excel template: the count indicators whose 性质 cell is blank, with the nature the
+    loader will guess for a new indicator (DOMAIN.md §5a). One note per project or sub-goal."""
+    owners: list[tuple[str, list[dict[str, Any]]]] = [
+        (f"项目 {p.get('seq')}“{p.get('name')}”", p.get("indicators") or []) for p in data.get("projects") or []]
+    owners += [(f"分项目标 {sg.get('seq')}“{sg.get('title')}”", sg.get("indicators") or [])
+               for d in data.get("departments") or [] for sg in d.get("sub_goals") or []]
+    out: list[Finding] = []
+    for where, inds in owners:
+        guesses = []
+        for ind in inds:
+            if ind.get("kind") != "count" or ind.get("nature"):
+                continue
+            guess = guess_nature(ind["level3"], ind.get("description"), ind["target_text"], ind.get("unit"))
+            guesses.append(f"{ind['level3']}={NATURE_LABELS[guess] if guess else '未能推定（按流量）'}")
+        if guesses:
+            out.append(Finding(
+                "info", where,
+                "“性质”列为空的数量指标：系统中已有性质的保留，新指标按名称和单位推定（可在项目与绩效目标页修改）："
+                + "、".join(guesses),
             ))
     return out
 

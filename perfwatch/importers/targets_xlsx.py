@@ -1,8 +1,8 @@
 """The Excel template for targets: write it (blank or filled from a dataset) and read it back.
 
 Sheets: 说明, 部门, 分项目标, 项目 (with the cumulative plan as one column per month), 绩效目标,
-指标. A dataset written and read back is equal to the original (the round trip loses nothing).
-Errors name the sheet, row and column.
+指标 (with a count's 性质 and 里程碑, DOMAIN.md §5a). A dataset written and read back is equal to
+the original (the round trip loses nothing). Errors name the sheet, row and column.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from perfwatch import xlsx_safe
+from perfwatch import milestones, xlsx_safe
 from perfwatch.dataset import COMPARATORS, FORMAT, KINDS, validate_dataset
 from perfwatch.errors import ValidationError
+from perfwatch.vocab import NATURE_LABELS, nature_code
 
 MONTH_COLS = [f"{m}月底累计%" for m in range(1, 13)]
 
@@ -39,8 +40,11 @@ SHEETS: dict[str, list[tuple[str, str]]] = {
            ("sub_goal_seq", "分项目标序号"), ("level1", "一级指标"), ("level2", "二级指标"),
            ("level3", "三级指标"), ("description", "绩效指标描述"), ("target_text", "指标值"),
            ("basis", "指标值确定依据"), ("comparator", "比较符"), ("value", "数值"), ("unit", "单位"),
-           ("deadline", "截止日期（月-日）"), ("kind", "指标类型")],
+           ("deadline", "截止日期（月-日）"), ("kind", "指标类型"),
+           ("nature", "性质"), ("milestones", "里程碑（月:累计值）")],
 }
+# Columns a workbook may lack (templates exported before they existed); a missing one reads as blank.
+OPTIONAL_COLUMNS = {"carryover_funds", "nature", "milestones"}
 
 README_LINES = [
     "绩效目标导入模板（perfwatch）",
@@ -49,6 +53,10 @@ README_LINES = [
     "3. 指标表中，项目指标填写“项目编码”，部门整体指标填写“分项目标序号”，二者只填其一。",
     "4. 比较符、数值、单位、截止日期、指标类型可留空，导入时按“指标值”自动识别。",
     f"   比较符：{'、'.join(sorted(COMPARATORS))}；指标类型：{'、'.join(sorted(KINDS))}。",
+    f"5. 性质（仅数量指标 count）：{'、'.join(NATURE_LABELS.values())}。流量按序时折算应达值；存量从年初起按全年目标；"
+    "一次性在计划月份（最后一个里程碑月份，否则 12 月）前未到期；集中开展按里程碑，无里程碑时第四季度起按全年目标。"
+    "留空则保留系统中已有的性质，新指标按名称和单位推定（导入预览中列出）。",
+    f"6. 里程碑（仅数量指标）：{milestones.FORMAT_HELP}。留空则保留系统中已有的里程碑。",
 ]
 
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -81,7 +89,7 @@ def write_template(data: dict[str, Any] | None = None) -> bytes:
         for sg in d.get("sub_goals") or []:
             rows["分项目标"].append({**sg, "department_code": d["code"], "fiscal_year": d["fiscal_year"]})
             for ind in sg.get("indicators") or []:
-                rows["指标"].append({**ind, "department_code": d["code"], "fiscal_year": d["fiscal_year"],
+                rows["指标"].append({**_count_cells(ind), "department_code": d["code"], "fiscal_year": d["fiscal_year"],
                                    "sub_goal_seq": sg["seq"]})
     for p in data["projects"]:
         plan = {f"m{c['month']}": c["pct"] for c in p.get("plan") or []}
@@ -89,7 +97,7 @@ def write_template(data: dict[str, Any] | None = None) -> bytes:
         for seq, text in enumerate(p.get("goals") or [], 1):
             rows["绩效目标"].append({"project_code": p["code"], "seq": seq, "text": text})
         for ind in p.get("indicators") or []:
-            rows["指标"].append({**ind, "department_code": p["department_code"],
+            rows["指标"].append({**_count_cells(ind), "department_code": p["department_code"],
                                "fiscal_year": p["fiscal_year"], "project_code": p["code"]})
     wb = Workbook()
     info = wb.active
@@ -104,6 +112,12 @@ def write_template(data: dict[str, Any] | None = None) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _count_cells(ind: dict[str, Any]) -> dict[str, Any]:
+    """An indicator row with its nature as the Chinese label and its milestones as text (3月:2;6月:4)."""
+    ms = milestones.from_dataset(ind["milestones"], ind["level3"]) if ind.get("milestones") else ()
+    return {**ind, "nature": NATURE_LABELS.get(ind.get("nature") or ""), "milestones": milestones.to_text(ms) or None}
 
 
 def _cell_text(v: Any) -> str | None:
@@ -125,7 +139,7 @@ def _read_sheet(wb: Any, name: str, filename: str) -> list[tuple[int, dict[str, 
     index: dict[str, int] = {}
     for key, label in columns:
         if label not in header:
-            if key in {"carryover_funds"} or key.startswith("m"):
+            if key in OPTIONAL_COLUMNS or (key.startswith("m") and key[1:].isdigit()):
                 continue
             raise TemplateError(f"{filename} 工作表“{name}”：缺少表头列“{label}”。")
         index[key] = header.index(label)
@@ -133,7 +147,9 @@ def _read_sheet(wb: Any, name: str, filename: str) -> list[tuple[int, dict[str, 
     for r, values in enumerate(it, start=2):
         if values is None or all(_cell_text(v) is None for v in values):
             continue
-        out.append((r, {key: (values[i] if i < len(values) else None) for key, i in index.items()}))
+        row = {key: None for key, _ in columns}
+        row.update({key: (values[i] if i < len(values) else None) for key, i in index.items()})
+        out.append((r, row))
     return out
 
 
@@ -283,6 +299,20 @@ def _indicator(row: dict[str, Any], at: Callable[[str], str], parse_value: Calla
         raise TemplateError(f"{at('comparator')}：须为 {'、'.join(sorted(COMPARATORS))} 之一，收到“{ind['comparator']}”。")
     if ind["kind"] not in KINDS:
         raise TemplateError(f"{at('kind')}：须为 {'、'.join(sorted(KINDS))} 之一，收到“{ind['kind']}”。")
+    nature_text, ms_text = _cell_text(row.get("nature")), _cell_text(row.get("milestones"))
+    for key, text in (("nature", nature_text), ("milestones", ms_text)):
+        if text is not None and ind["kind"] != "count":
+            raise TemplateError(f"{at(key)}：只有数量指标（指标类型 count）填写性质和里程碑，此指标类型为 {ind['kind']}。")
+    if nature_text is not None:
+        code = nature_code(nature_text)
+        if code is None:
+            raise TemplateError(f"{at('nature')}：须为 {'、'.join(NATURE_LABELS.values())} 之一，收到“{nature_text}”。")
+        ind["nature"] = code
+    if ms_text is not None:
+        try:
+            ind["milestones"] = milestones.to_dataset(milestones.parse(ms_text))
+        except ValidationError as exc:
+            raise TemplateError(f"{at('milestones')}：{exc}") from exc
     return ind
 
 

@@ -14,7 +14,7 @@ from datetime import date
 from perfwatch.periods import months_elapsed
 from perfwatch.plan import next_checkpoint
 from perfwatch.settings import DEFAULT_RULES, Rules
-from perfwatch.vocab import OVERSPEND_TOLERANCE_WAN
+from perfwatch.vocab import NATURE_LABELS, OVERSPEND_TOLERANCE_WAN
 
 EPS = 1e-9
 SATISFACTION_LEVEL2 = "服务对象满意度指标"
@@ -205,8 +205,8 @@ def _shown(f: IndicatorFacts, as_of: date) -> str:
     return text
 
 
-# Count natures (DOMAIN §5a): flow (NULL too) is pro-rated; the others are judged on the full target.
-NATURE_LABELS = {"flow": "流量", "stock": "存量", "one_off": "一次性", "scheduled": "集中开展"}
+# Count natures (DOMAIN §5a, labels in perfwatch.vocab): flow (NULL too) is pro-rated; the others are
+# judged on the full target.
 # A scheduled count without milestones is judged from the year's last quarter (as-of after 09-30).
 SCHEDULED_FROM_MONTHS = 9.0
 

@@ -73,3 +73,11 @@ def project_report_history(project_id: int) -> pd.DataFrame:
 def progress_texts(department_id: int, as_of: dt.date) -> pd.DataFrame:
     """The latest progress note per project of the department up to ``as_of``."""
     return df("views/project_progress_texts", {"department_id": department_id, "as_of": as_of})
+
+
+def count_settings(department_id: int) -> pd.DataFrame:
+    """The department's count indicators with their nature and milestones (perfwatch.indicator_edit)."""
+    from perfwatch.indicator_edit import count_settings as read
+    from perfwatch.web.data import connection
+
+    return read(connection(), department_id)

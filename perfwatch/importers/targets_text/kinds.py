@@ -102,7 +102,7 @@ def classify_value(text: str) -> ValueClass:
 
 
 # DOMAIN.md §5a: the nature of a count indicator decides how its expectation grows over the year
-NATURES: dict[str, str] = {"flow": "流量", "stock": "存量", "one_off": "一次性", "scheduled": "集中开展"}
+# (codes and Chinese labels: perfwatch.vocab.NATURES / NATURE_LABELS)
 _SCHEDULED_WORDS = ("培训", "宣传", "评查", "会议", "演练", "检查", "督查", "巡查", "讲座", "活动次数", "开展")
 _ONE_OFF_WORDS = ("购置", "采购", "印刷", "印制", "调查", "编制", "出台", "制定", "建设", "建成", "竣工", "验收", "上线")
 _STOCK_WORDS = ("维护", "运维", "运行", "保有", "在用", "在岗", "覆盖", "站点", "系统", "设备", "套")

@@ -1,0 +1,176 @@
+"""Count natures and milestones written from the 项目与绩效目标 page (DOMAIN §5a): the milestone
+text format (boundary table by hand), the page's editor rows, the one write path with audit, refusals
+in Chinese naming the indicator, and the page itself under AppTest."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from perfwatch import dataset, milestones, store
+from perfwatch.indicator_edit import CountEdit, count_settings, save_count_settings
+from perfwatch.status import compute_status
+from perfwatch.store import ValidationError
+from perfwatch.targets_view import count_edits, count_settings_table
+
+REPO = Path(__file__).resolve().parents[1]
+ADMIN = store.Actor("admin", "admin")
+P_MEDIATION = "13052924P00584012127P"  # 人民调解经费: indicator 人民调解员培训次数 ≥1 次
+
+
+# --------------------------------------------------------------------------------------------
+# The milestone text: one format everywhere a person types milestones
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("3月:2;6月:4;9月:6;12月:8", ((3, 2.0), (6, 4.0), (9, 6.0), (12, 8.0))),  # the documented form
+        ("6:2,12:4", ((6, 2.0), (12, 4.0))),                                        # the CLI's short form
+        ("6月：2；12月：4", ((6, 2.0), (12, 4.0))),                                  # full-width colon and semicolon
+        (" 1月:0.5 ; 12月:1 ", ((1, 0.5), (12, 1.0))),                              # month 1 and 12 are the bounds
+        ("3月:2;", ((3, 2.0),)),                                                     # a trailing separator
+        ("", ()),                                                                     # empty = no milestones
+        ("   ", ()),
+    ],
+)
+def test_milestone_text_is_read(text: str, expected: tuple[tuple[int, float], ...]) -> None:
+    """Test that the documented milestone texts read as (month, cumulative value) pairs."""
+    assert milestones.parse(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("0月:1", "里程碑月份 0 超出范围，应为 1–12。"),                    # below the first month
+        ("13月:1", "里程碑月份 13 超出范围，应为 1–12。"),                  # after December
+        ("6月:2;3月:4", "里程碑月份须逐个递增：6 月之后是 3 月。"),           # months out of order
+        ("6月:2;6月:3", "里程碑月份须逐个递增：6 月之后是 6 月。"),           # the same month twice
+        ("6月:4;12月:4", "里程碑累计值须逐个递增：6 月为 4，12 月为 4。"),     # cumulative value not growing
+        ("6月:0", "里程碑 6 月的累计值应为正数"),                            # zero is no milestone
+        ("六月:2", "里程碑“六月:2”格式有误"),                               # month in words
+        ("6月=2", "里程碑“6月=2”格式有误"),
+    ],
+)
+def test_bad_milestone_text_is_refused(text: str, message: str) -> None:
+    """Test that bad months, order and values are refused with a Chinese message naming them."""
+    with pytest.raises(ValidationError) as exc:
+        milestones.parse(text)
+    assert message in str(exc.value)
+
+
+def test_milestone_text_round_trip() -> None:
+    """Test that the written form is the documented one and reads back to the same pairs."""
+    pairs = ((3, 2.0), (6, 4.5), (12, 8.0))
+    assert milestones.to_text(pairs) == "3月:2;6月:4.5;12月:8"
+    assert milestones.parse(milestones.to_text(pairs)) == pairs
+    assert milestones.to_dataset(pairs) == [{"month": 3, "value": 2.0}, {"month": 6, "value": 4.5},
+                                            {"month": 12, "value": 8.0}]
+
+
+# --------------------------------------------------------------------------------------------
+# The page's editor rows and the write
+
+
+def _ids(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    return {level3: int(i) for i, level3 in conn.execute(
+        "SELECT i.id, i.level3 FROM indicators i JOIN projects p ON p.id = i.project_id WHERE p.code = ?",
+        [P_MEDIATION]).fetchall()}
+
+
+def test_editor_rows_show_labels_and_text(seed_db: duckdb.DuckDBPyConnection) -> None:
+    """Test that the editor lists the seed's 13 count indicators (7 project + 6 department-level, counted
+    in the dataset by hand) with the guessed nature as a Chinese label and blank milestones."""
+    table = count_settings_table(count_settings(seed_db, 1))
+    assert list(table.columns) == ["编号", "项目/分项目标", "序号", "三级指标", "指标值", "性质", "里程碑"]
+    assert len(table) == 13
+    row = table[table["三级指标"] == "业务信息化系统维护数量 10套以上"].iloc[0]
+    assert (row["项目/分项目标"], row["性质"], row["里程碑"]) == ("分项目标 4", "存量", None)
+    row = table[table["三级指标"] == "人民调解员培训次数"].iloc[0]
+    assert row["性质"] == "集中开展"
+
+
+def test_count_edits_are_the_changed_rows() -> None:
+    """Test that only rows whose 性质 or 里程碑 changed become edits (blank and None alike)."""
+    shown = [{"编号": 1, "性质": "流量", "里程碑": None}, {"编号": 2, "性质": None, "里程碑": None}]
+    edited = [{"编号": 1, "性质": "流量", "里程碑": ""}, {"编号": 2, "性质": "存量", "里程碑": "6月:1"}]
+    assert count_edits(shown, edited) == [CountEdit(2, "存量", "6月:1")]
+
+
+def test_save_writes_audits_and_changes_the_light(seed_db: duckdb.DuckDBPyConnection) -> None:
+    """Test that 人民调解员培训次数 (≥1 次, guessed 集中开展) set to 集中开展 with milestones 6月:1;12月:2 is
+    written in one transaction with an audit row per value, and the light follows the milestones."""
+    ind = _ids(seed_db)["人民调解员培训次数"]
+    written = save_count_settings(seed_db, ADMIN, 1, [CountEdit(ind, "一次性", "6月:1")])
+    assert written == 2  # the nature and the milestones
+    assert seed_db.execute("SELECT nature FROM indicators WHERE id = ?", [ind]).fetchone() == ("one_off",)
+    assert seed_db.execute("SELECT month, value FROM indicator_milestones WHERE indicator_id = ?",
+                           [ind]).fetchall() == [(6, 1.0)]
+    audit = seed_db.execute(
+        "SELECT actor, action, old_value, new_value FROM audit_log WHERE action LIKE 'indicator.%' ORDER BY id").fetchall()
+    assert [(a, act, json.loads(o), json.loads(n)) for a, act, o, n in audit] == [
+        ("admin", "indicator.nature.set", {"nature": "scheduled"}, {"nature": "one_off"}),
+        ("admin", "indicator.milestones.set", [], [[6, 1.0]]),
+    ]
+    # By hand: a one-off planned for June (its last milestone month) is grey at 05-31 (5.0 months < 6)
+    # and, with no result entered, 未填报 at 06-30 (due: 6.0 months, the full target 1 次 applies).
+    may = compute_status(seed_db, date(2024, 5, 31)).indicators.set_index("indicator_id").loc[ind]
+    assert (may.light, may.reason) == ("grey", "未到期：一次性指标，计划6月完成（灰灯）")
+    june = compute_status(seed_db, date(2024, 6, 30)).indicators.set_index("indicator_id").loc[ind]
+    assert (june.light, june.reason) == ("grey", "未填报：尚无实际完成值（灰灯）")
+    # the same values again write nothing
+    assert save_count_settings(seed_db, ADMIN, 1, [CountEdit(ind, "一次性", "6月:1")]) == 0
+
+
+def test_a_bad_row_refuses_the_whole_save(seed_db: duckdb.DuckDBPyConnection) -> None:
+    """Test that one bad milestone text refuses every row of the save, naming the indicator, and
+    nothing is written; an owner may not edit natures at all."""
+    ids = _ids(seed_db)
+    edits = [CountEdit(ids["人民调解员培训次数"], "存量", None),
+             CountEdit(ids["人民调解员培训次数"], "集中开展", "12月:2;6月:1")]
+    with pytest.raises(ValidationError) as exc:
+        save_count_settings(seed_db, ADMIN, 1, edits)
+    assert "人民调解经费 第 1 个指标“人民调解员培训次数”：里程碑月份须逐个递增：12 月之后是 6 月。" in str(exc.value)
+    with pytest.raises(ValidationError, match="性质须为 流量、存量、一次性、集中开展 之一，收到“季度”"):
+        save_count_settings(seed_db, ADMIN, 1, [CountEdit(ids["人民调解员培训次数"], "季度", None)])
+    with pytest.raises(store.PermissionDenied):
+        save_count_settings(seed_db, store.Actor("zhang", "owner"), 1, [CountEdit(ids["人民调解员培训次数"], "存量", None)])
+    assert seed_db.execute("SELECT count(*) FROM audit_log WHERE action LIKE 'indicator.%'").fetchone() == (0,)
+    assert seed_db.execute("SELECT nature FROM indicators WHERE id = ?", [ids["人民调解员培训次数"]]).fetchone() == ("scheduled",)
+
+
+# --------------------------------------------------------------------------------------------
+# The page
+
+
+@pytest.fixture
+def page_db(tmp_path: Path, point_app: Callable[[Path], Path]) -> Iterator[Path]:
+    """The seed database, sign-in off (a local admin unless PERFWATCH_ROLE says otherwise)."""
+    path = tmp_path / "app.duckdb"
+    dataset.open_seeded(path).close()
+    yield point_app(path)
+
+
+def test_page_offers_the_editor_to_the_admin(page_db: Path) -> None:
+    """Test that an admin sees the natures section with the save button (disabled until a change)."""
+    at = AppTest.from_file(str(REPO / "pages" / "targets" / "targets.py"), default_timeout=60).run()
+    assert not at.exception, at.exception
+    assert any(h.value == "数量指标的性质与里程碑" for h in at.subheader)
+    assert any("3月:2;6月:4;9月:6;12月:8" in c.value for c in at.caption)
+    save = [b for b in at.button if b.label == "保存性质与里程碑"]
+    assert len(save) == 1 and save[0].disabled
+
+
+def test_page_is_read_only_for_a_leader(page_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Test that a leader sees the natures as a table, without the save button."""
+    monkeypatch.setenv("PERFWATCH_ROLE", "leader")
+    at = AppTest.from_file(str(REPO / "pages" / "targets" / "targets.py"), default_timeout=60).run()
+    assert not at.exception, at.exception
+    assert not [b for b in at.button if b.label == "保存性质与里程碑"]
+    assert any("由管理员在此修改" in c.value for c in at.caption)
