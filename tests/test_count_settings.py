@@ -174,3 +174,15 @@ def test_page_is_read_only_for_a_leader(page_db: Path, monkeypatch: pytest.Monke
     assert not at.exception, at.exception
     assert not [b for b in at.button if b.label == "保存性质与里程碑"]
     assert any("由管理员在此修改" in c.value for c in at.caption)
+
+
+def test_rules_page_states_the_nature_and_stale_rules(page_db: Path) -> None:
+    """Test that the 判定规则 page lists, in Chinese, the nature rules (stock on the full target,
+    scheduled grey until 09-30) and the stale-result rule with its dated example."""
+    at = AppTest.from_file(str(REPO / "pages" / "admin" / "admin_rules.py"), default_timeout=60).run()
+    assert not at.exception, at.exception
+    texts = [t.value for t in at.text]
+    nature = next(t for t in texts if t.startswith("数量指标按性质判断"))
+    assert "存量（如维护的系统套数）从年初起按全年目标" in nature and "9月30日及之前为灰灯“未到期”" in nature
+    assert "一次性" in nature and "最后一个里程碑月份，无里程碑为12月" in nature
+    assert any(t.startswith("旧数值：") and "30件（截至7月31日）" in t for t in texts)

@@ -20,7 +20,8 @@ st.caption(f"{ctx.department_name}　{ctx.fiscal_year} 年度　截至 {ctx.as_o
 
 with st.expander("亮灯规则", icon=":material/info:"):
     texts = rule_text(s.rules)  # the thresholds in force, not the defaults
-    for key in ("count", "rate", "ceiling", "zero", "cost", "deadline", "qualitative", "satisfaction", "likelihood"):
+    for key in ("count", "nature", "rate", "ceiling", "zero", "cost", "deadline", "qualitative", "satisfaction", "likelihood",
+                "stale"):
         st.text(texts[key])
 
 project_ind = ind[ind["project_id"].notna()]
