@@ -107,7 +107,7 @@ def add(conn: duckdb.DuckDBPyConnection, actor: Actor, project_id: int, as_of: d
     name, media_type = check_file(file_name, data)
     when = review.round_date(as_of)
     digest = hashlib.sha256(bytes(data)).hexdigest()
-    with transaction(conn, actor, "report.record", project_id=project_id) as tx:
+    with transaction(conn, actor, "round.attach", project_id=project_id) as tx:
         if tx.one("store/project_exists", {"project_id": project_id}) is None:
             raise ValidationError(f"项目编号 {project_id} 不存在。")
         if indicator_id is not None:
@@ -139,7 +139,7 @@ def get(conn: duckdb.DuckDBPyConnection, attachment_id: int) -> Stored:
 def remove(conn: duckdb.DuckDBPyConnection, actor: Actor, attachment_id: int) -> int:
     """Flag an attachment removed (kept in the table; the audit row names who removed it); returns its id."""
     item = get(conn, attachment_id)
-    with transaction(conn, actor, "report.record", project_id=item.project_id) as tx:
+    with transaction(conn, actor, "round.attach", project_id=item.project_id) as tx:
         if item.as_of is not None:
             review.check_editable(tx, item.project_id, item.as_of, "佐证材料")
         tx.run("round/mark_attachment_removed", {"id": attachment_id})

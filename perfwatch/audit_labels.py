@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from perfwatch.store import ROLE_LABELS
+from perfwatch.store import PERMISSION_LABELS, ROLE_LABELS
 
 ACTION_NAMES: dict[str, str] = {
     "user.create": "新建用户",
@@ -27,7 +27,8 @@ ACTION_NAMES: dict[str, str] = {
     "spend.over_budget_confirmed": "确认超预算支出",
     "result.record": "填报指标完成值",
     "result.undo": "撤销指标完成值",
-    "report.record": "填报项目情况",
+    "report.record": "填报项目情况",  # before round.declare had its own name (older audit rows)
+    "round.declare": "填报项目情况",
     "declaration.record": "保存项目填报",
     "round.submit": "提交审核",
     "round.return": "退回修改",
@@ -104,7 +105,7 @@ def actor_label(actor: Any) -> str:
 
 def action_label(action: Any) -> str:
     text = "" if action is None else str(action)
-    return ACTION_NAMES.get(text, text or "—")
+    return ACTION_NAMES.get(text) or PERMISSION_LABELS.get(text) or text or "—"
 
 
 def entity_label(entity: Any) -> str:

@@ -199,7 +199,7 @@ def save(conn: duckdb.DuckDBPyConnection, actor: Actor, declarations: Sequence[D
         return []
     cleaned = [_clean(d) for d in declarations]
     for d in cleaned:
-        authorize(actor, "report.record", project_id=d.project_id)
+        authorize(actor, "round.declare", project_id=d.project_id)
     facts: dict[tuple[int, dt.date], ProjectFacts] = {}
     problems: list[str] = []
     amounts: list[Decimal | None] = []
@@ -214,7 +214,7 @@ def save(conn: duckdb.DuckDBPyConnection, actor: Actor, declarations: Sequence[D
     if problems:
         raise DeclarationError(problems)
     written: list[int] = []
-    with transaction(conn, actor, "report.record", project_id=cleaned[0].project_id) as tx:
+    with transaction(conn, actor, "round.declare", project_id=cleaned[0].project_id) as tx:
         for d, amount in zip(cleaned, amounts, strict=False):
             p = facts[(d.project_id, d.as_of)]
             review.check_editable(tx, d.project_id, d.as_of, "项目填报")

@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from perfwatch import attachments, declarations, entry, review
-from perfwatch.store import PERMISSIONS, Actor
+from perfwatch.store import Actor, may
 from perfwatch.vocab import light_name
 
 
@@ -52,6 +52,8 @@ class RoundView:
     indicators: list[IndicatorRow]
     attachments: pd.DataFrame
     can_edit: bool         # the actor may change the declaration, results and files now
+    can_record_results: bool  # result.record: indicator results are the owner's (finance reads them here)
+    can_attach: bool       # round.attach, while the round is editable
     can_submit: bool
     can_review: bool       # approve / send back
     read_only_reason: str | None
@@ -101,7 +103,7 @@ def load(conn: duckdb.DuckDBPyConnection, actor: Actor, project_id: int, as_of: 
     states = review.states(conn, project.department_id, when)
     mine = states[states["project_id"] == project_id].to_dict("records")
     comment = str(mine[0]["comment"]) if mine and mine[0]["comment"] else None
-    writer = actor.role in PERMISSIONS["report.record"] and actor.role != "system"
+    writer = may(actor, "round.declare") and actor.role != "system"
     reason: str | None = None
     if not writer:
         reason = f"当前身份：{actor.label}，只能查看。项目负责人和财务可以填报。"
@@ -126,8 +128,10 @@ def load(conn: duckdb.DuckDBPyConnection, actor: Actor, project_id: int, as_of: 
         history=review.history(conn, project_id, when), indicators=rows,
         attachments=attachments.of_project(conn, project_id, when),
         can_edit=reason is None,
-        can_submit=writer and state in ("draft", "returned"),
-        can_review=actor.role in review.REVIEWERS and state in ("submitted", "approved"),
+        can_record_results=may(actor, "result.record"),
+        can_attach=reason is None and may(actor, "round.attach"),
+        can_submit=may(actor, "round.submit") and actor.role != "system" and state in ("draft", "returned"),
+        can_review=may(actor, "round.review") and state in ("submitted", "approved"),
         read_only_reason=reason,
     )
 

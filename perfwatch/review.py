@@ -25,19 +25,20 @@ import pandas as pd
 
 from perfwatch import db
 from perfwatch.store import (
+    PERMISSIONS,
     Actor,
-    PermissionDenied,
     ValidationError,
     WriteTx,
+    authorize,
     transaction,
 )
 
 STATES: tuple[str, ...] = ("draft", "submitted", "approved", "returned")
 STATE_LABELS: dict[str, str] = {"draft": "填报中", "submitted": "已提交", "approved": "已审核", "returned": "已退回"}
-# Who may review (approve or return) a round; 'system' is the CLI acting on the file directly.
-REVIEWERS: frozenset[str] = frozenset({"finance", "system"})
-# The write-path action a round step is authorised as (owner: only assigned projects).
-_ACTION = "report.record"
+# The write-path permission each step is authorised as (store.PERMISSIONS; owners: assigned projects only).
+_PERMISSION: dict[str, str] = {"submitted": "round.submit", "approved": "round.review", "returned": "round.review"}
+# Who may review (approve or return) a round: the roles holding round.review.
+REVIEWERS: frozenset[str] = PERMISSIONS["round.review"]
 _VERBS: dict[str, str] = {"submitted": "提交", "approved": "审核通过", "returned": "退回"}
 
 
@@ -122,7 +123,7 @@ def check_editable(tx: WriteTx, project_id: int, as_of: dt.date, what: str = "�
 def _step(conn: duckdb.DuckDBPyConnection, actor: Actor, project_id: int, as_of: dt.date, state: str,
           allowed_from: tuple[str, ...], comment: str | None, action: str) -> int:
     when = round_date(as_of)
-    with transaction(conn, actor, _ACTION, project_id=project_id) as tx:
+    with transaction(conn, actor, _PERMISSION[state], project_id=project_id) as tx:
         if tx.one("store/project_exists", {"project_id": project_id}) is None:
             raise ValidationError(f"项目编号 {project_id} 不存在。")
         row = tx.one("round/state_of_project", {"project_id": project_id, "as_of": when})
@@ -143,11 +144,6 @@ def _step(conn: duckdb.DuckDBPyConnection, actor: Actor, project_id: int, as_of:
         return int(new_id[0])
 
 
-def _reviewer(actor: Actor, what: str) -> None:
-    if actor.role not in REVIEWERS:
-        raise PermissionDenied(f"{actor.label} 无权{what}，该操作仅限财务。")
-
-
 def submit(conn: duckdb.DuckDBPyConnection, actor: Actor, project_id: int, as_of: dt.date) -> int:
     """填报中/已退回 -> 已提交 (the project's owner, or finance); returns the state row id."""
     return _step(conn, actor, project_id, as_of, "submitted", ("draft", "returned"), None, "round.submit")
@@ -156,14 +152,13 @@ def submit(conn: duckdb.DuckDBPyConnection, actor: Actor, project_id: int, as_of
 def approve(conn: duckdb.DuckDBPyConnection, actor: Actor, project_id: int, as_of: dt.date,
             comment: str | None = None) -> int:
     """已提交 -> 已审核 (finance); returns the state row id."""
-    _reviewer(actor, "审核通过")
     text = (comment or "").strip() or None
     return _step(conn, actor, project_id, as_of, "approved", ("submitted",), text, "round.approve")
 
 
 def send_back(conn: duckdb.DuckDBPyConnection, actor: Actor, project_id: int, as_of: dt.date, comment: str) -> int:
     """已提交/已审核 -> 已退回 with a comment saying what to fix (finance); returns the state row id."""
-    _reviewer(actor, "退回")
+    authorize(actor, "round.review", project_id=project_id)  # who first: an owner is told it is finance's step
     text = (comment or "").strip()
     if not text:
         raise ValidationError("退回时请填写退回意见（需要更正的内容）。")

@@ -41,8 +41,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "targets.import": frozenset({"admin", "system"}),
     "indicator.edit": frozenset({"admin", "system"}),
     "spend.record": frozenset({"finance", "system"}),
-    "report.record": frozenset({"finance", "owner", "system"}),
     "result.record": frozenset({"owner", "system"}),
+    # A project's monitoring round (review.py): the declaration, submitting it, finance's review, 佐证材料.
+    "round.declare": frozenset({"finance", "owner", "system"}),
+    "round.submit": frozenset({"finance", "owner", "system"}),
+    "round.review": frozenset({"finance", "system"}),
+    "round.attach": frozenset({"finance", "owner", "system"}),
     "period.lock": frozenset({"finance", "admin", "system"}),
     "period.unlock": frozenset({"admin", "system"}),
     "settings.update": frozenset({"admin", "system"}),
@@ -50,10 +54,44 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "assignment.manage": frozenset({"admin", "system"}),
 }
 
+# Each permission as people read it (messages, the 角色与权限 table, the 操作日志).
+PERMISSION_LABELS: dict[str, str] = {
+    "targets.import": "导入绩效目标",
+    "indicator.edit": "修改指标属性",
+    "spend.record": "录入支出",
+    "result.record": "填报指标完成值",
+    "round.declare": "填报项目情况（全年预计、偏差原因、纠偏措施）",
+    "round.submit": "提交审核",
+    "round.review": "审核项目填报（通过或退回）",
+    "round.attach": "上传或移除佐证材料",
+    "period.lock": "锁定月份",
+    "period.unlock": "解锁月份",
+    "settings.update": "修改设置",
+    "user.manage": "用户管理",
+    "assignment.manage": "分配负责项目",
+}
+
 # Actions an owner may only take on the projects assigned to them.
-PROJECT_SCOPED: frozenset[str] = frozenset({"report.record", "result.record"})
+PROJECT_SCOPED: frozenset[str] = frozenset({"result.record", "round.declare", "round.submit", "round.attach"})
 
 
+def permission_label(action: str) -> str:
+    """The Chinese name of a permission (the code itself when it has none, never hidden)."""
+    return PERMISSION_LABELS.get(action, action)
+
+
+def may(actor: Actor, action: str) -> bool:
+    """Whether the actor's role holds ``action`` at all (pages use it to enable a button)."""
+    return actor.role in PERMISSIONS.get(action, frozenset())
+
+
+def permission_table() -> list[dict[str, str]]:
+    """Every permission with the roles holding it, in Chinese: 权限 and 角色 (for the user pages)."""
+    rows = []
+    for action, roles in PERMISSIONS.items():
+        held = "、".join(ROLE_LABELS[r] for r in ROLE_LABELS if r in roles and r != "system")
+        rows.append({"权限": permission_label(action), "角色": held or "仅命令行"})
+    return rows
 
 
 class PermissionDenied(Exception):
@@ -83,7 +121,7 @@ def authorize(actor: Actor, action: str, *, project_id: int | None = None) -> No
         raise PermissionDenied(f"未知操作：{action}")
     if actor.role not in allowed:
         roles = "、".join(ROLE_LABELS[r] for r in sorted(allowed) if r != "system")
-        raise PermissionDenied(f"{actor.label} 无权执行“{action}”，该操作仅限：{roles}。")
+        raise PermissionDenied(f"{actor.label} 无权{permission_label(action)}，该操作仅限：{roles}。")
     if (
         action in PROJECT_SCOPED
         and actor.role == "owner"

@@ -157,6 +157,8 @@ def test_first_start_creates_the_admin(app_db: Path, tmp_path: Path, monkeypatch
     at.switch_page("pages/admin/admin_users.py").run()
     assert titles(at) == ["用户管理"]
     assert list(at.dataframe[0].value["用户名"]) == ["boss"]
+    rights = at.dataframe[1].value.set_index("权限")["角色"]  # the round's permissions by their Chinese names
+    assert rights["审核项目填报（通过或退回）"] == "财务" and rights["上传或移除佐证材料"] == "财务、项目负责人"
 
 
 def test_owner_menu_has_no_admin_pages_and_admin_pages_refuse_the_owner(app_db: Path) -> None:

@@ -111,3 +111,40 @@ def test_project_page_lists_the_rounds_files(page_db: Path, monkeypatch: pytest.
     assert "项目填报：签到表.pdf（15 字节，李科长 上传）" in shown  # 9 + 6 bytes
     assert "本期审核状态：填报中" in "\n".join(c.value for c in at.caption)
     assert any(getattr(b, "label", "") == "下载" for b in at.get("download_button"))
+
+
+
+def _owner_reviews(db_path: str) -> None:
+    """An AppTest script: the page's write helper (web.attempt) running an owner's 审核通过."""
+    import datetime as dt
+
+    from perfwatch import review, store, web
+
+    conn = web._connection(db_path)
+    p1 = int(conn.execute("SELECT id FROM projects WHERE code = 'P001'").fetchone()[0])
+    web.attempt(lambda: review.approve(conn, store.Actor("李科长", "owner", frozenset({p1})), p1, dt.date(2024, 6, 30)))
+
+
+def test_refused_round_actions_read_in_chinese(page_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Test the page for roles without a round permission: an administrator (no round.declare) sees
+    every round button disabled with a Chinese reason; finance sees why results are read-only; a
+    refused review reaches the user as a Chinese message naming the permission (no traceback,
+    no permission code), and nothing is written."""
+    p1 = read(page_db, "SELECT id FROM projects WHERE code = 'P001'")[0][0]
+    suffix = f"{p1}_2024-06-30"
+    admin = open_page("admin", monkeypatch)
+    assert "（管理员），只能查看。项目负责人和财务可以填报。" in "\n".join(i.value for i in admin.info)
+    assert admin.button(key=f"FormSubmitter:round_decl_{suffix}-保存项目填报").disabled
+    assert admin.button(key=f"FormSubmitter:round_upload_{suffix}-上传佐证材料").disabled
+    assert not [b for b in admin.button if b.label in ("提交审核", "审核通过", "退回修改")]
+
+    fin = open_page("finance", monkeypatch)
+    assert "指标完成值由项目负责人填报，当前身份只能查看。" in "\n".join(c.value for c in fin.caption)
+    ind = read(page_db, f"SELECT min(id) FROM indicators WHERE project_id = {int(p1)}")[0][0]
+    assert fin.button(key=f"FormSubmitter:round_result_{ind}_{suffix}-保存指标").disabled
+    assert not fin.button(key=f"FormSubmitter:round_decl_{suffix}-保存项目填报").disabled
+
+    refused = AppTest.from_function(_owner_reviews, args=(str(page_db),), default_timeout=60).run()
+    assert not refused.exception, refused.exception
+    assert errors(refused) == "李科长（项目负责人） 无权审核项目填报（通过或退回），该操作仅限：财务。"
+    assert read(page_db, "SELECT count(*) FROM round_states") == [(0,)]

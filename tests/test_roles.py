@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from perfwatch import auth, backup, dataset, db, entry, store
+from perfwatch import attachments, auth, backup, dataset, db, declarations, entry, review, store
 from perfwatch.store import Actor, PermissionDenied
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -70,6 +70,11 @@ def _mini() -> dict:
     return data
 
 
+def _declared(project_id: int) -> declarations.Declaration:
+    """A full July declaration (nothing spent yet: the pace light is red, so causes and a measure)."""
+    return declarations.Declaration(project_id, AS_OF, "9", ("经费保障",), "资金尚未下达。", "下达后集中支付。", "进展顺利")
+
+
 Write = Callable[[duckdb.DuckDBPyConnection, Actor, dict[str, int]], object]
 
 # name -> (the write, roles that may do it)
@@ -85,6 +90,22 @@ WRITES: dict[str, tuple[Write, frozenset[str]]] = {
         lambda c, a, i: entry.record_project_report(c, a, i["p1"], AS_OF, projected_amount=9), frozenset({"finance", "owner"})),
     "entry.record_project_report other project": (
         lambda c, a, i: entry.record_project_report(c, a, i["p2"], AS_OF, projected_amount=9), frozenset({"finance"})),
+    # The monitoring round: round.declare / round.submit / round.attach (owner: own projects) and
+    # round.review (finance only); a leader only reads.
+    "declarations.save own project (round.declare)": (
+        lambda c, a, i: declarations.save(c, a, [_declared(i["p1"])]),
+        frozenset({"finance", "owner"})),
+    "declarations.save other project (round.declare)": (
+        lambda c, a, i: declarations.save(c, a, [_declared(i["p2"])]),
+        frozenset({"finance"})),
+    "review.submit own project (round.submit)": (
+        lambda c, a, i: review.submit(c, a, i["p1"], AS_OF), frozenset({"finance", "owner"})),
+    "review.approve (round.review)": (lambda c, a, i: review.approve(c, a, i["p1"], AS_OF), frozenset({"finance"})),
+    "review.send_back (round.review)": (
+        lambda c, a, i: review.send_back(c, a, i["p1"], AS_OF, "请补充佐证材料。"), frozenset({"finance"})),
+    "attachments.add own project (round.attach)": (
+        lambda c, a, i: attachments.add(c, a, i["p1"], AS_OF, "签到表.pdf", b"%PDF-1.4\n%%EOF\n"),
+        frozenset({"finance", "owner"})),
     "store.set_setting": (lambda c, a, i: store.set_setting(c, a, auth.SETTING_IDLE_TIMEOUT, 20), frozenset({"admin"})),
     "dataset.load_targets": (lambda c, a, i: dataset.load_targets(c, a, _mini()), frozenset({"admin"})),
     "auth.create_user": (lambda c, a, i: auth.create_user(c, a, "newbie", "leader", PASSWORD), frozenset({"admin"})),
@@ -119,6 +140,10 @@ def test_each_role_against_each_write(conn: duckdb.DuckDBPyConnection, write_nam
     ids = _ids(conn)
     if write_name == "entry.set_lock (unlock)":
         entry.set_lock(conn, store.SYSTEM, ids["dept"], [dt.date(2024, 6, 1)], True)
+    if write_name.startswith(("review.", "attachments.")):  # a declared round (submitted, to be reviewed)
+        declarations.save(conn, store.SYSTEM, [_declared(ids["p1"])])
+        if write_name.startswith(("review.approve", "review.send_back")):
+            review.submit(conn, store.SYSTEM, ids["p1"], AS_OF)
     actor = auth.actor_for(conn, USER_OF_ROLE[role])
     assert actor is not None and actor.role == role
     before = backup.snapshot(conn)
@@ -148,6 +173,21 @@ def test_owner_actor_from_sign_in_is_limited_to_assigned_projects(conn: duckdb.D
     entry.record_result(conn, moved, ids["ind2"], AS_OF, value=1, **why)
     with pytest.raises(PermissionDenied):
         entry.record_result(conn, moved, ids["ind1"], AS_OF, value=2)
+
+
+def test_every_permission_has_a_chinese_name() -> None:
+    """Test that each permission reads in Chinese wherever it is listed (the 角色与权限 table,
+    refusals, the 操作日志), and that review is finance's alone."""
+    from perfwatch.audit_labels import action_label
+
+    for action in store.PERMISSIONS:
+        for shown in (store.permission_label(action), action_label(action)):
+            assert shown != action and not any("a" <= ch.lower() <= "z" for ch in shown), (action, shown)
+    table = {r["权限"]: r["角色"] for r in store.permission_table()}
+    assert table["审核项目填报（通过或退回）"] == "财务"
+    assert table["提交审核"] == "财务、项目负责人"
+    with pytest.raises(PermissionDenied, match="^boss（领导） 无权填报项目情况"):
+        store.authorize(Actor("boss", "leader"), "round.declare")
 
 
 def test_a_page_guard_is_not_the_only_guard() -> None:

@@ -214,8 +214,10 @@ def test_review_walk_with_audit(red_db: duckdb.DuckDBPyConnection) -> None:
     review.submit(red_db, me, p1, JUNE)
     with pytest.raises(review.RoundLockedError, match="已提交审核，不能再修改"):
         _full_declaration(red_db, me, "7")
-    with pytest.raises(store.PermissionDenied, match="仅限财务"):
+    with pytest.raises(store.PermissionDenied, match="无权审核项目填报.*仅限：财务。"):
         review.approve(red_db, me, p1, JUNE)
+    with pytest.raises(store.PermissionDenied, match="无权审核项目填报"):  # refused before the comment is read
+        review.send_back(red_db, me, p1, JUNE, "")
     with pytest.raises(store.ValidationError, match="请填写退回意见"):
         review.send_back(red_db, FINANCE, p1, JUNE, "  ")
     review.send_back(red_db, FINANCE, p1, JUNE, "纠偏措施请写明时间。")

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from perfwatch import auth, pageviews, web
-from perfwatch.store import ROLE_LABELS, PermissionDenied, ValidationError, set_setting
+from perfwatch.store import ROLE_LABELS, PermissionDenied, ValidationError, permission_table, set_setting
 from perfwatch.textsafe import md
 
 actor = web.require_role("admin")
@@ -53,6 +53,9 @@ table = pd.DataFrame(
     ]
 )
 web.dataframe(table, hide_index=True, width="stretch")
+with st.expander("角色与权限（每项操作由哪些角色执行）"):
+    web.dataframe(pd.DataFrame(permission_table()), hide_index=True, width="stretch")
+    st.caption("项目负责人只能对分配给自己的项目填报、提交和上传佐证材料；领导只能查看。")
 
 names = [str(u["username"]) for u in users]
 project_label = pageviews.project_labels(conn)

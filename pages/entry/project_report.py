@@ -65,7 +65,7 @@ def file_list(indicator_id: int | None, where: str) -> None:
         c_dl.download_button("下载", data=item.content, file_name=item.file_name, mime=item.media_type,
                              key=f"round_dl_{where}_{r['id']}")
         rid, rname = int(r["id"]), str(r["file_name"])
-        if (view.can_edit and c_rm.button("移除", key=f"round_rm_{where}_{rid}")
+        if (view.can_attach and c_rm.button("移除", key=f"round_rm_{where}_{rid}")
                 and web.attempt(lambda rid=rid: attachments.remove(conn, actor, rid)) is not None):
             done(f"已移除佐证材料“{rname}”。")
 
@@ -134,6 +134,8 @@ with st.expander("Excel 模板：下载、离线填写后上传"):
 # ------------------------------------------------------------------ indicators
 st.subheader("二、绩效指标完成情况")
 st.caption("指标为黄灯、红灯，或完成可能性选“有可能”“完全不可能”时，必须填写偏差原因类别及原因说明、纠偏措施和全年预计完成情况。")
+if not view.can_record_results:
+    st.caption("指标完成值由项目负责人填报，当前身份只能查看。")
 for row in view.indicators:
     ind, cur = row.indicator, row.current
     f: dict[str, Any] = dict(cur.fields) if cur is not None else {}
@@ -171,7 +173,8 @@ for row in view.indicators:
             r_measure = st.text_area("纠偏措施", value=f.get("measure") or "", height=68,
                                      key=f"round_rmeasure_{ind.id}_{key}")
             note = st.text_input("备注", value=f.get("note") or "", key=f"round_note_{ind.id}_{key}")
-            submitted = st.form_submit_button("保存指标", type="primary", disabled=not view.can_edit)
+            submitted = st.form_submit_button("保存指标", type="primary",
+                                              disabled=not (view.can_edit and view.can_record_results))
         if submitted:
             inp = entry.ResultInput(ind.id, as_of, value=value, done_date=done_date, rating=rating,
                                     projected_text=projected, cause_categories=tuple(r_cats), cause_text=r_cause,
@@ -190,8 +193,8 @@ targets: dict[int, str] = {0: "项目填报（全年预计与偏差原因）"} |
 with st.form(key=f"round_upload_{key}", clear_on_submit=True):
     target = st.selectbox("附于", list(targets), format_func=targets.__getitem__, key=f"round_target_{key}")
     upload = web.file_uploader("选择文件", [e.lstrip(".") for e in attachments.ACCEPTED_EXTENSIONS],
-                               key=f"round_file_{key}", disabled=not view.can_edit)
-    sent = st.form_submit_button("上传佐证材料", disabled=not view.can_edit)
+                               key=f"round_file_{key}", disabled=not view.can_attach)
+    sent = st.form_submit_button("上传佐证材料", disabled=not view.can_attach)
 if sent:
     if upload is None:
         st.error("请先选择文件。", icon=":material/warning:")

@@ -102,7 +102,7 @@ def record_project_report(
     """
     amount = None if projected_amount is None else parse_amount(projected_amount, "全年预计执行数")
     t = _today(today)
-    with transaction(conn, actor, "report.record", project_id=project_id) as tx:
+    with transaction(conn, actor, "round.declare", project_id=project_id) as tx:
         p = _project_in_tx(tx, project_id, {})
         what = f"{p.label} 截至 {as_of.isoformat()} 的项目填报"
         if as_of.year != p.fiscal_year:
