@@ -47,6 +47,17 @@ def month_label(period: dt.date) -> str:
     return f"{period.year}年{period.month}月"
 
 
+def older_than_month(result_date: dt.date, as_of: dt.date) -> bool:
+    """Whether a result dated ``result_date`` is older than the reporting month of ``as_of``
+    (本期未更新): a July result in the August round is; any result dated in August is current."""
+    return result_date < month_start(as_of)
+
+
+def as_of_note(day: dt.date) -> str:
+    """"截至7月31日": the date a stale result holds at, as printed beside it."""
+    return f"截至{day.month}月{day.day}日"
+
+
 def months_elapsed(as_of: dt.date, fiscal_year: int | None = None) -> float:
     """Months of the fiscal year elapsed at the end of ``as_of`` (0.0–12.0).
 

@@ -69,6 +69,11 @@ AT_RISK_LIKELIHOODS: tuple[str, ...] = ("有可能", "完全不可能")
 RATINGS: tuple[str, ...] = ("达成", "部分达成", "未达成")
 RATING_LIGHTS: dict[str, str] = dict(zip(RATINGS, ("green", "yellow", "red"), strict=True))
 
+# What an indicator still owes for a reporting month (填报情况): no result ever, or only one older
+# than the month (its date is printed beside it, perfwatch.periods.as_of_note).
+UNREPORTED = "未填报"
+STALE = "本期未更新"
+
 # The nature of a count indicator (DOMAIN.md §5a): how its expectation grows over the year.
 #   flow 流量 (pro-rated by months; also when not set), stock 存量 (the full target from the start),
 #   one_off 一次性 (未到期 until its planned month), scheduled 集中开展 (by milestones, else from Q4).

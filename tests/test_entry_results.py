@@ -334,6 +334,34 @@ def test_completeness_lists_what_is_still_owed(mini_db: duckdb.DuckDBPyConnectio
     assert rep.missing.loc[rep.missing["三级指标"] == "总成本", "上次填报"].item() == "2024-05-31"
 
 
+def test_completeness_tells_stale_results_from_unreported_ones(mini_db: duckdb.DuckDBPyConnection) -> None:
+    """Test 本期未更新 against 未填报 at two reporting months, on hand-made results: a result older
+    than the month is listed with its value and date, counted per project apart from the indicators
+    never reported; a result dated after the reporting date plays no part."""
+    d = dept(mini_db)
+    save(mini_db, "服务对象满意度", value=95.0, as_of=dt.date(2024, 5, 31))
+    save(mini_db, "办案数量", value=50.0, as_of=JUNE)
+    save(mini_db, "总成本", value=3.0, as_of=dt.date(2024, 7, 15))
+
+    # June (by hand): 办案数量 is this month's; 满意度 only has May -> 本期未更新 "95%（截至5月31日）";
+    # 经费保障及时性, 总成本 (its July result is after June) and the department-level indicator: 未填报.
+    june = entry.completeness(mini_db, d, JUNE)
+    assert dict(zip(june.stale["三级指标"], june.stale["最近结果"], strict=True)) == {"服务对象满意度": "95%（截至5月31日）"}
+    assert "总成本" in set(june.unreported["三级指标"]) and "经费保障及时性" in set(june.unreported["三级指标"])
+    assert len(june.unreported) == 3 and june.indicators_reported == 1
+    assert june.projects[["项目编码", "待填指标", "未填报", "本期未更新"]].values.tolist() == [["P001", 2, 1, 1], ["P002", 1, 1, 0]]
+
+    # July (by hand): 办案数量's June result is now stale too, 总成本 (July 15) is this month's.
+    july = entry.completeness(mini_db, d, dt.date(2024, 7, 31))
+    assert dict(zip(july.stale["三级指标"], july.stale["最近结果"], strict=True)) == {
+        "办案数量": "50件（截至6月30日）", "服务对象满意度": "95%（截至5月31日）"}
+    assert july.projects[["项目编码", "待填指标", "未填报", "本期未更新"]].values.tolist() == [["P001", 3, 1, 2], ["P002", 0, 0, 0]]
+    assert july.indicators_reported == 1 and not july.complete
+    assert set(july.missing["情况"]) == {"未填报", "本期未更新"}
+    # A result in the month is current: nothing to date.
+    assert entry.latest_result_text(dt.date(2024, 7, 1), dt.date(2024, 7, 31), value=3) is None
+
+
 def test_completeness_names_the_owner_who_still_owes(mini_db: duckdb.DuckDBPyConnection) -> None:
     """Test that each project row names its enabled 项目负责人, and unassigned projects say so."""
     from perfwatch import auth

@@ -160,3 +160,23 @@ def test_completeness_page(page_db: Path, monkeypatch: pytest.MonkeyPatch) -> No
     assert list(summary["指标已填/总数"]) == ["0/5"]
     missing = at.dataframe[2].value
     assert len(missing) == 5 and "办案数量" in set(missing["三级指标"])
+
+
+def test_completeness_page_lists_stale_results_apart(page_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Test that a June result viewed in the July round is 本期未更新 with its date, not 未填报."""
+    from perfwatch import web
+
+    conn = web._connection(str(page_db))
+    ind = int(conn.execute("SELECT id FROM indicators WHERE level3 = '办案数量'").fetchone()[0])
+    entry.save_results(conn, store.SYSTEM, [entry.ResultInput(ind, dt.date(2024, 6, 30), value=50.0)],
+                       today=dt.date(2024, 8, 15))
+    at = page("completeness.py", "leader", monkeypatch)
+    at.selectbox(key="completeness_month").set_value(7).run()
+    assert not at.exception, at.exception
+    assert at.dataframe[0].value["其中本期未更新"].tolist() == [1]
+    projects = next(d.value for d in at.dataframe if "审核状态" in d.value.columns)
+    assert projects[["项目编码", "未填报", "本期未更新"]].values.tolist() == [["P001", 2, 1], ["P002", 1, 0]]  # by hand
+    missing = at.dataframe[2].value.set_index("三级指标")
+    assert (missing.loc["办案数量", "情况"], missing.loc["办案数量", "最近结果"]) == ("本期未更新", "50件（截至6月30日）")
+    assert (missing.loc["总成本", "情况"], missing.loc["总成本", "最近结果"]) == ("未填报", "—")
+    assert {m.label: m.value for m in at.metric}["本期未更新指标"] == "1"

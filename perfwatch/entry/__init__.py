@@ -43,6 +43,7 @@ from perfwatch.entry.common import (
 from perfwatch.entry.completeness import (
     Completeness,
     completeness,
+    latest_result_text,
 )
 from perfwatch.entry.grid import (
     SpendGrid,
@@ -133,6 +134,7 @@ __all__ = [
     "grid_changes",
     "indicator_light",
     "indicators_all",
+    "latest_result_text",
     "indicators_of",
     "last_data_date",
     "last_undoable",
