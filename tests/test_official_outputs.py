@@ -393,3 +393,36 @@ def test_an_approved_round_is_marked_on_its_form(seed_db: duckdb.DuckDBPyConnect
     assert wb[wb.sheetnames[1]]["J2"].value == "【草稿】"
     text = narrative.plain_text(narrative.blocks(report, loaded.projects[3]))
     assert "（已审核　数据截至 2024-07-31）" in text
+
+
+def test_each_values_attachments_are_listed_on_the_form(seed_db: duckdb.DuckDBPyConnection, loaded: Loaded,
+                                                        tmp_path: Path) -> None:
+    """Test that the 监控表 lists 佐证材料 by file name: in a value's 备注 (its own round's files and the
+    reporting round's; not a removed one, not a later round's) and in the notes for the declaration."""
+    from perfwatch import attachments
+
+    owner = store.Actor("owner4", "owner")
+    p3, p4 = loaded.projects[3], loaded.projects[4]
+    count4 = int(seed_db.execute("SELECT i.id FROM indicators i WHERE i.project_id = $p AND i.level2 = '数量指标'",
+                                 {"p": p4}).fetchone()[0])
+    pdf, png = b"%PDF-1.4\n%%EOF\n", b"\x89PNG\r\n\x1a\n" + b"\0" * 16
+    june = dt.date(2024, 6, 30)
+    attachments.add(seed_db, owner, p4, june, "6月办案台账.pdf", pdf, indicator_id=count4)   # the value's round
+    attachments.add(seed_db, owner, p4, AS_OF, "7月签到表.png", png, indicator_id=count4)   # the reporting round
+    gone = attachments.add(seed_db, owner, p4, AS_OF, "错传的文件.pdf", pdf, indicator_id=count4)
+    attachments.remove(seed_db, owner, gone)
+    attachments.add(seed_db, owner, p4, dt.date(2024, 8, 31), "8月台账.pdf", pdf, indicator_id=count4)  # later
+    attachments.add(seed_db, owner, p3, AS_OF, "资金下达文件.pdf", pdf)                       # the declaration
+    report = data.build_report(seed_db, 1, as_of=AS_OF)
+    path = tmp_path / "form.xlsx"
+    monitoring_form.write_workbook(report, path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb[wb.sheetnames[4]]
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 3).value == "支持司法行政机关办案业务数量")
+    assert ws.cell(row, 5).value == "100 件（截至6月30日）"
+    assert ws.cell(row, 13).value == "佐证材料：6月办案台账.pdf、7月签到表.png"
+    notes3 = [c.value for c in wb[wb.sheetnames[3]]["A"] if isinstance(c.value, str)]
+    # note 6: after the three fixed notes, the declared figure (4) and project 3's declared cause (5)
+    assert "6. 项目填报（全年预计与偏差原因）佐证材料：资金下达文件.pdf。" in notes3
+    all_text = [c.value for s in wb.worksheets for line in s.iter_rows() for c in line if isinstance(c.value, str)]
+    assert not [t for t in all_text if "错传的文件" in t or "8月台账" in t]

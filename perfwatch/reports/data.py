@@ -90,6 +90,7 @@ class ProjectLine:
     cause_text: str = ""
     measure: str = ""                        # declared 纠偏措施
     mark: str = "草稿"                        # 草稿 / 已审核
+    attachments: tuple[str, ...] = ()        # 佐证材料 of the declaration (this round), file names
 
     @property
     def lagging(self) -> bool:
@@ -258,6 +259,7 @@ def build_report(
     inds = all_inds[all_inds["project_id"].notna()] if not all_inds.empty else all_inds
     pids = [int(x) for x in st.projects["project_id"]] if not st.projects.empty else []
     marks = review_marks(conn, department_id, pids, as_of)
+    files = _attachments(conn, department_id, as_of)
     projects: list[ProjectLine] = []
     plan_text: dict[int, str] = {}
     for prow in st.projects.sort_values(["seq", "project_id"]).to_dict("records"):
@@ -265,7 +267,7 @@ def build_report(
         m: Any = money.loc[pid]
         dec = declared.get(pid)
         mine = inds[inds["project_id"] == pid].sort_values(["seq", "indicator_id"]) if not inds.empty else inds
-        lines = [_indicator_line(r, as_of) for r in mine.to_dict("records")]
+        lines = [_indicator_line(r, as_of, attachments=files.of(pid, r, as_of)) for r in mine.to_dict("records")]
         plan_text[pid] = _text(prow.get("plan_text"))
         nxt = number_or_none(prow.get("next_checkpoint_month"))
         projects.append(
@@ -302,6 +304,7 @@ def build_report(
                 cause_text="" if dec is None else dec.cause_text,
                 measure="" if dec is None else dec.measure,
                 mark=marks.get(pid, DRAFT),
+                attachments=files.of(pid, None, as_of),
             )
         )
 
@@ -344,6 +347,36 @@ def build_report(
         basis_line=basis_line(conn),
         cut_threshold_pct=cut_threshold_pct(conn),
     )
+
+
+@dataclass(frozen=True)
+class _Files:
+    """佐证材料 file names by (project, indicator or None, round month end)."""
+
+    names: dict[tuple[int, int | None, dt.date], tuple[str, ...]]
+
+    def of(self, project_id: int, row: Any, as_of: dt.date) -> tuple[str, ...]:
+        """The files of a project's declaration (``row`` None) or of an indicator row's value: those
+        of the reporting round, and for a value reported in an earlier round (本期未更新), that
+        round's too."""
+        indicator_id = None if row is None else int(row["indicator_id"])
+        rounds = [periods.month_end_of(as_of)]
+        reported = None if row is None else row.get("result_as_of")
+        if reported is not None and not pd.isna(reported):
+            rounds.insert(0, periods.month_end_of(pd.Timestamp(reported).date()))
+        out: list[str] = []
+        for when in dict.fromkeys(rounds):
+            out += [n for n in self.names.get((project_id, indicator_id, when), ()) if n not in out]
+        return tuple(out)
+
+
+def _attachments(conn: duckdb.DuckDBPyConnection, department_id: int, as_of: dt.date) -> _Files:
+    names: dict[tuple[int, int | None, dt.date], list[str]] = {}
+    for pid, iid, when, name in db.query(conn, "reports/attachments",
+                                          {"department_id": department_id, "as_of": periods.month_end_of(as_of)}):
+        key = (int(pid), None if iid is None else int(iid), when)
+        names.setdefault(key, []).append(str(name))
+    return _Files({k: tuple(v) for k, v in names.items()})
 
 
 def _system_projection(prow: Any) -> tuple[float | None, str]:

@@ -76,6 +76,7 @@ class IndicatorLine:
     quirk: str = ""           # a source quirk flagged at import, carried to the form's 备注
     levels_inferred: bool = False   # 一级/二级 classified from the indicator (部门整体 rows)
     state: str = ""           # 未到期 / 待评 / 尚未支出 / 未填报 ... when nothing is reported yet
+    attachments: tuple[str, ...] = ()   # 佐证材料 file names of the value (its round's), for the 备注
 
     @property
     def lagging(self) -> bool:
@@ -163,7 +164,8 @@ def source_quirk(level3: str, description: str) -> str:
             "按原文保留，请核实。")
 
 
-def _indicator_line(r: Any, as_of: dt.date, department_level: bool = False) -> IndicatorLine:
+def _indicator_line(r: Any, as_of: dt.date, department_level: bool = False,
+                    attachments: tuple[str, ...] = ()) -> IndicatorLine:
     level1, level2 = _text(r.get("level1")), _text(r.get("level2"))
     inferred = False
     if department_level and not level1 and not level2:
@@ -190,4 +192,5 @@ def _indicator_line(r: Any, as_of: dt.date, department_level: bool = False) -> I
         quirk=source_quirk(_text(r.get("level3")), _text(r.get("description"))),
         levels_inferred=inferred,
         state="" if has_result else row_state(light, reason),
+        attachments=attachments,
     )

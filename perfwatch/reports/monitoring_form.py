@@ -250,6 +250,8 @@ def _write_project(ws: Worksheet, f: _Formats, report: DepartmentReport, p: Proj
     if p.cause_categories or p.cause_text or p.measure:
         cause = "；".join(t for t in ("、".join(p.cause_categories), p.cause_text) if t) or PENDING
         notes.append(f"{len(notes) + 1}. 支出偏差原因：{cause}；纠偏措施：{p.measure or PENDING}。")
+    if p.attachments:
+        notes.append(f"{len(notes) + 1}. 项目填报（全年预计与偏差原因）{attachment_note(p.attachments)}。")
     notes.append(f"{len(notes) + 1}. “未到期”“待评”表示该指标尚未到评价时点或尚待评价；带日期的执行情况为该日期的数值（本期未更新）。")
     if not single:
         notes.append(f"{len(notes) + 1}. 本项目含财政拨款以外的资金，执行数未按资金来源拆分，分来源执行数以“—”表示。")
@@ -277,9 +279,16 @@ def _merge_runs(ws: Worksheet, f: _Formats, p: ProjectLine, first: int) -> None:
                 start = k
 
 
+def attachment_note(names: tuple[str, ...]) -> str:
+    """"佐证材料：签到表.pdf、台账.xlsx" (empty without files)."""
+    return f"佐证材料：{'、'.join(names)}" if names else ""
+
+
 def remark(ind: IndicatorLine) -> str:
-    """备注/原因说明 of an indicator row: the owner's sentence, then the import's source finding."""
-    parts = [t for t in (ind.cause_text, f"来源提示：{ind.quirk}" if ind.quirk else "") if t]
+    """备注/原因说明 of an indicator row: the owner's sentence, the import's source finding, then the
+    value's 佐证材料 by file name (a reviewer holding the paper knows what was attached)."""
+    parts = [t for t in (ind.cause_text, f"来源提示：{ind.quirk}" if ind.quirk else "",
+                         attachment_note(ind.attachments)) if t]
     return "\n".join(parts)
 
 
