@@ -17,8 +17,9 @@ import duckdb
 import pandas as pd
 
 from perfwatch import attachments, declarations, entry, review
+from perfwatch.cells import is_missing
 from perfwatch.store import Actor, may
-from perfwatch.vocab import light_name
+from perfwatch.vocab import STALE, light_name
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,12 @@ class IndicatorRow:
     current: entry.CurrentResult | None
     light: str | None
     reason: str | None
+    stale: str | None = None  # the latest result when older than the reporting month: "50件（截至6月30日）"
+
+    @property
+    def stale_note(self) -> str | None:
+        """本期未更新 with the result's date, as the page prints it beside the indicator."""
+        return None if self.stale is None else f"{STALE}：最近一次为{self.stale}"
 
 
 @dataclass(frozen=True)
@@ -96,6 +103,14 @@ def _pace(conn: duckdb.DuckDBPyConnection, project: entry.Project, as_of: dt.dat
                 str(r["execution_light"]), str(r["execution_reason"] or ""))
 
 
+def _stale(ind: entry.Indicator, cur: entry.CurrentResult | None, as_of: dt.date) -> str | None:
+    """The current result, dated, when it is older than the reporting month (the same words as 填报情况)."""
+    if cur is None or all(is_missing(cur.fields.get(k)) for k in ("value", "done_date", "rating")):
+        return None
+    return entry.latest_result_text(cur.as_of, as_of, value=cur.fields.get("value"), unit=ind.unit,
+                                    done_date=cur.fields.get("done_date"), rating=cur.fields.get("rating"))
+
+
 def load(conn: duckdb.DuckDBPyConnection, actor: Actor, project_id: int, as_of: dt.date) -> RoundView:
     project = next(p for p in entry.projects_all(conn) if p.id == project_id)
     when = review.round_date(as_of)
@@ -120,7 +135,7 @@ def load(conn: duckdb.DuckDBPyConnection, actor: Actor, project_id: int, as_of: 
             ind.id, cur.as_of, value=cur.fields["value"], done_date=cur.fields["done_date"], rating=cur.fields["rating"],
             projected_value=cur.fields["projected_value"], likelihood=cur.fields["likelihood"])
         light, why = entry.light_and_reason(conn, ind, inp, as_of)
-        rows.append(IndicatorRow(ind, cur, light, why))
+        rows.append(IndicatorRow(ind, cur, light, why, _stale(ind, cur, as_of)))
     return RoundView(
         project=project, as_of=when, pace=_pace(conn, project, as_of),
         declaration=declarations.of_project(conn, project_id, when),

@@ -148,3 +148,21 @@ def test_refused_round_actions_read_in_chinese(page_db: Path, monkeypatch: pytes
     assert not refused.exception, refused.exception
     assert errors(refused) == "李科长（项目负责人） 无权审核项目填报（通过或退回），该操作仅限：财务。"
     assert read(page_db, "SELECT count(*) FROM round_states") == [(0,)]
+
+
+def test_an_indicator_not_updated_this_round_shows_its_dated_result(page_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Test that 办案数量, last reported at May's end (40 件), reads 本期未更新 with its date in the
+    June round, and not in the May round (where the result is current)."""
+    from perfwatch import web
+
+    conn = web._connection(str(page_db))
+    ind = int(conn.execute("SELECT id FROM indicators WHERE level3 = '办案数量'").fetchone()[0])
+    entry.save_results(conn, store.SYSTEM, [entry.ResultInput(ind, dt.date(2024, 5, 31), value=40.0)],
+                       today=dt.date(2024, 8, 15))
+    at = open_page("owner", monkeypatch)  # the June round
+    note = "本期未更新：最近一次为40件（截至5月31日）"
+    assert [e.label for e in at.expander if "办案数量" in e.label][0].endswith(f"〔{note}〕")
+    assert [w.value for w in at.warning] == [f"{note}，请填报截至6月30日的完成值。"]
+    at.selectbox(key="round_month").set_value(5).run()
+    assert not at.exception, at.exception
+    assert not any("本期未更新" in e.label for e in at.expander) and not at.warning

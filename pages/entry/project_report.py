@@ -141,7 +141,10 @@ for row in view.indicators:
     f: dict[str, Any] = dict(cur.fields) if cur is not None else {}
     base = cur.id if cur is not None and cur.as_of == as_of else None
     label = entry.LIGHT_LABELS.get(row.light or "", "未判定")
-    with st.expander(f"{ind.level2 or ''} · {ind.level3}　目标 {ind.target_text}　〔{label}〕"):
+    stale = f"　〔{row.stale_note}〕" if row.stale_note else ""
+    with st.expander(f"{ind.level2 or ''} · {ind.level3}　目标 {ind.target_text}　〔{label}〕{stale}"):
+        if row.stale_note:
+            st.warning(f"{row.stale_note}，请填报截至{as_of.month}月{as_of.day}日的完成值。", icon=":material/update:")
         if row.reason:
             st.caption(f"{label}：{row.reason}")
         with st.form(key=f"round_result_{ind.id}_{key}"):
