@@ -38,12 +38,12 @@ class IndicatorRow:
     current: entry.CurrentResult | None
     light: str | None
     reason: str | None
-    stale: str | None = None  # the latest result when older than the reporting month: "50件（截至6月30日）"
+    stale: str | None = None  # the latest result when older than the reporting month: "50 件（截至6月30日）"
 
     @property
     def stale_note(self) -> str | None:
         """本期未更新 with the result's date, as the page prints it beside the indicator."""
-        return None if self.stale is None else f"{STALE}：最近一次为{self.stale}"
+        return None if self.stale is None else f"{STALE}，最近一次：{self.stale}"
 
 
 @dataclass(frozen=True)

@@ -354,12 +354,17 @@ def test_completeness_tells_stale_results_from_unreported_ones(mini_db: duckdb.D
     # July (by hand): 办案数量's June result is now stale too, 总成本 (July 15) is this month's.
     july = entry.completeness(mini_db, d, dt.date(2024, 7, 31))
     assert dict(zip(july.stale["三级指标"], july.stale["最近结果"], strict=True)) == {
-        "办案数量": "50件（截至6月30日）", "服务对象满意度": "95%（截至5月31日）"}
+        "办案数量": "50 件（截至6月30日）", "服务对象满意度": "95%（截至5月31日）"}
     assert july.projects[["项目编码", "待填指标", "未填报", "本期未更新"]].values.tolist() == [["P001", 3, 1, 2], ["P002", 0, 0, 0]]
     assert july.indicators_reported == 1 and not july.complete
     assert set(july.missing["情况"]) == {"未填报", "本期未更新"}
     # A result in the month is current: nothing to date.
     assert entry.latest_result_text(dt.date(2024, 7, 1), dt.date(2024, 7, 31), value=3) is None
+    # The other kinds of result, worded like the forms' 1–N月执行情况 (by hand).
+    aug = dt.date(2024, 8, 31)
+    assert entry.latest_result_text(dt.date(2024, 5, 31), aug, done_date=dt.date(2024, 5, 20)) == "已于5月20日完成（截至5月31日）"
+    assert entry.latest_result_text(dt.date(2024, 6, 30), aug, rating="达成") == "评价：达成（截至6月30日）"
+    assert entry.latest_result_text(dt.date(2024, 7, 31), aug, value=2.125, unit="万元") == "2.13 万元（截至7月31日）"
 
 
 def test_completeness_names_the_owner_who_still_owes(mini_db: duckdb.DuckDBPyConnection) -> None:

@@ -177,6 +177,6 @@ def test_completeness_page_lists_stale_results_apart(page_db: Path, monkeypatch:
     projects = next(d.value for d in at.dataframe if "审核状态" in d.value.columns)
     assert projects[["项目编码", "未填报", "本期未更新"]].values.tolist() == [["P001", 2, 1], ["P002", 1, 0]]  # by hand
     missing = at.dataframe[2].value.set_index("三级指标")
-    assert (missing.loc["办案数量", "情况"], missing.loc["办案数量", "最近结果"]) == ("本期未更新", "50件（截至6月30日）")
+    assert (missing.loc["办案数量", "情况"], missing.loc["办案数量", "最近结果"]) == ("本期未更新", "50 件（截至6月30日）")
     assert (missing.loc["总成本", "情况"], missing.loc["总成本", "最近结果"]) == ("未填报", "—")
     assert {m.label: m.value for m in at.metric}["本期未更新指标"] == "1"

@@ -160,7 +160,7 @@ def test_an_indicator_not_updated_this_round_shows_its_dated_result(page_db: Pat
     entry.save_results(conn, store.SYSTEM, [entry.ResultInput(ind, dt.date(2024, 5, 31), value=40.0)],
                        today=dt.date(2024, 8, 15))
     at = open_page("owner", monkeypatch)  # the June round
-    note = "本期未更新：最近一次为40件（截至5月31日）"
+    note = "本期未更新，最近一次：40 件（截至5月31日）"
     assert [e.label for e in at.expander if "办案数量" in e.label][0].endswith(f"〔{note}〕")
     assert [w.value for w in at.warning] == [f"{note}，请填报截至6月30日的完成值。"]
     at.selectbox(key="round_month").set_value(5).run()

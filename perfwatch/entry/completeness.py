@@ -2,7 +2,7 @@
 
 An indicator owes a result for the reporting month when nothing is dated in that month. It is
 未填报 when it never had a result, and 本期未更新 when its latest result is older than the month;
-that result is shown with its date ("30件（截至7月31日）", :func:`latest_result_text`).
+that result is shown with its date ("30 件（截至7月31日）", :func:`latest_result_text`).
 """
 
 from __future__ import annotations
@@ -55,21 +55,23 @@ def _day(value: Any) -> dt.date | None:
 
 def latest_result_text(result_as_of: dt.date, as_of: dt.date, *, value: Any = None, unit: Any = None,
                        done_date: Any = None, rating: Any = None) -> str | None:
-    """A result older than the reporting month of ``as_of`` as people read it, with its date:
-    "30件（截至7月31日）", "已完成（截至5月31日）", "达成（截至6月30日）"; None when the result is
-    current (dated in the month). The 填报情况 and 项目填报 pages both print it."""
+    """A result older than the reporting month of ``as_of`` as people read it, with its date, in
+    the words of the forms' 1–N月执行情况: "30 件（截至7月31日）", "95%（截至5月31日）",
+    "已于5月20日完成（截至5月31日）", "评价：达成（截至6月30日）"; None when the result is current
+    (dated in the month). The 填报情况 and 项目填报 pages both print it."""
     if not older_than_month(result_as_of, as_of):
         return None
+    parts: list[str] = []
+    x = None if is_missing(value) else round2(value)
+    if x is not None:
+        u = unit.strip() if isinstance(unit, str) else ""
+        parts.append(f"{x:.2f}".rstrip("0").rstrip(".") + (u if u in ("", "%", "％") else f" {u}"))
+    done = _day(done_date)
+    if done is not None:
+        parts.append(f"已于{done.month}月{done.day}日完成")
     if isinstance(rating, str) and rating:
-        what = rating
-    elif _day(done_date) is not None:
-        what = "已完成"
-    elif not is_missing(value):
-        x = round2(value)
-        what = f"{x:g}{unit if isinstance(unit, str) else ''}"
-    else:
-        what = "已填报"
-    return f"{what}（{as_of_note(result_as_of)}）"
+        parts.append(f"评价：{rating}")
+    return f"{'；'.join(parts) or '已填报'}（{as_of_note(result_as_of)}）"
 
 
 def completeness(conn: duckdb.DuckDBPyConnection, department_id: int, as_of: dt.date) -> Completeness:
