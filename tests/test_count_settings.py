@@ -13,7 +13,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from perfwatch import dataset, milestones, store
+from perfwatch import dataset, db, milestones, store
 from perfwatch.indicator_edit import CountEdit, count_settings, save_count_settings
 from perfwatch.status import compute_status
 from perfwatch.store import ValidationError
@@ -186,3 +186,52 @@ def test_rules_page_states_the_nature_and_stale_rules(page_db: Path) -> None:
     assert "存量（如维护的系统套数）从年初起按全年目标" in nature and "9月30日及之前为灰灯“未到期”" in nature
     assert "一次性" in nature and "最后一个里程碑月份，无里程碑为12月" in nature
     assert any(t.startswith("旧数值：") and "30件（截至7月31日）" in t for t in texts)
+
+
+def _edit_row(page_db: Path, level3: str) -> int:
+    """The editor row of ``level3``: the page lists count_settings_table(count_settings(…)) in this order."""
+    conn = db.open_database(page_db, read_only=True)
+    try:
+        table = count_settings_table(count_settings(conn, 1))
+    finally:
+        conn.close()
+    return int(table.index[table["三级指标"] == level3][0])
+
+
+def test_page_edit_is_saved_and_audited(page_db: Path) -> None:
+    """Test that an admin changing 人民调解员培训次数 to 一次性 with milestone 6月:1 in the page's editor
+    and pressing 保存 writes both values (audited) and says so; a bad milestone shows the Chinese
+    message naming the indicator and writes nothing."""
+    row = _edit_row(page_db, "人民调解员培训次数")
+    at = AppTest.from_file(str(REPO / "pages" / "targets" / "targets.py"), default_timeout=60).run()
+    at.session_state["count_settings_1"] = {
+        "edited_rows": {str(row): {"里程碑": "12月:2;6月:1"}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    next(b for b in at.button if b.label == "保存性质与里程碑").click().run()
+    assert not at.exception, at.exception
+    assert any("人民调解员培训次数”：里程碑月份须逐个递增：12 月之后是 6 月。" in e.value for e in at.error)
+    at.session_state["count_settings_1"] = {
+        "edited_rows": {str(row): {"性质": "一次性", "里程碑": "6月:1"}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    next(b for b in at.button if b.label == "保存性质与里程碑").click().run()
+    assert not at.exception, at.exception
+    assert any(s.value == "已保存 2 项修改（已记入操作日志）。" for s in at.success)
+    st_cache_clear()
+    conn = db.open_database(page_db, read_only=True)
+    try:
+        assert conn.execute(
+            "SELECT i.nature, m.month, m.value FROM indicators i JOIN indicator_milestones m ON m.indicator_id = i.id "
+            "WHERE i.level3 = '人民调解员培训次数'").fetchall() == [("one_off", 6, 1.0)]
+        assert [a for (a,) in conn.execute(
+            "SELECT action FROM audit_log WHERE action LIKE 'indicator.%' ORDER BY id").fetchall()] == [
+            "indicator.nature.set", "indicator.milestones.set"]
+    finally:
+        conn.close()
+
+
+def st_cache_clear() -> None:
+    """Close the app's cached connection so the test can open the file itself."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
