@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from perfwatch import db
+from perfwatch import db, milestones
 from perfwatch.cli import cli_actor, open_existing
 from perfwatch.dataset import export_dataset, load_targets
 from perfwatch.importers.targets import read_targets
@@ -116,17 +116,17 @@ def cmd_indicator_set_nature(args: argparse.Namespace) -> int:
 
 
 def cmd_indicator_set_milestones(args: argparse.Namespace) -> int:
-    milestones = parse_milestones(args.milestones)
+    pairs = parse_milestones(args.milestones)
     conn = open_existing(args)
     try:
         ind = _indicator(args, conn)
-        changed = set_milestones(conn, cli_actor(args.user), ind, milestones)
+        changed = set_milestones(conn, cli_actor(args.user), ind, pairs)
     finally:
         conn.close()
     if changed:
-        print(f"已设置指标“{ind.level3}”的里程碑（月末累计）：{milestones_text(milestones)}（已记入操作日志）")
+        print(f"已设置指标“{ind.level3}”的里程碑（月末累计）：{milestones_text(pairs)}（已记入操作日志）")
     else:
-        print(f"指标“{ind.level3}”的里程碑未变：{milestones_text(milestones)}。")
+        print(f"指标“{ind.level3}”的里程碑未变：{milestones_text(pairs)}。")
     return 0
 
 
@@ -193,6 +193,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--nature", required=True, metavar="NATURE", help="flow|stock|one_off|scheduled")
     p.set_defaults(func=cmd_indicator_set_nature)
     p = isub.add_parser("set-milestones", parents=[common, which], help="设置数量指标的里程碑",
-                        description="设置数量指标的里程碑（月末累计值），如 6:2,12:4；空字符串清除里程碑。")
-    p.add_argument("--milestones", required=True, metavar="M:V,...", help="月份:累计值，逗号分隔，如 6:2,12:4")
+                        description="设置数量指标的里程碑（月末累计值），如 \"6月:2;12月:4\"（也可写 6:2,12:4）；"
+                                    "空字符串清除里程碑。")
+    p.add_argument("--milestones", required=True, metavar="TEXT", help=milestones.FORMAT_HELP)
     p.set_defaults(func=cmd_indicator_set_milestones)

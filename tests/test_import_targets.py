@@ -176,3 +176,16 @@ def test_template_lists_the_guessed_natures(mini_data: dict) -> None:
     mini_data["projects"][0]["indicators"][0]["nature"] = "stock"
     result = read_targets("t.xlsx", write_template(mini_data))
     assert [f.where for f in result.findings if "“性质”列为空的数量指标" in f.message] == ["分项目标 1“测试分项目标”"]
+
+
+def test_seed_text_lists_the_guessed_natures_of_department_counts_too() -> None:
+    """Test that the seed's guesses are listed for projects and for the department-level part (read by
+    hand from the words: 印刷 → 一次性, 系统维护 套 → 存量, 评查 次 → 集中开展, 培训 人次 → 流量)."""
+    seed = REPO / "data" / "seed" / "julu-justice-bureau-2024-targets.txt"
+    result = read_targets("seed.txt", seed.read_bytes())
+    notes = {f.where: f.message.split("：", 1)[1] for f in result.findings if "性质按名称和单位推定" in f.message}
+    assert notes["项目 7“人民调解经费”"] == "人民调解员培训次数=集中开展"
+    assert notes["分项目标 1“组织推进依法行政水平整体提升”"] == (
+        "组织年度行政执法案卷评查不少于 2次=集中开展、对县本级行政执法人员培训 100人次以上=流量")
+    assert notes["分项目标 3“司法行政管理能力进一步提升”"] == "印刷宣传资料或制作法律援助宣传品 1000件以上=一次性"
+    assert notes["分项目标 4“信息化保障水平进一步提高”"] == "业务信息化系统维护数量 10套以上=存量"

@@ -83,27 +83,22 @@ def read_targets(
     return result
 
 
+NATURE_NOTE = "数量指标的性质按名称和单位推定（系统中已有的性质保留；可在项目与绩效目标页修改）："
+TEMPLATE_NATURE_NOTE = "“性质”列为空的数量指标：系统中已有性质的保留，新指标按名称和单位推定（可在项目与绩效目标页修改）："
+
+
 def nature_findings(result: ParseResult) -> list[Finding]:
-    """One note per project listing the guessed nature of its count indicators (DOMAIN.md §5a)."""
-    out: list[Finding] = []
-    for proj in result.data.get("projects") or []:
-        guesses = [
-            f"{ind['level3']}={NATURE_LABELS[r['nature']]}"
-            for k, ind in enumerate(proj.get("indicators") or [])
-            for r in result.rows
-            if r.get("project") == proj.get("seq") and r.get("index") == k and r.get("nature") in NATURE_LABELS
-        ]
-        if guesses:
-            out.append(Finding(
-                "info", f"项目 {proj.get('seq')}“{proj.get('name')}”",
-                "数量指标的性质按名称和单位推定（可在项目与绩效目标页修改）：" + "、".join(guesses),
-            ))
-    return out
+    """One note per project and per department sub-goal listing the nature guessed for each of its
+    count indicators (DOMAIN.md §5a): the guess the loader stores for a new indicator."""
+    return _guessed_natures(result.data, NATURE_NOTE)
 
 
 def template_nature_findings(data: dict[str, Any]) -> list[Finding]:
-    """For an Excel template: the count indicators whose 性质 cell is blank, with the nature the
-    loader will guess for a new indicator (DOMAIN.md §5a). One note per project or sub-goal."""
+    """For an Excel template: the count indicators whose 性质 cell is blank, with their guessed nature."""
+    return _guessed_natures(data, TEMPLATE_NATURE_NOTE)
+
+
+def _guessed_natures(data: dict[str, Any], note: str) -> list[Finding]:
     owners: list[tuple[str, list[dict[str, Any]]]] = [
         (f"项目 {p.get('seq')}“{p.get('name')}”", p.get("indicators") or []) for p in data.get("projects") or []]
     owners += [(f"分项目标 {sg.get('seq')}“{sg.get('title')}”", sg.get("indicators") or [])
@@ -114,14 +109,11 @@ def template_nature_findings(data: dict[str, Any]) -> list[Finding]:
         for ind in inds:
             if ind.get("kind") != "count" or ind.get("nature"):
                 continue
+            # The same call as dataset._nature, so the note says what the loader will store.
             guess = guess_nature(ind["level3"], ind.get("description"), ind["target_text"], ind.get("unit"))
             guesses.append(f"{ind['level3']}={NATURE_LABELS[guess] if guess else '未能推定（按流量）'}")
         if guesses:
-            out.append(Finding(
-                "info", where,
-                "“性质”列为空的数量指标：系统中已有性质的保留，新指标按名称和单位推定（可在项目与绩效目标页修改）："
-                + "、".join(guesses),
-            ))
+            out.append(Finding("info", where, note + "、".join(guesses)))
     return out
 
 
