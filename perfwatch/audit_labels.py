@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from perfwatch.store import PERMISSION_LABELS, ROLE_LABELS
+from perfwatch.vocab import NATURE_LABELS
 
 ACTION_NAMES: dict[str, str] = {
     "user.create": "新建用户",
@@ -52,6 +53,10 @@ ACTION_NAMES: dict[str, str] = {
     "targets.indicator.add": "新增指标",
     "targets.indicator.update": "修改指标",
     "targets.indicator.retire": "停用指标",
+    "targets.milestones.update": "导入时修改指标里程碑",
+    "indicator.edit": "修改指标性质或里程碑",
+    "indicator.nature.set": "修改指标性质",
+    "indicator.milestones.set": "修改指标里程碑",
 }
 
 ENTITY_NAMES: dict[str, str] = {
@@ -71,6 +76,7 @@ ENTITY_NAMES: dict[str, str] = {
     "plan_checkpoints": "支出计划",
     "goals": "绩效目标",
     "indicators": "绩效指标",
+    "indicator_milestones": "指标里程碑",
 }
 
 FIELD_NAMES: dict[str, str] = {
@@ -89,7 +95,7 @@ FIELD_NAMES: dict[str, str] = {
     "undoes": "撤销的记录", "undoes_row": "撤销的记录", "batch_id": "批次", "source": "来源",
     "over_budget_confirmed": "已确认超预算", "indicator_id": "指标编号", "user_id": "用户编号",
     "overall_goal": "总体目标", "purpose": "用途", "entered_by": "录入人", "created_by": "创建人",
-    "created_at": "创建时间", "description": "说明", "text": "内容",
+    "created_at": "创建时间", "description": "说明", "text": "内容", "nature": "性质",
 }
 
 
@@ -122,11 +128,21 @@ def _value_text(key: str | None, value: Any) -> str:
         return ROLE_LABELS.get(value, value)
     if key == "created_via" and value == "first_start":
         return "首次启动"
+    if key == "nature" and isinstance(value, str):
+        return NATURE_LABELS.get(value, value)
+    if _is_month_pairs(value):  # milestones (or plan checkpoints) as [[month, value], ...]: "6月:1；12月:2"
+        return "；".join(f"{int(m)}月:{float(v):g}" for m, v in value)
     if isinstance(value, list):
         return "、".join(_value_text(None, v) for v in value) or "（无）"
     if isinstance(value, dict):
         return "，".join(f"{FIELD_NAMES.get(k, k)}：{_value_text(k, v)}" for k, v in value.items()) or "（无）"
     return str(value)
+
+
+def _is_month_pairs(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(
+        isinstance(p, list) and len(p) == 2 and isinstance(p[0], int) and not isinstance(p[0], bool) and 1 <= p[0] <= 12
+        and isinstance(p[1], (int, float)) and not isinstance(p[1], bool) for p in value)
 
 
 def value_text(raw: Any) -> str:

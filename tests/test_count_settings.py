@@ -235,3 +235,17 @@ def st_cache_clear() -> None:
 
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+def test_audit_log_reads_nature_and_milestone_changes_in_chinese() -> None:
+    """Test that the 操作日志 shows these writes in Chinese: action, object, 性质 labels, milestones as text."""
+    from perfwatch.audit_labels import action_label, entity_label, value_text
+
+    assert action_label("indicator.nature.set") == "修改指标性质"
+    assert action_label("indicator.milestones.set") == "修改指标里程碑"
+    assert action_label("targets.milestones.update") == "导入时修改指标里程碑"
+    assert entity_label("indicator_milestones") == "指标里程碑"
+    assert value_text('{"nature": "one_off"}') == "性质：一次性"
+    assert value_text('{"nature": null}') == "性质：—"
+    assert value_text("[[6, 1.0], [12, 2.0]]") == "6月:1；12月:2"
+    assert value_text("[]") == "（无）"
