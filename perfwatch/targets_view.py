@@ -111,10 +111,11 @@ COUNT_EDITABLE = ("性质", "里程碑")
 
 def count_settings_table(frame: pd.DataFrame) -> pd.DataFrame:
     """:func:`perfwatch.indicator_edit.count_settings` with Chinese headers; the nature as its label
-    (blank when not set: judged as 流量), the milestones as text ("3月:2;6月:4", blank when none)."""
+    (an empty text when not set: judged as 流量), the milestones as text ("3月:2;6月:4", empty when
+    none). Empty texts, not None: the editor grid would show a missing cell as "None"."""
     out = frame[list(COUNT_EDIT_COLUMNS)].rename(columns=COUNT_EDIT_COLUMNS).copy()
-    out["性质"] = [NATURE_LABELS.get(str(n)) if isinstance(n, str) else None for n in frame["nature"]]
-    out["里程碑"] = [m or None for m in frame["milestones"]]
+    out["性质"] = [NATURE_LABELS.get(n, "") if isinstance(n, str) else "" for n in frame["nature"]]
+    out["里程碑"] = [m or "" for m in frame["milestones"]]
     return out.astype({"性质": object, "里程碑": object})
 
 
