@@ -54,7 +54,6 @@ ACTION_NAMES: dict[str, str] = {
     "targets.indicator.update": "修改指标",
     "targets.indicator.retire": "停用指标",
     "targets.milestones.update": "导入时修改指标里程碑",
-    "indicator.edit": "修改指标性质或里程碑",
     "indicator.nature.set": "修改指标性质",
     "indicator.milestones.set": "修改指标里程碑",
 }
