@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from perfwatch.periods import months_elapsed
+from perfwatch.periods import as_of_note, months_elapsed, older_than_month
 from perfwatch.plan import next_checkpoint
 from perfwatch.settings import DEFAULT_RULES, Rules
 from perfwatch.vocab import NATURE_LABELS, OVERSPEND_TOLERANCE_WAN
@@ -189,7 +189,7 @@ class IndicatorFacts:
 
 def is_stale(f: IndicatorFacts, as_of: date) -> bool:
     """A result older than the reporting month (the month of ``as_of``), DOMAIN §5a."""
-    return f.result_as_of is not None and f.result_as_of < as_of.replace(day=1)
+    return f.result_as_of is not None and older_than_month(f.result_as_of, as_of)
 
 
 def judged_on(f: IndicatorFacts, as_of: date) -> date:
@@ -201,7 +201,7 @@ def _shown(f: IndicatorFacts, as_of: date) -> str:
     """The actual value with its unit, dated when stale: "30件（截至7月31日）"."""
     text = f"{_num(f.actual or 0.0)}{f.unit or ''}"
     if f.result_as_of is not None and is_stale(f, as_of):
-        text += f"（截至{f.result_as_of.month}月{f.result_as_of.day}日）"
+        text += f"（{as_of_note(f.result_as_of)}）"
     return text
 
 
