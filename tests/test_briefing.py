@@ -94,3 +94,11 @@ def test_noto_collection_uses_the_simplified_chinese_face_converted_once() -> No
     again = fonts.pdf_font(fonts.FontSource(NOTO, 2))
     assert first.truetype and first.path == again.path and first.path.suffix == ".ttf"
     assert first.path.parent == fonts.cache_dir() / "fonts"
+
+
+def test_pdf_rule_note_states_count_natures_stale_results_and_cost_rules(pdf_text: tuple[str, int]) -> None:
+    """Test that a reader of the brief can see why a training count is grey in July (集中开展, DOMAIN §5a),
+    why an old result is dated, and why a project that spent nothing has a grey cost light."""
+    text, _ = pdf_text
+    for phrase in ("指标灯规则", "集中开展", "存量", "一次性", "截至7月31日", "尚未支出"):
+        assert phrase in text, phrase

@@ -435,7 +435,8 @@ def _indicator_table(pdf: _Briefing) -> None:
             if not p.indicators:
                 table.row().cell("（该项目没有绩效指标）", colspan=6)
     pdf.ln(3)
-    pdf.paragraph("指标灯规则：" + "；".join(r.rule_texts[k] for k in ("count", "rate", "ceiling", "deadline",
+    pdf.paragraph("指标灯规则：" + "；".join(r.rule_texts[k] for k in ("count", "nature", "stale", "rate",
+                                                                     "ceiling", "cost", "deadline",
                                                                      "satisfaction", "likelihood")) + "。",
                   size=8, color=MUTED, h=4.4)
 
