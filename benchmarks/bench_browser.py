@@ -237,6 +237,43 @@ async def load_test(browser: Any, url: str, sessions: int, rounds: int) -> tuple
     return single, sorted(together)
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system, all threads) the process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def protocol_load_test(url: str, sessions: int, rounds: int, server_pid: int) -> dict[str, Any]:
+    """The same load test with protocol-level clients (benchmarks/stream_client.py) instead of
+    browser contexts: each signs in through the sign-in form on its own websocket, then all open
+    总览 at once; seconds from the request to the run finished, against one session alone. Also the
+    server process's CPU seconds per 总览 open, alone and in the burst (all its threads: script runs,
+    DuckDB, protobuf serialisation, the websocket)."""
+    from stream_client import StreamSession
+
+    clients = [StreamSession(url) for _ in range(sessions)]
+    for client in clients:
+        await client.connect()
+        await client.sign_in(USER, PASSWORD)
+    first = clients[0]
+    await first.open_page("支出进度")
+    await first.open_page("总览")  # warm caches once
+    singles, single_cpu = [], []
+    for _ in range(rounds):
+        await first.open_page("支出进度")
+        c0 = cpu_seconds(server_pid)
+        singles.append(await first.open_page("总览"))
+        single_cpu.append(cpu_seconds(server_pid) - c0)
+    await asyncio.gather(*(c.open_page("支出进度") for c in clients))
+    c0 = cpu_seconds(server_pid)
+    together = await asyncio.gather(*(c.open_page("总览") for c in clients))
+    burst_cpu = cpu_seconds(server_pid) - c0
+    for client in clients:
+        await client.close()
+    return {"single": statistics.median(singles), "together": sorted(together),
+            "single_cpu": statistics.median(single_cpu), "burst_cpu": burst_cpu, "bytes": first.received_bytes}
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, int(round(q * (len(ordered) - 1)))))]
@@ -260,6 +297,7 @@ async def run(args: argparse.Namespace, work: Path) -> int:
     env = {"PERFWATCH_AUTH": "", "STREAMLIT_LOGGER_LEVEL": "error"}
     results: dict[str, dict[str, float]] = {}
     load: tuple[float, list[float]] | None = None
+    proto: dict[str, Any] | None = None
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         blank = Server(blank_script, env, work / "blank.log")
@@ -273,13 +311,19 @@ async def run(args: argparse.Namespace, work: Path) -> int:
         for name, path, _ in databases:
             server = Server(REPO / "dashboard.py", {**env, "PERFWATCH_DB": str(path)}, work / f"{name}.log")
             try:
-                times = await time_pages(browser, server.url, args.rounds, signed=True)
+                if name == "seed" and args.skip_seed_pages:
+                    times = {}
+                else:
+                    times = await time_pages(browser, server.url, args.rounds, signed=True)
                 results[name] = {t: statistics.median(v) for t, v in times.items()}
                 print(f"[{name}] " + ", ".join(f"{t} {v:.2f}" for t, v in results[name].items()), file=sys.stderr)
-                if name == "seed" and args.sessions:
+                if name == "seed" and args.sessions and not args.no_browser_load:
                     load = await load_test(browser, server.url, args.sessions, args.rounds)
                     print(f"[load] one session {load[0]:.2f} s; {args.sessions} at once: "
                           + ", ".join(f"{v:.2f}" for v in load[1]), file=sys.stderr)
+                if name == "seed" and args.sessions:
+                    proto = await protocol_load_test(server.url, args.sessions, args.rounds, server.proc.pid)
+                    print(f"[protocol load] {proto}", file=sys.stderr)
             finally:
                 server.stop()
         await browser.close()
@@ -290,16 +334,29 @@ async def run(args: argparse.Namespace, work: Path) -> int:
     print(f"blank two-page Streamlit app: median {blank_median:.3f} s")
     for name, _, _ in databases:
         pages = results[name]
+        if not pages:
+            continue
         med = statistics.median(pages.values())
         print(f"\n[{name}] median page {med:.3f} s = {med / blank_median:.1f}× blank")
         print(f"{'page':<14}{'seconds':>9}{'× blank':>9}")
         for title, sec in pages.items():
             print(f"{title:<14}{sec:>9.3f}{sec / blank_median:>8.1f}×")
-    if load is not None:
-        single, together = load
+    runs = [("browser load (Chromium contexts)", load)]
+    if proto is not None:
+        runs.append(("protocol load (websocket clients)", (proto["single"], proto["together"])))
+    for label, figures in runs:
+        if figures is None:
+            continue
+        single, together = figures
         p50, p95 = pct(together, 0.5), pct(together, 0.95)
-        print(f"\nload: {args.sessions} signed-in sessions open 总览 at once: p50 {p50:.2f} s, p95 {p95:.2f} s; "
+        print(f"\n{label}: {args.sessions} signed-in sessions open 总览 at once: p50 {p50:.2f} s, p95 {p95:.2f} s; "
               f"one session alone {single:.2f} s (median of {args.rounds}); p95 = {p95 / single:.1f}× one session")
+    if proto is not None:
+        per_open = proto["burst_cpu"] / args.sessions
+        print(f"server CPU per 总览 open: {proto['single_cpu']:.2f} s alone, {per_open:.2f} s in the burst "
+              f"({proto['burst_cpu']:.1f} s for {args.sessions}); on {os.cpu_count()} cores the burst needs at "
+              f"least {proto['burst_cpu'] / (os.cpu_count() or 1):.1f} s of wall time even with the cores idle and "
+              f"perfectly shared = {proto['burst_cpu'] / (os.cpu_count() or 1) / proto['single']:.1f}× one session")
     return 0
 
 
@@ -308,6 +365,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--skip-county", action="store_true")
+    parser.add_argument("--skip-seed-pages", action="store_true",
+                        help="no page timings on the seed (the load tests still run on it)")
+    parser.add_argument("--no-browser-load", action="store_true",
+                        help="only the protocol-level load test (no 20 Chromium contexts)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="perfwatch-bench-browser-") as tmp:
         return asyncio.run(run(args, Path(tmp)))

@@ -352,5 +352,6 @@ def blank_text(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].astype(object).where(out[col].notna(), "")
+            text = out[col].astype(object)  # the mask on the object copy: on Arrow strings it is ~100× slower
+            out[col] = text.where(text.notna(), "")
     return out

@@ -149,7 +149,7 @@ with tab_file:
     scope = project_id if project_id is not None else None
     st.download_button(
         "下载填报模板（Excel）",
-        data=entry.results_template(conn, dept_id, as_of, project_id=scope),
+        data=lambda: entry.results_template(conn, dept_id, as_of, project_id=scope), on_click="ignore",
         file_name=f"指标填报模板_{choices.labels[project_id] if project_id else '部门整体'}_{as_of.isoformat()}.xlsx"
         .replace(" ", "_"),
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

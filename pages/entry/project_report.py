@@ -115,7 +115,8 @@ if saved:
         done("已保存项目填报。")
 file_list(None, "decl")
 with st.expander("Excel 模板：下载、离线填写后上传"):
-    st.download_button("下载项目填报模板（Excel）", data=declarations.template(conn, dept_id, as_of, project_ids=[project_id]),
+    st.download_button("下载项目填报模板（Excel）", on_click="ignore",
+                       data=lambda: declarations.template(conn, dept_id, as_of, project_ids=[project_id]),
                        file_name=f"项目填报模板_{view.project.code}_{as_of.isoformat()}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"round_tpl_{key}")
     sheet = web.file_uploader("上传填好的模板（.xlsx 或 .csv）", ["xlsx", "csv"], key=f"round_sheet_{key}",

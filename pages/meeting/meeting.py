@@ -81,12 +81,15 @@ def _summary() -> None:
         st.markdown("### 滞后项目")
         st.html(meeting.lag_list_html(report.lagging, 4))
     with right:
-        fig = charts.execution_chart(status.projects, report.time_pct, name_width=9)
-        fig.update_layout(showlegend=False)
-        fig.update_xaxes(title_text=None)
+        def _chart() -> object:
+            fig = charts.execution_chart(status.projects, report.time_pct, name_width=9)
+            fig.update_layout(showlegend=False)
+            fig.update_xaxes(title_text=None)
+            return meeting.style_figure(fig, theme)
+
         with st.container(key="wall_summary_chart"):
-            st.plotly_chart(meeting.style_figure(fig, theme), config={"displayModeBar": False, "responsive": True},
-                            height="stretch", key=f"meeting_summary_chart_{theme}")
+            st.plotly_chart(web.figure(ctx, "meeting_summary", _chart, theme),
+                            config={"displayModeBar": False, "responsive": True}, height="stretch", key=f"meeting_summary_chart_{theme}")
 
 
 def _project(project: data.ProjectLine) -> None:
@@ -94,14 +97,17 @@ def _project(project: data.ProjectLine) -> None:
     st.markdown(f"**{meeting.project_facts(project)}**")
     left, right = st.columns([1.25, 1])
     with left:
-        series = web.spend_series(ctx, project.project_id)
-        cps = web.reads.plan_checkpoints(project.project_id)
-        fig = charts.spend_curve(series, plan_curve(cps, status.rules.plan_method), as_of=report.as_of,
-                                 budget=project.budget, checkpoints=cps, light=project.execution_light,
-                                 reason=project.reason, height=640)
+        def _chart() -> object:
+            cps = web.reads.plan_checkpoints(project.project_id)
+            fig = charts.spend_curve(web.spend_series(ctx, project.project_id),
+                                     plan_curve(cps, status.rules.plan_method), as_of=report.as_of,
+                                     budget=project.budget, checkpoints=cps, light=project.execution_light,
+                                     reason=project.reason, height=640)
+            return meeting.style_figure(fig, theme)
+
         with st.container(key="wall_project_chart"):
-            st.plotly_chart(meeting.style_figure(fig, theme), config={"displayModeBar": False, "responsive": True},
-                            height="stretch", key=f"meeting_project_chart_{project.project_id}_{theme}")
+            st.plotly_chart(web.figure(ctx, "meeting_project", _chart, project.project_id, theme),
+                            config={"displayModeBar": False, "responsive": True}, height="stretch", key=f"meeting_project_chart_{project.project_id}_{theme}")
     with right:
         with st.container(border=True):
             st.html(meeting.title_html(project.execution_light, "支出进度", tag="p"))
@@ -132,14 +138,15 @@ def _project(project: data.ProjectLine) -> None:
 
 def _matrix() -> None:
     with st.container(key="wall_full_chart"):
-        st.plotly_chart(meeting.matrix_figure(report, theme), config={"displayModeBar": False, "responsive": True},
-                        height="stretch", key=f"meeting_matrix_{theme}")
+        st.plotly_chart(web.figure(ctx, "meeting_matrix", lambda: meeting.matrix_figure(report, theme), theme),
+                        config={"displayModeBar": False, "responsive": True}, height="stretch", key=f"meeting_matrix_{theme}")
     st.caption("每格为该项目该类（二级指标）中最差的指标灯；“—”表示没有此类指标。灰灯：未到期、待评或未填报。")
 
 
 def _history() -> None:
     with st.container(key="wall_full_chart"):
-        st.plotly_chart(meeting.history_figure(web.light_history(ctx), theme),
+        st.plotly_chart(web.figure(ctx, "meeting_history",
+                                   lambda: meeting.history_figure(web.light_history(ctx), theme), theme),
                         config={"displayModeBar": False, "responsive": True}, height="stretch",
                         key=f"meeting_history_{theme}")
     st.caption("每格为该项目在该月底的综合灯（支出进度与绩效指标取较差者），按当时的数据由同一规则计算。")

@@ -27,7 +27,7 @@ c4.metric("执行率", views.pct(t["execution_pct"]), delta=views.pp(t["gap_pp"]
           help=str(t["execution_reason"]))
 if t["spent"] == 0:
     st.info("各部门尚未填报实际支出，偏差均为计划应达的负值。", icon=":material/edit_note:")
-st.plotly_chart(charts.department_chart(ranking), config={"displayModeBar": False}, key="departments_chart")
+st.plotly_chart(web.figure(ctx, "departments", lambda: charts.department_chart(ranking)), config={"displayModeBar": False}, key="departments_chart")
 web.light_dataframe(ranking, column_config={"判定依据": st.column_config.TextColumn(width="large")})
 
 

@@ -43,15 +43,17 @@ with left:
     web.light_counts_row(views.total_counts(s, "indicators_"), f"绩效指标 {t['n_indicators']} 个")
 with right:
     st.plotly_chart(
-        charts.light_count_bars({f"项目（{t['n_projects']}）": views.total_counts(s, "projects_"),
-                                 f"绩效指标（{t['n_indicators']}）": views.total_counts(s, "indicators_")}),
+        web.figure(ctx, "overview_counts", lambda: charts.light_count_bars({
+            f"项目（{t['n_projects']}）": views.total_counts(s, "projects_"),
+            f"绩效指标（{t['n_indicators']}）": views.total_counts(s, "indicators_")})),
         config={"displayModeBar": False}, key="overview_counts",
     )
 
 st.subheader("各项目预算执行：实际与计划应达")
 st.caption("条形为执行率（颜色为支出进度灯），黑色竖线为该项目按支出计划应达到的位置，虚线为序时进度。"
            "悬停可查看判定依据。")
-st.plotly_chart(charts.execution_chart(s.projects, t["time_pct"]), config={"displayModeBar": False},
+st.plotly_chart(web.figure(ctx, "overview_execution", lambda: charts.execution_chart(s.projects, t["time_pct"])),
+                config={"displayModeBar": False},
                 key="overview_execution")
 
 st.subheader("需要关注")

@@ -51,9 +51,10 @@ c4.metric(f"{nxt}节点尚需（万元）", views.money(p["to_next_checkpoint"])
 
 checkpoints = web.reads.plan_checkpoints(pid)
 st.plotly_chart(
-    charts.spend_curve(web.spend_series(ctx, pid), plan_curve(checkpoints, s.rules.plan_method), as_of=ctx.as_of,
-                       budget=float(p["budget"]), checkpoints=checkpoints, light=str(p["execution_light"]),
-                       reason=str(p["execution_reason"]), title="累计支出与支出计划"),
+    web.figure(ctx, "project", lambda: charts.spend_curve(
+        web.spend_series(ctx, pid), plan_curve(checkpoints, s.rules.plan_method), as_of=ctx.as_of,
+        budget=float(p["budget"]), checkpoints=checkpoints, light=str(p["execution_light"]),
+        reason=str(p["execution_reason"]), title="累计支出与支出计划"), pid),
     config={"displayModeBar": False}, key="project_chart",
 )
 

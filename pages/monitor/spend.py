@@ -32,8 +32,9 @@ plans = web.reads.department_plans(ctx.department_id)
 curve = views.department_plan_curve(plans, method=s.rules.plan_method)
 marks = [(m, y) for m in views.CHECKPOINT_MONTHS for t, y in curve if t == m]
 st.plotly_chart(
-    charts.spend_curve(series, curve, as_of=ctx.as_of, budget=float(dept["budget"]), checkpoints=marks,
-                       light=str(dept["light"]), reason=str(dept["execution_reason"])),
+    web.figure(ctx, "spend_department", lambda: charts.spend_curve(
+        series, curve, as_of=ctx.as_of, budget=float(dept["budget"]), checkpoints=marks,
+        light=str(dept["light"]), reason=str(dept["execution_reason"]))),
     config={"displayModeBar": False}, key="spend_department",
 )
 
@@ -47,9 +48,10 @@ pid = st.selectbox("选择项目", ids, index=ids.index(first), format_func=labe
 proj = projects[projects["project_id"] == pid].iloc[0]
 checkpoints = web.reads.plan_checkpoints(pid)
 st.plotly_chart(
-    charts.spend_curve(web.spend_series(ctx, pid), plan_curve(checkpoints, s.rules.plan_method), as_of=ctx.as_of,
-                       budget=float(proj["budget"]), checkpoints=checkpoints, light=str(proj["execution_light"]),
-                       reason=str(proj["execution_reason"])),
+    web.figure(ctx, "spend_project", lambda: charts.spend_curve(
+        web.spend_series(ctx, pid), plan_curve(checkpoints, s.rules.plan_method), as_of=ctx.as_of,
+        budget=float(proj["budget"]), checkpoints=checkpoints, light=str(proj["execution_light"]),
+        reason=str(proj["execution_reason"])), pid),
     config={"displayModeBar": False}, key="spend_project_chart",
 )
 

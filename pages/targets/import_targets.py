@@ -34,10 +34,10 @@ st.caption(
 
 with st.expander("下载 Excel 模板"):
     c1, c2 = st.columns(2)
-    c1.download_button("空白模板", write_template(None), "绩效目标模板.xlsx",
+    c1.download_button("空白模板", lambda: write_template(None), "绩效目标模板.xlsx", on_click="ignore",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    c2.download_button("含当前数据的模板", write_template(export_dataset(conn)), "绩效目标_当前数据.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    c2.download_button("含当前数据的模板", lambda: write_template(export_dataset(conn)), "绩效目标_当前数据.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
 
 tab_file, tab_paste = st.tabs(["上传文件", "粘贴文本"])
 with tab_file:

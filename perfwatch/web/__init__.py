@@ -25,7 +25,7 @@ from perfwatch.web.conn import (
     frame_connection,
     real_db_path,
 )
-from perfwatch.web.context import DashboardContext, light_history, no_actuals, sidebar_context, spend_series, status
+from perfwatch.web.context import DashboardContext, figure, light_history, no_actuals, sidebar_context, spend_series, status
 from perfwatch.web.data import QUERY_TTL_SECONDS, after_write, connection, df
 from perfwatch.web.frame import BACKUP_WARN_DAYS, backup_status, nav_page, user_box
 from perfwatch.web.session import (
@@ -58,7 +58,7 @@ from perfwatch.web.widgets import (
 __all__ = [
     "ACTOR_KEY", "BACKUP_WARN_DAYS", "ENV_AUTH", "LOCKED_READ_ONLY_NOTE", "PUBLIC_VISITOR", "QUERY_TTL_SECONDS",
     "DashboardContext", "_connection", "after_write", "attempt", "backup_status", "connection", "current_actor", "dataframe",
-    "db_path", "demo_active", "demo_db_path", "dev_actor", "df", "enable_demo", "file_uploader", "frame_actor", "frame_connection",
+    "db_path", "demo_active", "demo_db_path", "dev_actor", "df", "enable_demo", "figure", "file_uploader", "frame_actor", "frame_connection",
     "light_history",
     "light_badge", "light_counts_row", "light_dataframe", "light_markdown", "light_md_color", "links", "nav_page", "no_actuals", "oidc_configured",
     "oidc_refusal", "pick_department", "reads", "real_db_path", "require_role", "require_visitor", "sign_in", "sign_out",

@@ -7,6 +7,7 @@ that call :func:`sidebar_context`, so data entry and admin pages always see the 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from perfwatch import demo as _demo
 from perfwatch.cells import as_int
 from perfwatch.textsafe import md
 from perfwatch.web.conn import DEMO_KEY, DEMO_PAGES_KEY, db_path, demo_active, enable_demo, page_hash
-from perfwatch.web.data import cached_last_data, cached_status, connection, df
+from perfwatch.web.data import cached_figure, cached_last_data, cached_status, connection, df
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,22 @@ def spend_series(ctx: DashboardContext, project_id: int | None = None) -> pd.Dat
     params = {"year": ctx.fiscal_year, "project_id": project_id,
               "department_id": None if project_id is not None else ctx.department_id}
     return df("engine/spend_series", params)
+
+
+def figure(ctx: DashboardContext, name: str, build: Callable[[], Any], *extra: Hashable) -> Any:
+    """A plotly figure of a dashboard page, built once per data version and shared by every session
+    (building and validating a figure costs more than drawing the rest of the page).
+
+    The key is the database file and its data version (every write moves it), ``name`` (which
+    chart), the context's department, year and 截至日期, and ``extra`` (e.g. the project or the
+    theme): everything the figure is drawn from must be in it. The figure is shared, read-only:
+    st.plotly_chart copies it (``to_dict``); a caller that restyles a figure does so inside
+    ``build``.
+    """
+    connection()
+    path = db_path()
+    key = (name, ctx.department_id, ctx.fiscal_year, ctx.as_of, *extra)
+    return cached_figure(path, key, build)
 
 
 def _persisted(key: str, options: list[Any]) -> None:

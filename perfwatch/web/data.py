@@ -8,7 +8,7 @@ cached result is never stale and is rebuilt only after data changed. The TTL onl
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
 import duckdb
@@ -61,6 +61,7 @@ def after_write() -> None:
     _cached_df.clear()
     _cached_status.clear()
     _cached_last_data.clear()
+    _cached_figure.clear()
 
 
 def cached_last_data(path: str, department_id: int) -> dt.date | None:
@@ -82,3 +83,13 @@ def _cached_last_data(path: str, version: tuple[int, int], department_id: int) -
 def _cached_status(path: str, version: tuple[int, int], as_of: dt.date, department_id: int | None,
                    fiscal_year: int | None) -> Any:
     return _status.compute_status(_connection(path), as_of, department_id=department_id, fiscal_year=fiscal_year)
+
+
+def cached_figure(path: str, key: tuple[Hashable, ...], build: Callable[[], Any]) -> Any:
+    """``build()`` once per data version and ``key``, the one object shared by every session."""
+    return _cached_figure(path, data_version(path), key, build)
+
+
+@st.cache_resource(ttl=QUERY_TTL_SECONDS, max_entries=MAX_CACHED, show_spinner=False)
+def _cached_figure(path: str, version: tuple[int, int], key: tuple[Hashable, ...], _build: Callable[[], Any]) -> Any:
+    return _build()
