@@ -66,6 +66,21 @@ def test_spend_grid_saves_an_edited_cell(page_db: Path, monkeypatch: pytest.Monk
     assert at.data_editor[0].value.loc[0, "3月"] == 1.5
 
 
+def test_spend_grid_blank_month_is_blank_and_zero_is_zero(page_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Test that an empty month shows blank (not "None") and stays unwritten on save, while a typed 0 is saved as 0."""
+    at = page("entry_spend.py", "finance", monkeypatch)
+    grid = at.data_editor[0]
+    # The browser draws missing cells with this text; without it Streamlit draws "None".
+    assert grid.proto.HasField("placeholder") and grid.proto.placeholder == ""
+    assert grid.value["3月"].isna().all()  # nothing entered yet: missing, not 0
+    edit_grid(at, {0: {"2月": 0.0}})  # P001 February: 0 typed; P001 March and all of P002 stay blank
+    at.button(key="spend_save").click().run()
+    assert not at.exception and not at.error, errors(at)
+    assert [(float(a), m) for a, m in read(page_db, "SELECT amount, month(period) FROM spend_entries")] == [(0.0, 2)]
+    shown = at.data_editor[0].value
+    assert shown.loc[0, "2月"] == 0.0 and shown.iloc[0].drop(["项目编码", "项目名称", "预算数", "2月", "合计", "执行率"]).isna().all()
+
+
 def test_spend_grid_over_budget_asks_for_confirmation(page_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Test that saving more than the budget shows a warning and a confirmation box; ticking it saves."""
     at = page("entry_spend.py", "finance", monkeypatch)

@@ -74,11 +74,9 @@ with tab_grid:
     column_config["预算数"] = st.column_config.NumberColumn("预算数", format="%.2f")
     column_config["合计"] = st.column_config.NumberColumn("合计", format="%.2f")
     column_config["执行率"] = st.column_config.NumberColumn("执行率", format="%.1f%%")
-    edited = st.data_editor(
+    edited = web.data_editor(  # an empty month shows blank, not "None"; blank stays NaN (not entered), 0 stays 0
         frame,
         key=f"spend_grid_{st.session_state.get('spend_grid_version', 0)}",
-        hide_index=True,
-        width="stretch",
         num_rows="fixed",
         disabled=[c for c in frame.columns if c not in editable],
         column_config=column_config,

@@ -97,8 +97,8 @@ with t2:
     st.caption("每行右侧是它在原文中的位置和原文，以及关于这一行的审核发现。可直接更正白色单元格或选择指标值类型；"
                "更正在写入时一并记入操作日志。")
     shown = review_frame(rows)
-    edited = st.data_editor(
-        shown, hide_index=True, width="stretch", key=f"targets_review_{name}_{len(content)}",
+    edited = web.data_editor(
+        shown, key=f"targets_review_{name}_{len(content)}",
         disabled=[c for c in shown.columns if c not in EDITABLE.values()],
         column_config={
             "有错误": st.column_config.CheckboxColumn("有错误", width="small"),

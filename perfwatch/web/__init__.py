@@ -45,6 +45,7 @@ from perfwatch.web.session import (
 )
 from perfwatch.web.widgets import (
     attempt,
+    data_editor,
     dataframe,
     file_uploader,
     light_badge,
@@ -57,8 +58,9 @@ from perfwatch.web.widgets import (
 
 __all__ = [
     "ACTOR_KEY", "BACKUP_WARN_DAYS", "ENV_AUTH", "LOCKED_READ_ONLY_NOTE", "PUBLIC_VISITOR", "QUERY_TTL_SECONDS",
-    "DashboardContext", "_connection", "after_write", "attempt", "backup_status", "connection", "current_actor", "dataframe",
-    "db_path", "demo_active", "demo_db_path", "dev_actor", "df", "enable_demo", "figure", "file_uploader", "frame_actor", "frame_connection",
+    "DashboardContext", "_connection", "after_write", "attempt", "backup_status", "connection", "current_actor", "data_editor",
+    "dataframe", "db_path", "demo_active", "demo_db_path", "dev_actor", "df", "enable_demo", "figure", "file_uploader", "frame_actor",
+    "frame_connection",
     "light_history",
     "light_badge", "light_counts_row", "light_dataframe", "light_markdown", "light_md_color", "links", "nav_page", "no_actuals", "oidc_configured",
     "oidc_refusal", "pick_department", "reads", "real_db_path", "require_role", "require_visitor", "sign_in", "sign_out",

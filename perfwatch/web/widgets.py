@@ -57,7 +57,18 @@ def dataframe(data: pd.DataFrame | list[dict[str, Any]], *, decimals: Mapping[st
     frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
     kwargs.setdefault("hide_index", True)
     kwargs.setdefault("width", "stretch")
+    kwargs.setdefault("placeholder", "—")  # a missing cell the formatter did not reach: never Streamlit's "None"
     return st.dataframe(pageviews.display_table(frame, decimals), **kwargs)
+
+
+def data_editor(frame: pd.DataFrame, **kwargs: Any) -> pd.DataFrame:
+    """st.data_editor whose missing cells show blank (Streamlit's default shows "None"): an empty
+    month is a blank cell, which the caller still tells apart from 0 (NaN in the returned frame).
+    Index hidden and full width unless the caller says otherwise."""
+    kwargs.setdefault("hide_index", True)
+    kwargs.setdefault("width", "stretch")
+    kwargs.setdefault("placeholder", "")
+    return st.data_editor(frame, **kwargs)
 
 
 def light_dataframe(frame: pd.DataFrame, *, column_config: Mapping[str, Any] | None = None,
