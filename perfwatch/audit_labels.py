@@ -11,7 +11,9 @@ from typing import Any
 
 import pandas as pd
 
+from perfwatch.plan import PLAN_METHOD_LABELS
 from perfwatch.store import PERMISSION_LABELS, ROLE_LABELS
+from perfwatch.targets_view import KIND_LABELS
 from perfwatch.vocab import NATURE_LABELS
 
 ACTION_NAMES: dict[str, str] = {
@@ -95,6 +97,35 @@ FIELD_NAMES: dict[str, str] = {
     "over_budget_confirmed": "已确认超预算", "indicator_id": "指标编号", "user_id": "用户编号",
     "overall_goal": "总体目标", "purpose": "用途", "entered_by": "录入人", "created_by": "创建人",
     "created_at": "创建时间", "description": "说明", "text": "内容", "nature": "性质",
+    "as_of": "截至日期", "progress_text": "进展情况", "projected_amount": "全年预计执行数（万元）",
+    "declared_at": "填报时间", "state": "状态", "comment": "意见", "file_name": "文件名", "size": "大小（字节）",
+    # the rules (perfwatch.settings.Rules) as the 判定规则 page names them
+    "execution_rule": "支出进度灯规则", "plan_method": "计划应达进度算法",
+    "ratio_red_below": "比值规则红灯阈值", "ratio_yellow_below": "比值规则黄灯阈值",
+    "points_red_below": "百分点规则红灯阈值", "points_yellow_below": "百分点规则黄灯阈值",
+    "rate_tolerance_pp": "比率指标容差（个百分点）", "count_red_below": "数量指标红灯阈值",
+    "count_yellow_below": "数量指标黄灯阈值", "count_blue_from": "数量指标蓝灯阈值",
+    "grey_before_first_checkpoint": "首个节点前显示灰灯",
+    "basis": "指标值确定依据", "safeguards": "保障措施", "level1": "一级指标", "level2": "二级指标",
+    "sub_goal_id": "分项目标编号",
+}
+
+# Setting keys (the 对象编号 of a settings row, and the 设置项 of its value).
+SETTING_NAMES: dict[str, str] = {
+    "rules": "判定规则",
+    "session_idle_timeout_minutes": "空闲自动退出时间（分钟）",
+    "public_meeting_screen": "会议大屏免登录查看",
+    "report.basis_line": "报告依据",
+    "report.cut_threshold_pct": "压减阈值（%）",
+}
+
+# Coded values shown by their Chinese word.
+_VALUE_WORDS: dict[str, dict[str, str]] = {
+    "execution_rule": {"ratio": "比值规则", "points": "百分点规则"},
+    "plan_method": PLAN_METHOD_LABELS,
+    "source": {"manual": "手工填报"},
+    "kind": KIND_LABELS,
+    "comparator": {">=": "≥", "<=": "≤", "=": "=", "deadline": "时限", "qualitative": "定性"},
 }
 
 
@@ -106,6 +137,15 @@ def actor_label(actor: Any) -> str:
     if text == "system":
         return ROLE_LABELS["system"]
     return text or "—"
+
+
+def source_label(source: Any) -> str:
+    """Where a figure came from: the code "manual" as 手工填报; other sources are already Chinese
+    text (表格录入, 文件:name.xlsx, 撤销, 项目填报…) and shown as they are; "—" when missing."""
+    if source is None or (isinstance(source, float) and source != source):
+        return "—"
+    text = str(source)
+    return _VALUE_WORDS["source"].get(text, text or "—")
 
 
 def action_label(action: Any) -> str:
@@ -127,6 +167,10 @@ def _value_text(key: str | None, value: Any) -> str:
         return ROLE_LABELS.get(value, value)
     if key == "created_via" and value == "first_start":
         return "首次启动"
+    if key == "key" and isinstance(value, str):
+        return SETTING_NAMES.get(value, value)
+    if key in _VALUE_WORDS and isinstance(value, str):
+        return _VALUE_WORDS[key].get(value, value)
     if key == "nature" and isinstance(value, str):
         return NATURE_LABELS.get(value, value)
     if _is_month_pairs(value):  # milestones (or plan checkpoints) as [[month, value], ...]: "6月:1；12月:2"
@@ -168,5 +212,9 @@ def chinese_frame(frame: pd.DataFrame) -> pd.DataFrame:
         if col in out.columns:
             out[col] = out[col].map(fn)
     if "对象编号" in out.columns:
-        out["对象编号"] = out["对象编号"].map(lambda v: "" if v is None or (isinstance(v, float) and v != v) else str(v))
+        ids = out["对象编号"].map(lambda v: "" if v is None or (isinstance(v, float) and v != v) else str(v))
+        if "对象" in frame.columns:  # a settings row is identified by its key: show the setting's name
+            is_setting = frame["对象"].astype(str) == "settings"
+            ids = ids.where(~is_setting, ids.map(lambda k: SETTING_NAMES.get(k, k)))
+        out["对象编号"] = ids
     return out

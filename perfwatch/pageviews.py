@@ -17,6 +17,7 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 from perfwatch import db, entry
+from perfwatch.audit_labels import actor_label, source_label
 from perfwatch.periods import month_end_of
 from perfwatch.store import Actor
 from perfwatch.targets_view import money
@@ -48,9 +49,19 @@ def overall_goal(texts: pd.DataFrame) -> str | None:
 _CURRENT = {True: "当前", False: "已被更正"}
 
 
+def _who_and_source(hist: pd.DataFrame) -> pd.DataFrame:
+    """填报人 and 来源 as people read them ("cli:root" -> "命令行（root）", "manual" -> 手工填报)."""
+    out = hist.copy()
+    if "entered_by" in out.columns:
+        out["entered_by"] = out["entered_by"].map(actor_label)
+    if "source" in out.columns:
+        out["source"] = out["source"].map(source_label)
+    return out
+
+
 def spend_history_table(hist: pd.DataFrame) -> pd.DataFrame:
     """The project's spend entries (views/project_spend_history.sql) with Chinese headers."""
-    hist = blank_text(hist)
+    hist = blank_text(_who_and_source(hist))
     return hist.assign(period=hist["period"].dt.strftime("%Y-%m"), is_current=hist["is_current"].map(_CURRENT)).rename(
         columns={"period": "月份", "amount": "金额（万元）", "previous": "更正前（万元）", "is_current": "状态",
                  "source": "来源", "note": "备注", "entered_by": "填报人", "entered_at": "填报时间"})
@@ -59,7 +70,7 @@ def spend_history_table(hist: pd.DataFrame) -> pd.DataFrame:
 def result_history_table(hist: pd.DataFrame) -> pd.DataFrame:
     """The project's indicator results (views/project_result_history.sql) with causes as one text."""
     hist = hist.assign(cause_categories=[causes_text(c, t) for c, t in zip(hist["cause_categories"], hist["cause_text"], strict=True)])
-    hist = blank_text(hist)
+    hist = blank_text(_who_and_source(hist))
     return hist.drop(columns=["cause_text"]).assign(is_current=hist["is_current"].map(_CURRENT)).rename(columns={
         "level1": "一级指标", "level2": "二级指标", "level3": "三级指标", "as_of": "截至", "value": "完成值",
         "done_date": "完成日期", "rating": "评价", "likelihood": "完成可能性", "cause_categories": "偏差原因",
@@ -69,7 +80,7 @@ def result_history_table(hist: pd.DataFrame) -> pd.DataFrame:
 
 def report_history_table(hist: pd.DataFrame) -> pd.DataFrame:
     """The project's projections and progress notes (views/project_report_history.sql)."""
-    return blank_text(hist).rename(columns={"as_of": "截至", "projected_amount": "全年预计执行数（万元）",
+    return blank_text(_who_and_source(hist)).rename(columns={"as_of": "截至", "projected_amount": "全年预计执行数（万元）",
                                             "progress_text": "进展说明", "entered_by": "填报人", "entered_at": "填报时间"})
 
 

@@ -39,3 +39,18 @@ def test_frame_has_no_raw_codes() -> None:
         assert raw not in text, raw
     assert out.loc[0, "新值"] == "完成值：98.5；完成可能性：有可能；纠偏措施：加快"
     assert out.loc[1, "新值"] == "用户名：li；角色：管理员"
+
+
+def test_report_settings_and_indicator_values_are_chinese() -> None:
+    """Test that a project report, a setting row and an indicator's coded values read in Chinese
+    (the rows the page walk found with as_of, progress_text, rate, public_meeting_screen)."""
+    raw = '{"as_of": "2024-07-31", "progress_text": "招标中", "projected_amount": 6.5, "source": "manual"}'
+    assert audit_labels.value_text(raw) == "截至日期：2024-07-31；进展情况：招标中；全年预计执行数（万元）：6.5；来源：手工填报"
+    raw = '{"kind": "rate", "comparator": ">=", "basis": "调查问卷"}'
+    assert audit_labels.value_text(raw) == "类型：比率（≥/=）；比较方式：≥；指标值确定依据：调查问卷"
+    frame = pd.DataFrame({"操作人": ["admin"], "操作": ["settings.update"], "对象": ["settings"],
+                          "对象编号": ["public_meeting_screen"], "原值": [None], "新值": ["true"]})
+    row = audit_labels.chinese_frame(frame).iloc[0]
+    assert (row["对象"], row["对象编号"], row["新值"]) == ("设置", "会议大屏免登录查看", "是")
+    assert audit_labels.source_label("manual") == "手工填报"
+    assert audit_labels.source_label("文件:a.xlsx") == "文件:a.xlsx"

@@ -10,7 +10,7 @@ from typing import Any
 
 import streamlit as st
 
-from perfwatch import entry, numfmt, web
+from perfwatch import audit_labels, entry, numfmt, web
 from perfwatch.importers.spend import FIELD_LABELS, SPEND_FIELDS, parse_spend
 from perfwatch.store import PERMISSIONS
 from perfwatch.textsafe import md
@@ -197,7 +197,7 @@ with tab_lock:
     web.dataframe(
         [{"月份": entry.month_label(p),
           "状态": "已锁定" if states.get(p) and states[p].locked else "开放",
-          "操作人": states[p].changed_by if p in states else "",
+          "操作人": audit_labels.actor_label(states[p].changed_by) if p in states else "",
           "时间": states[p].changed_at.strftime("%Y-%m-%d %H:%M") if p in states else ""} for p in months],
         hide_index=True, width="stretch",
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from perfwatch import attachments, charts, pageviews, review, views, web
+from perfwatch import attachments, audit_labels, charts, pageviews, review, views, web
 from perfwatch.plan import plan_curve
 from perfwatch.settings import LIGHT_NAMES
 
@@ -99,6 +99,6 @@ with tab4:
     for r in files.to_dict("records"):
         item = attachments.get(conn, int(r["id"]))
         c_name, c_dl = st.columns([5, 1], vertical_alignment="center")
-        c_name.markdown(f"{r['attached_to']}：{r['file_name']}（{r['size_text']}，{r['uploaded_by']} 上传）")
+        c_name.markdown(f"{r['attached_to']}：{r['file_name']}（{r['size_text']}，{audit_labels.actor_label(r['uploaded_by'])} 上传）")
         c_dl.download_button("下载", data=item.content, file_name=item.file_name, mime=item.media_type,
                              key=f"project_file_{item.id}")

@@ -10,6 +10,7 @@ import duckdb
 import pandas as pd
 
 from perfwatch import db, review
+from perfwatch.audit_labels import actor_label, source_label
 from perfwatch.entry.common import RESULT_FIELDS, EntryValidationError, Project, SaveResult, _Batches, _dec, _fmt_time
 from perfwatch.entry.locks import _check_lock
 from perfwatch.entry.results import _authorize_indicator, _result_conflict, _same_result
@@ -28,9 +29,9 @@ def spend_history(conn: duckdb.DuckDBPyConnection, department_id: int) -> pd.Dat
         "月份": [month_label(p) for p in f["period"]],
         "原数（万元）": f["previous"].astype("Float64"),
         "新数（万元）": f["amount"].astype("Float64"),
-        "来源": f["source"],
+        "来源": f["source"].map(source_label),
         "说明": f["note"],
-        "填报人": f["entered_by"],
+        "填报人": f["entered_by"].map(actor_label),
         "时间": [_fmt_time(t) for t in f["entered_at"]],
         "当前值": f["is_current"],
     })
@@ -55,7 +56,8 @@ class UndoInfo:
 
     @property
     def label(self) -> str:
-        return f"{_fmt_time(self.created_at)} {self.created_by} 的保存（{self.source or '—'}，{self.rows} 项）"
+        return (f"{_fmt_time(self.created_at)} {actor_label(self.created_by)} 的保存"
+                f"（{source_label(self.source)}，{self.rows} 项）")
 
 
 def last_undoable(conn: duckdb.DuckDBPyConnection, department_id: int, kind: str) -> UndoInfo | None:

@@ -10,6 +10,7 @@ import duckdb
 import pandas as pd
 
 from perfwatch import db
+from perfwatch.audit_labels import actor_label
 from perfwatch.entry.common import EntryValidationError, LockedError, _fmt_time, department
 from perfwatch.periods import month_label, month_start
 from perfwatch.store import Actor, WriteTx, transaction
@@ -38,7 +39,7 @@ def lock_history(conn: duckdb.DuckDBPyConnection, department_id: int) -> pd.Data
     return pd.DataFrame({
         "月份": [month_label(p) for p in frame["period"]],
         "操作": ["锁定" if x else "解锁" for x in frame["locked"]],
-        "操作人": frame["changed_by"],
+        "操作人": frame["changed_by"].map(actor_label),
         "时间": [_fmt_time(t) for t in frame["changed_at"]],
         "说明": frame["note"],
     })

@@ -12,6 +12,8 @@ import duckdb
 import pandas as pd
 
 from perfwatch import db, limits, review
+from perfwatch.audit_labels import actor_label
+from perfwatch.cells import is_missing
 from perfwatch.entry.common import (
     RESULT_FIELD_LABELS,
     RESULT_FIELDS,
@@ -312,11 +314,11 @@ def current_results(conn: duckdb.DuckDBPyConnection, department_id: int, as_of: 
 def result_history(conn: duckdb.DuckDBPyConnection, department_id: int) -> pd.DataFrame:
     f = db.query_df(conn, "entry/result_history", {"department_id": department_id})
     def value_text(r: Any) -> str:
-        if r.rating is not None:
+        if not is_missing(r.rating):  # pandas gives NaN, not None, for a missing text cell
             return str(r.rating)
-        if r.done_date is not None and not pd.isna(r.done_date):
+        if not is_missing(r.done_date):
             return f"完成于 {pd.Timestamp(r.done_date).date().isoformat()}"
-        if r.value is not None and not pd.isna(r.value):
+        if not is_missing(r.value):
             return f"{r.value:g}"
         return "（空）"
     return pd.DataFrame({
@@ -327,7 +329,7 @@ def result_history(conn: duckdb.DuckDBPyConnection, department_id: int) -> pd.Da
         "完成情况": [value_text(r) for r in f.itertuples()],
         "完成可能性": f["likelihood"],
         "纠偏措施": f["measure"],
-        "填报人": f["entered_by"],
+        "填报人": f["entered_by"].map(actor_label),
         "时间": [_fmt_time(t) for t in f["entered_at"]],
         "当前值": f["is_current"],
     })
