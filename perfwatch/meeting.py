@@ -25,6 +25,7 @@ import plotly.graph_objects as go
 
 from perfwatch.periods import month_end
 from perfwatch.reports.data import DepartmentReport, ProjectLine, light_matrix
+from perfwatch.views import short_name
 from perfwatch.vocab import LIGHT_COLORS, LIGHT_NAMES, LIGHTS, SEVERITY
 
 THEMES: tuple[str, ...] = ("light", "dark")
@@ -202,6 +203,7 @@ def style_figure(fig: go.Figure, theme: str, *, height: int | None = None, font_
     # Annotations and in-chart text (bar values, checkpoint labels) as large as the rest.
     fig.update_traces(textfont={"size": font_size}, selector={"type": "bar"})
     fig.update_traces(textfont={"size": font_size}, selector={"mode": "markers+text"})
+    fig.update_traces(textfont={"size": font_size}, selector={"mode": "text"})
     fig.for_each_annotation(lambda a: a.update(font={"size": font_size}))
     if theme == "dark":
         fig.for_each_trace(_lighten)
@@ -233,14 +235,11 @@ def _lighten(trace: Any) -> None:
         textfont.color = _swap(textfont.color)
 
 
-def _short(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def _light_grid(rows: Sequence[tuple[str, Sequence[str | None]]], columns: Sequence[str], theme: str,
-                *, height: int | None, hover: str) -> go.Figure:
+                *, height: int | None, hover: str, names: Sequence[str]) -> go.Figure:
     """A heatmap of lights (rows × columns): each cell filled with its light's colour and labelled
-    with its Chinese name in black or white, whichever contrasts more; None = "—" on the panel colour."""
+    with its Chinese name in black or white, whichever contrasts more; None = "—" on the panel colour.
+    ``names``: each row's full name, for the hover (``%{customdata}``) where the axis label is cut."""
     pal = PALETTES.get(theme, PALETTES["light"])
     order = ["none", *reversed(LIGHTS)]  # best to worst: the colour scale runs grey -> red
     colours = {"none": pal["panel"], **LIGHT_COLORS}
@@ -254,7 +253,7 @@ def _light_grid(rows: Sequence[tuple[str, Sequence[str | None]]], columns: Seque
     text = [[LIGHT_NAMES[c] if c else "—" for c in cells] for _, cells in rows][::-1]
     fig = go.Figure(go.Heatmap(
         z=z, x=list(columns), y=labels, text=text, colorscale=scale, zmin=0, zmax=n, showscale=False,
-        xgap=6, ygap=6, hovertemplate=hover,
+        xgap=6, ygap=6, hovertemplate=hover, customdata=[[name] * len(columns) for name in names][::-1],
     ))
     for r, (zrow, trow) in enumerate(zip(z, text, strict=True)):
         for c, (k, label) in enumerate(zip(zrow, trow, strict=True)):
@@ -271,9 +270,9 @@ def _light_grid(rows: Sequence[tuple[str, Sequence[str | None]]], columns: Seque
 def matrix_figure(report: DepartmentReport, theme: str, *, height: int | None = None, name_width: int = 14) -> go.Figure:
     """Projects × 二级指标 groups, each cell coloured by the worst indicator light in it."""
     groups, rows = light_matrix(report)
-    lines = [(f"{p.seq}. {_short(p.name, name_width)}", cells) for p, cells in rows]
+    lines = [(f"{p.seq}. {short_name(p.name, name_width)}", cells) for p, cells in rows]
     return _light_grid(lines, [g.replace("指标", "") for g in groups], theme, height=height,
-                       hover="%{y}<br>%{x}：%{text}<extra></extra>")
+                       hover="%{customdata}<br>%{x}：%{text}<extra></extra>", names=[f"{p.seq}. {p.name}" for p, _ in rows])
 
 
 @dataclass(frozen=True)
@@ -306,9 +305,10 @@ def light_history(statuses: Mapping[date, Any]) -> LightHistory:
 
 def history_figure(history: LightHistory, theme: str, *, height: int | None = None, name_width: int = 14) -> go.Figure:
     """Projects × month ends, each cell the project's combined light at that month end."""
-    lines = [(f"{seq}. {_short(name, name_width)}", cells) for seq, name, cells in history.rows]
+    lines = [(f"{seq}. {short_name(name, name_width)}", cells) for seq, name, cells in history.rows]
     return _light_grid(lines, [f"{m.month}月" for m in history.months], theme, height=height,
-                       hover="%{y}<br>%{x}底：%{text}<extra></extra>")
+                       hover="%{customdata}<br>%{x}底：%{text}<extra></extra>",
+                       names=[f"{seq}. {name}" for seq, name, _ in history.rows])
 
 
 # ---------------------------------------------------------------- contrast (WCAG 2.1)
@@ -365,7 +365,7 @@ def lag_list_html(projects: Sequence[ProjectLine], limit: int) -> str:
         fill = LIGHT_COLORS.get(p.combined_light, LIGHT_COLORS["grey"])
         items.append(f'<li><span class="pw-chip" style="background:{fill};color:{text_on(fill)}">'
                      f"{LIGHT_NAMES.get(p.combined_light, '—')}</span>"
-                     f'<span title="{html.escape(p.name)}">{p.seq}. {html.escape(_short(p.name, 16))}</span></li>')
+                     f'<span title="{html.escape(p.name)}">{p.seq}. {html.escape(short_name(p.name, 16))}</span></li>')
     if len(projects) > limit:
         items.append(f"<li><span>…… 另有 {len(projects) - limit} 个</span></li>")
     return f'<ul class="pw-lag">{"".join(items) or "<li><span>无</span></li>"}</ul>'

@@ -45,9 +45,15 @@ def pp(value: Any) -> str:
 
 
 def short_name(name: str, width: int = 16) -> str:
-    """A project name cut to ``width`` characters with "…" (the full name goes in hovers)."""
+    """A project or indicator name cut to ``width`` characters with "…": the one way names are cut on
+    screen (chart axes, the meeting screen). Whoever cuts a name shows the full name on hover too."""
     name = str(name)
     return name if len(name) <= width else name[: width - 1] + "…"
+
+
+def text_width_px(text: str, font_px: int = 14) -> int:
+    """About how wide ``text`` is drawn (Chinese and full-width characters one em, others about half)."""
+    return sum(font_px if ord(ch) >= 0x2E80 else (font_px * 3 + 4) // 6 for ch in str(text))
 
 
 def wrap(text: str, width: int = 18) -> str:

@@ -102,6 +102,10 @@ def test_matrix_has_a_cell_per_project_and_indicator_group(report: data.Departme
     assert cells[2]["质量指标"] == "red" and cells[1]["数量指标"] == "yellow"
     fig = meeting.matrix_figure(report, "dark")
     assert len(fig.data[0].y) == 8 and len(fig.layout.annotations) == 8 * 7
+    # A long name is cut on the axis ("…"), and its hover (customdata) holds the full name.
+    long = next(p for p, _ in rows if len(p.name) > 14)
+    row = list(fig.data[0].y).index(f"{long.seq}. {long.name[:13]}…")
+    assert fig.data[0].customdata[row][0] == f"{long.seq}. {long.name}" and "%{customdata}" in fig.data[0].hovertemplate
 
 
 def test_dark_theme_recolours_dark_chart_lines() -> None:

@@ -294,3 +294,18 @@ def test_attention_list_orders_red_before_yellow() -> None:
     out = views.attention_list(s)
     assert list(out["项目"]) == ["乙", "丙", "甲"]
     assert list(out["落后计划（万元）"]) == pytest.approx([50.0, 4.5, 45.0])
+
+
+def test_long_project_names_are_not_cut_in_tables(dashboard_db: Path) -> None:
+    """Test that the 偏差分析 table gives 项目名称 the width of the longest name, so it is read in full.
+
+    The longest seed name, "冀财政法2023年49号提前下达2024年中央政法纪检监察转移支付资金-司法局", is 28 Chinese
+    characters (14 px each at the grid's 14 px font = 392 px) and 11 digits or hyphens (7 px each = 77 px);
+    with 28 px of cell padding the column is 392 + 77 + 28 = 497 px wide (by hand)."""
+    import json
+
+    at = run_page("pages/monitor/spend.py")
+    table = next(d for d in at.dataframe if "项目名称" in d.value.columns)
+    config = json.loads(table.proto.columns)
+    name = next(v for k, v in config.items() if k.endswith("项目名称"))
+    assert name["width"] == 497, config

@@ -39,8 +39,6 @@ shown = views.filter_indicators(project_ind, projects=chosen, level1=level1, lev
 table = views.indicator_table(shown)
 st.caption(f"显示 {len(table)} / {len(project_ind)} 个指标。")
 column_config = {
-    "项目": st.column_config.TextColumn(width="medium"),
-    "三级指标": st.column_config.TextColumn(width="medium"),
     "判定依据": st.column_config.TextColumn(width="large"),
     "当前应达": st.column_config.Column(help="数量指标按序时或里程碑应达；比率、上限指标为指标值"),
 }

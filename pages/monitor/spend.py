@@ -62,8 +62,7 @@ st.caption("按与计划应达的偏差（百分点）排序，最落后的在�
 table = views.variance_table(s)
 web.light_dataframe(
     table,
-    column_config={"判定依据": st.column_config.TextColumn(width="large"),
-                   "项目名称": st.column_config.TextColumn(width="medium")},
+    column_config={"判定依据": st.column_config.TextColumn(width="large")},
 )
 
 

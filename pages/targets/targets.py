@@ -28,7 +28,6 @@ web.dataframe(
     hide_index=True,
     width="stretch",
     column_config={"序号": st.column_config.NumberColumn(width=40),
-                   "项目名称": st.column_config.TextColumn(width="medium"),
                    "资金支出计划（累计）": st.column_config.TextColumn(width=240),
                    "指标数": st.column_config.NumberColumn(width=50)},
 )

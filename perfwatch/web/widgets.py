@@ -11,6 +11,8 @@ import pandas as pd
 import streamlit as st
 
 from perfwatch import db, entry, numfmt, pageviews
+from perfwatch.cells import is_missing
+from perfwatch.views import text_width_px
 from perfwatch.vocab import LIGHT_COLORS, LIGHT_LABELS, LIGHT_MARKDOWN_COLORS, LIGHT_NAMES, LIGHT_UI_COLORS, LIGHTS
 from perfwatch.web.data import df
 
@@ -49,12 +51,30 @@ def _light_dot(light: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
+# Columns holding project, department or indicator names: never cut in a table (a grid cell has no hover).
+NAME_COLUMNS: tuple[str, ...] = ("项目名称", "项目", "名称", "部门名称", "三级指标")
+_NAME_MAX_PX = 600
+
+
+def name_columns(frame: pd.DataFrame) -> dict[str, Any]:
+    """Text columns wide enough for the longest name in each name column of ``frame`` (up to 600 px), so
+    the full name is readable; a wider table scrolls sideways instead of cutting names."""
+    config: dict[str, Any] = {}
+    for col in NAME_COLUMNS:
+        if col in frame.columns:
+            longest = max([text_width_px(str(v)) for v in frame[col].tolist() if not is_missing(v)] + [text_width_px(col)])
+            config[col] = st.column_config.TextColumn(col, width=min(longest + 28, _NAME_MAX_PX))
+    return config
+
+
 def dataframe(data: pd.DataFrame | list[dict[str, Any]], *, decimals: Mapping[str, int] | None = None,
               **kwargs: Any) -> Any:
     """st.dataframe through the one table formatter (perfwatch.pageviews.display_table): blank text
     instead of "None", "—" for missing numbers and dates, 2 decimals rounded half-up (``decimals``
-    per column otherwise); index hidden and full width unless the caller says otherwise."""
+    per column otherwise); name columns as wide as their longest name (:func:`name_columns`);
+    index hidden and full width unless the caller says otherwise."""
     frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+    kwargs["column_config"] = {**name_columns(frame), **(kwargs.get("column_config") or {})}
     kwargs.setdefault("hide_index", True)
     kwargs.setdefault("width", "stretch")
     kwargs.setdefault("placeholder", "—")  # a missing cell the formatter did not reach: never Streamlit's "None"
@@ -65,6 +85,7 @@ def data_editor(frame: pd.DataFrame, **kwargs: Any) -> pd.DataFrame:
     """st.data_editor whose missing cells show blank (Streamlit's default shows "None"): an empty
     month is a blank cell, which the caller still tells apart from 0 (NaN in the returned frame).
     Index hidden and full width unless the caller says otherwise."""
+    kwargs["column_config"] = {**name_columns(frame), **(kwargs.get("column_config") or {})}
     kwargs.setdefault("hide_index", True)
     kwargs.setdefault("width", "stretch")
     kwargs.setdefault("placeholder", "")
