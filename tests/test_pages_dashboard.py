@@ -309,3 +309,12 @@ def test_long_project_names_are_not_cut_in_tables(dashboard_db: Path) -> None:
     config = json.loads(table.proto.columns)
     name = next(v for k, v in config.items() if k.endswith("项目名称"))
     assert name["width"] == 497, config
+
+
+def test_spend_grid_lists_the_names_it_cuts(dashboard_db: Path) -> None:
+    """Test that the spend entry grid, which keeps its name column narrow for the months, lists in full the
+    3 seed names longer than 24 characters (the three 39-character 冀财政法… transfers, counted by hand)."""
+    at = run_page("pages/entry/entry_spend.py")
+    box = next(e for e in at.expander if e.label.startswith("项目全称"))
+    assert box.label == "项目全称（表中显示不全的 3 个）"
+    assert "冀财政法2023年49号提前下达2024年中央政法纪检监察转移支付资金-司法局" in box.text[0].value.split("\n")

@@ -81,6 +81,7 @@ with tab_grid:
         disabled=[c for c in frame.columns if c not in editable],
         column_config=column_config,
     )
+    web.full_names(frame["项目名称"])
     try:  # what the person has typed so far, checked on every edit (nothing is written yet)
         pending = entry.grid_changes(grid, edited, quarterly=quarterly)
         if pending:

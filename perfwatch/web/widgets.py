@@ -67,6 +67,19 @@ def name_columns(frame: pd.DataFrame) -> dict[str, Any]:
     return config
 
 
+# An entry grid keeps its name column at the grid's own width (the month columns must stay in view),
+# which shows about this many characters; longer names are listed in full below it.
+GRID_NAME_CHARS = 24
+
+
+def full_names(names: Any, *, label: str = "项目全称") -> None:
+    """A closed expander listing in full the names an entry grid cuts (longer than GRID_NAME_CHARS)."""
+    long = [str(n) for n in names if not is_missing(n) and len(str(n)) > GRID_NAME_CHARS]
+    if long:
+        with st.expander(f"{label}（表中显示不全的 {len(long)} 个）"):
+            st.text("\n".join(long))
+
+
 def dataframe(data: pd.DataFrame | list[dict[str, Any]], *, decimals: Mapping[str, int] | None = None,
               **kwargs: Any) -> Any:
     """st.dataframe through the one table formatter (perfwatch.pageviews.display_table): blank text
@@ -85,7 +98,6 @@ def data_editor(frame: pd.DataFrame, **kwargs: Any) -> pd.DataFrame:
     """st.data_editor whose missing cells show blank (Streamlit's default shows "None"): an empty
     month is a blank cell, which the caller still tells apart from 0 (NaN in the returned frame).
     Index hidden and full width unless the caller says otherwise."""
-    kwargs["column_config"] = {**name_columns(frame), **(kwargs.get("column_config") or {})}
     kwargs.setdefault("hide_index", True)
     kwargs.setdefault("width", "stretch")
     kwargs.setdefault("placeholder", "")
