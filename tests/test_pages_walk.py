@@ -102,3 +102,20 @@ def test_public_meeting_screen_shows_no_none_and_no_raw_code(app_on: Path) -> No
     assert "actor" not in at.session_state
     problems = _walk(at, "leader", public_only=True)
     assert not problems, "\n".join(problems)
+
+
+def test_attachment_uploader_states_the_attachment_limit(app_on: Path) -> None:
+    """Test that the 佐证材料 uploader names one limit, the attachments' 10 MB (perfwatch.attachments.MAX_BYTES),
+    not the server's 20 MB general upload limit."""
+    conn = db.open_database(app_on)
+    try:
+        actor = auth.actor_for(conn, USERS["owner"])
+    finally:
+        conn.close()
+    at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=90)
+    at.session_state["actor"] = actor
+    at.session_state["auth_last_seen"] = dt.datetime.now()
+    at.run()
+    at.switch_page("pages/entry/project_report.py").run()
+    line = next(c.value for c in at.caption if c.value.startswith("支持 PDF"))  # the attachment uploader's own line
+    assert line.endswith("单个文件不超过 10 MB。"), line

@@ -197,7 +197,8 @@ targets: dict[int, str] = {0: "项目填报（全年预计与偏差原因）"} |
 with st.form(key=f"round_upload_{key}", clear_on_submit=True):
     target = st.selectbox("附于", list(targets), format_func=targets.__getitem__, key=f"round_target_{key}")
     upload = web.file_uploader("选择文件", [e.lstrip(".") for e in attachments.ACCEPTED_EXTENSIONS],
-                               key=f"round_file_{key}", disabled=not view.can_attach)
+                               key=f"round_file_{key}", disabled=not view.can_attach,
+                               max_mb=attachments.MAX_BYTES // 1024 // 1024)
     sent = st.form_submit_button("上传佐证材料", disabled=not view.can_attach)
 if sent:
     if upload is None:

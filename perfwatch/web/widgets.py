@@ -132,12 +132,14 @@ _UPLOADER_CSS = """<style>
 </style>"""
 
 
-def file_uploader(label: str, types: list[str], *, key: str, help: str | None = None, **kwargs: Any) -> Any:
+def file_uploader(label: str, types: list[str], *, key: str, help: str | None = None, max_mb: int | None = None,
+                  **kwargs: Any) -> Any:
     """st.file_uploader with Chinese button text and a Chinese line naming the accepted types and
-    the size limit (server.maxUploadSize)."""
+    the size limit: ``max_mb`` when the upload has a smaller limit of its own (the browser refuses a
+    larger file at once), else server.maxUploadSize."""
     st.markdown(_UPLOADER_CSS, unsafe_allow_html=True)  # safe-html: constant CSS, no user text
-    upload = st.file_uploader(label, type=types, key=key, help=help, **kwargs)
-    limit = st.get_option("server.maxUploadSize")
+    upload = st.file_uploader(label, type=types, key=key, help=help, max_upload_size=max_mb, **kwargs)
+    limit = max_mb or st.get_option("server.maxUploadSize")
     st.caption(f"支持 {'、'.join(t.upper() for t in types)} 文件，单个文件不超过 {limit} MB。")
     return upload
 
