@@ -259,3 +259,17 @@ def test_dev_escape_only_without_accounts(app_db: Path, monkeypatch: pytest.Monk
     monkeypatch.setenv("PERFWATCH_AUTH", "off")
     at = start()
     assert titles(at) == ["绩效运行监控看板 · 登录"]
+
+
+def test_audit_row_detail_shows_the_full_values(app_db: Path) -> None:
+    """Test that picking a row of the 操作日志 shows its whole new value below the table (the cell is cut)."""
+    at = reload(sign_in(start(), "admin"))
+    at.switch_page("pages/admin/admin_audit.py").run()
+    log = at.dataframe[0].value
+    first = log.iloc[0]
+    at.session_state["audit_table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception, at.exception
+    texts = [t.value for t in at.text]
+    assert first["新值"] in texts, texts
+    assert any(f"第 {first['编号']} 条" in m.value for m in at.markdown)

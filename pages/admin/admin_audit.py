@@ -8,6 +8,7 @@ from typing import Any
 import streamlit as st
 
 from perfwatch import audit, audit_labels, web
+from perfwatch.textsafe import md
 
 web.require_role("admin")
 conn = web.frame_connection()
@@ -44,7 +45,19 @@ frame = audit.audit_frame(
 more = len(frame) > shown_rows
 frame = audit_labels.chinese_frame(frame.head(shown_rows))
 st.write(f"显示最新的 {len(frame)} 条记录" + ("（还有更早的记录）" if more else "（全部）"))
-web.dataframe(frame, hide_index=True, width="stretch")
+st.caption("点选一行，下方显示该条记录完整的原值与新值。")
+event = web.dataframe(frame, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+                      key="audit_table")
+picked = event.selection.rows if event is not None and hasattr(event, "selection") else []
+if picked and picked[0] < len(frame):
+    row = frame.iloc[picked[0]]
+    with st.container(border=True, key="audit_detail"):
+        head = f"第 {row['编号']} 条：{row['时间']} {row['操作人']} {row['操作']}（{row['对象']} {row['对象编号']}）"
+        st.markdown(f"**{md(head)}**")
+        st.markdown("**原值**")
+        st.text(str(row["原值"]) or "—")
+        st.markdown("**新值**")
+        st.text(str(row["新值"]) or "—")
 if more and shown_rows < audit.MAX_ROWS and st.button(f"再加载 {PAGE_ROWS} 条", key="audit_more"):
     st.session_state["audit_rows"] = shown_rows + PAGE_ROWS
     st.rerun()
