@@ -111,7 +111,7 @@ def execution_chart(projects: pd.DataFrame, time_pct: float | None = None, *, na
         customdata=list(zip([wrap(n, 24) for n in p["name"]], p["execution_reason"], strict=False)),
         hovertemplate="<b>%{customdata[0]}</b><br>计划应达 %{x:.2f}%<br>%{customdata[1]}<extra>计划应达</extra>",
     ))
-    xmax = max(110.0, float(p["execution_pct"].fillna(0).max()) + 15 if len(p) else 110.0)
+    xmax = max(120.0, float(p["execution_pct"].fillna(0).max()) + 25 if len(p) else 120.0)  # room for the rate column
     # The rates in a column at the right edge: a label at the end of a bar ran into the black plan tick
     # (and, at 0%, into the diamond) whenever the two were close.
     fig.add_trace(go.Scatter(

@@ -139,6 +139,7 @@ PALETTES: dict[str, dict[str, str]] = {
 
 _BASE_CSS = """
 [data-testid="stMainBlockContainer"] { padding: 2.6rem 1.5rem 0 1.5rem; max-width: 100%; }
+[data-testid="stHeader"] { background: transparent !important; }
 [data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li { font-size: clamp(1.1rem, 1.46vw, 1.9rem); line-height: 1.35; }
 [data-testid="stMainBlockContainer"] h1 { font-size: clamp(1.45rem, 2.05vw, 2.7rem); padding: 0; }
 [data-testid="stMainBlockContainer"] h2 { font-size: clamp(1.35rem, 1.9vw, 2.4rem); padding: 0.1rem 0; }
@@ -161,7 +162,7 @@ _BASE_CSS = """
 """
 
 _DARK_CSS = """
-[data-testid="stApp"], [data-testid="stHeader"], [data-testid="stMain"] { background-color: #0f1722; color: #f1f5f9; }
+[data-testid="stApp"], [data-testid="stMain"] { background-color: #0f1722; color: #f1f5f9; }
 [data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li,
 [data-testid="stMainBlockContainer"] h1, [data-testid="stMainBlockContainer"] h2,
 [data-testid="stMainBlockContainer"] h3, [data-testid="stMetricValue"], [data-testid="stMetricLabel"] p,

@@ -144,9 +144,9 @@ def test_zero_percent_project_gets_a_red_marker() -> None:
     assert len(marks) == 1
     assert list(marks[0].x) == [0.0] and list(marks[0].y) == ["1. 零支出项目"]
     assert list(marks[0].marker.color) == [_COLORS["red"]]
-    # The rates stand in a column at the right edge (x = max(110, 50 + 15) = 110), clear of the bars, the
+    # The rates stand in a column at the right edge (x = max(120, 50 + 25) = 120), clear of the bars, the
     # black plan ticks and the diamond; bars carry no text of their own.
     rates = next(t for t in fig.data if t.name == "执行率")
-    assert rates.mode == "text" and set(rates.x) == {110.0}
+    assert rates.mode == "text" and set(rates.x) == {120.0}
     assert dict(zip(rates.y, rates.text, strict=True)) == {"1. 零支出项目": "0.00%", "2. 正常项目": "50.00%"}
     assert all(t.text is None for t in fig.data if t.type == "bar")
