@@ -13,7 +13,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from perfwatch import auth, db, demo, entry, store
-from perfwatch.navigation import pages_for
+from perfwatch.navigation import LOGIN_PAGE, pages_for
 from tests.screen_text import app_texts, bad_tokens
 
 REPO = Path(__file__).resolve().parents[1]
@@ -97,10 +97,13 @@ def test_every_page_of_a_role_shows_no_none_and_no_raw_code(app_on: Path, role: 
 
 
 def test_public_meeting_screen_shows_no_none_and_no_raw_code(app_on: Path) -> None:
-    """Test that the public meeting screen (no sign-in) shows no None/nan and no raw code."""
+    """Test that the public meeting screen and the sign-in page (no sign-in) show no None/nan and no raw code."""
     at = AppTest.from_file(str(REPO / "dashboard.py"), default_timeout=90).run()
     assert "actor" not in at.session_state
     problems = _walk(at, "leader", public_only=True)
+    at.switch_page(LOGIN_PAGE.path).run()  # the sign-in page, reachable from the public screen
+    problems += _problems(at, LOGIN_PAGE.title)
+    assert any(t.label == "用户名" for t in at.text_input), "the sign-in form must be on the page"
     assert not problems, "\n".join(problems)
 
 
