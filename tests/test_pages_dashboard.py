@@ -318,3 +318,11 @@ def test_spend_grid_lists_the_names_it_cuts(dashboard_db: Path) -> None:
     box = next(e for e in at.expander if e.label.startswith("项目全称"))
     assert box.label == "项目全称（表中显示不全的 3 个）"
     assert "冀财政法2023年49号提前下达2024年中央政法纪检监察转移支付资金-司法局" in box.text[0].value.split("\n")
+
+
+def test_light_comes_first_in_light_tables(dashboard_db: Path) -> None:
+    """Test that the indicators table shows the light (dot, then 红灯/黄灯…) before the wide name columns,
+    so it stays in view at 1366 px while the full project names take their width."""
+    at = run_page("pages/monitor/indicators.py")
+    table = next(d for d in at.dataframe if "三级指标" in d.value.columns)
+    assert list(table.value.columns[:3]) == ["　", "灯", "项目"]

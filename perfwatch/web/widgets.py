@@ -106,15 +106,16 @@ def data_editor(frame: pd.DataFrame, **kwargs: Any) -> pd.DataFrame:
 
 def light_dataframe(frame: pd.DataFrame, *, column_config: Mapping[str, Any] | None = None,
                     light_col: str = "light", show_col: str = "灯", **kwargs: Any) -> Any:
-    """A table with a light column: a dot in the light's exact colour before the ``show_col`` text
-    (红灯/黄灯…), machine columns hidden, numbers and blanks as :func:`dataframe` shows them (比值 with
-    1 decimal). No HTML: user text is shown as text."""
+    """A table with a light column: a dot in the light's exact colour and the ``show_col`` text
+    (红灯/黄灯…) as the first columns (in view however wide the name columns are), machine columns
+    hidden, numbers and blanks as :func:`dataframe` shows them (比值 with 1 decimal). No HTML: user
+    text is shown as text."""
     shown = frame.drop(columns=[c for c in (light_col, "project_code", "department_id") if c in frame.columns])
     shown = numfmt.round_frame(shown)  # half-up like Excel and PDF (the browser's "%.2f" rounds the binary float)
     config: dict[str, Any] = {}
     if light_col in frame.columns and show_col in shown.columns:
-        at = list(shown.columns).index(show_col)
-        shown.insert(at, "　", [_light_dot(str(light)) for light in frame[light_col]])
+        shown = shown[[show_col, *[c for c in shown.columns if c != show_col]]]
+        shown.insert(0, "　", [_light_dot(str(light)) for light in frame[light_col]])
         config["　"] = st.column_config.ImageColumn("　", width=28)
         config[show_col] = st.column_config.TextColumn(show_col, width=60)
     config.update(column_config or {})
