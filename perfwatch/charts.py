@@ -124,7 +124,8 @@ def execution_chart(projects: pd.DataFrame, time_pct: float | None = None, *, na
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=f"序时进度 {numfmt.pct(time_pct)}",
                                  line={"color": TIME_COLOR, "width": 2, "dash": "dot"}, hoverinfo="skip"))
     # Ticks stop short of the rate column (no "120%" under the rates).
-    fig.update_xaxes(range=[0, xmax], tickvals=list(range(0, int(xmax) - 19, 20)), ticksuffix="%",
+    ticks = list(range(0, int(xmax) - 19, 20))
+    fig.update_xaxes(range=[0, xmax], tickvals=ticks, ticktext=[f"{v}%" for v in ticks],
                      title_text="执行率（累计支出÷预算数）",
                      gridcolor="#eeeeee", zeroline=True, zerolinecolor="#bdbdbd")
     fig.update_yaxes(automargin=True, tickfont={"size": 13}, categoryorder="array", categoryarray=labels)

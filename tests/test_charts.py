@@ -151,3 +151,4 @@ def test_zero_percent_project_gets_a_red_marker() -> None:
     assert dict(zip(rates.y, rates.text, strict=True)) == {"1. 零支出项目": "0.00%", "2. 正常项目": "50.00%"}
     assert all(t.text is None for t in fig.data if t.type == "bar")
     assert list(fig.layout.xaxis.tickvals) == [0, 20, 40, 60, 80, 100]  # no tick under the rate column
+    assert list(fig.layout.xaxis.ticktext) == ["0%", "20%", "40%", "60%", "80%", "100%"]
