@@ -54,3 +54,8 @@ def test_report_settings_and_indicator_values_are_chinese() -> None:
     assert (row["对象"], row["对象编号"], row["新值"]) == ("设置", "会议大屏免登录查看", "是")
     assert audit_labels.source_label("manual") == "手工填报"
     assert audit_labels.source_label("文件:a.xlsx") == "文件:a.xlsx"
+
+
+def test_count_nature_reads_in_chinese() -> None:
+    """Test that an indicator's count nature (DOMAIN §5a) is named and valued in Chinese in the log."""
+    assert audit_labels.value_text('{"nature": "one_off", "milestones": null}') == "性质：一次性；里程碑：—"

@@ -69,12 +69,12 @@ if counts.empty:
     st.info("本部门没有数量指标。")
 elif actor is None or actor.role != "admin":
     web.dataframe(counts.drop(columns=["编号"]), hide_index=True, width="stretch")
-    st.caption("性质和里程碑由管理员在此修改（或用命令行 indicator set-nature / set-milestones），修改记入操作日志。")
+    st.caption("性质和里程碑由管理员在此修改（或在命令行运行 `python -m perfwatch indicator set-nature` 或 `set-milestones`），修改记入操作日志。")
 else:
     if flash := st.session_state.pop("count_settings_flash", None):
         st.success(flash, icon="✅")
-    edited = st.data_editor(
-        counts, hide_index=True, width="stretch", key=f"count_settings_{dept_id}",
+    edited = web.data_editor(  # a blank 性质 or 里程碑 shows blank, not "None"
+        counts, key=f"count_settings_{dept_id}",
         column_order=[c for c in counts.columns if c != "编号"],
         disabled=[c for c in counts.columns if c not in COUNT_EDITABLE],
         column_config={
