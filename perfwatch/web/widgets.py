@@ -52,7 +52,7 @@ def _light_dot(light: str) -> str:
 
 
 # Columns holding project, department or indicator names: never cut in a table (a grid cell has no hover).
-NAME_COLUMNS: tuple[str, ...] = ("项目名称", "项目", "名称", "部门名称", "三级指标")
+NAME_COLUMNS: tuple[str, ...] = ("项目名称", "项目", "名称", "部门名称", "三级指标", "项目/分项目标")
 _NAME_MAX_PX = 600
 
 
