@@ -107,7 +107,7 @@ FIELD_NAMES: dict[str, str] = {
     "count_yellow_below": "数量指标黄灯阈值", "count_blue_from": "数量指标蓝灯阈值",
     "grey_before_first_checkpoint": "首个节点前显示灰灯",
     "basis": "指标值确定依据", "safeguards": "保障措施", "level1": "一级指标", "level2": "二级指标",
-    "sub_goal_id": "分项目标编号", "nature": "性质", "milestones": "里程碑",
+    "sub_goal_id": "分项目标编号", "milestones": "里程碑",
 }
 
 # Setting keys (the 对象编号 of a settings row, and the 设置项 of its value).
@@ -125,7 +125,6 @@ _VALUE_WORDS: dict[str, dict[str, str]] = {
     "plan_method": PLAN_METHOD_LABELS,
     "source": {"manual": "手工填报"},
     "kind": KIND_LABELS,
-    "nature": NATURE_LABELS,
     "comparator": {">=": "≥", "<=": "≤", "=": "=", "deadline": "时限", "qualitative": "定性"},
 }
 
