@@ -79,19 +79,31 @@ def approved_projects(conn: duckdb.DuckDBPyConnection, department_id: int, as_of
 def states(conn: duckdb.DuckDBPyConnection, department_id: int, as_of: dt.date) -> pd.DataFrame:
     """One row per active project of the department: project_id, code, name, state (draft when
     nothing was recorded), state_label, comment, changed_by, changed_at (None when draft)."""
-    f = db.query_df(conn, "round/states_of_department", {"department_id": department_id, "as_of": round_date(as_of)})
+    f = states_in_scope(conn, as_of, department_id=department_id)
+    return f[["project_id", "code", "name", "state", "state_label", "comment", "changed_by", "changed_at"]]
+
+
+def states_in_scope(conn: duckdb.DuckDBPyConnection, as_of: dt.date, *, department_id: int | None = None,
+                    fiscal_year: int | None = None) -> pd.DataFrame:
+    """:func:`states` of every active project in scope (one department, or every department of
+    ``fiscal_year``; neither = all) in one query, with a ``department_id`` column first."""
+    f = db.query_df(conn, "round/states_of_department",
+                    {"department_id": department_id, "fiscal_year": fiscal_year, "as_of": round_date(as_of)})
     f["state"] = f["state"].where(f["state"].notna(), "draft").astype(str)
     f["state_label"] = f["state"].map(STATE_LABELS)
     f = f.astype({"comment": object, "changed_by": object, "changed_at": object})
     f = f.where(f.notna(), None)
     f["project_id"] = f["project_id"].astype(int)
-    return f[["project_id", "code", "name", "state", "state_label", "comment", "changed_by", "changed_at"]]
+    f["department_id"] = f["department_id"].astype(int)
+    return f[["department_id", "project_id", "code", "name", "state", "state_label", "comment", "changed_by",
+              "changed_at"]]
 
 
 def with_states(conn: duckdb.DuckDBPyConnection, department_id: int, as_of: dt.date, projects: pd.DataFrame,
-                code_column: str = "项目编码") -> pd.DataFrame:
-    """A per-project table for people with two columns added: 审核状态 and 退回意见 (empty unless returned)."""
-    f = states(conn, department_id, as_of).set_index("code")
+                code_column: str = "项目编码", *, states_frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """A per-project table for people with two columns added: 审核状态 and 退回意见 (empty unless returned).
+    ``states_frame``: the department's rows of :func:`states_in_scope` when already read (no query)."""
+    f = (states(conn, department_id, as_of) if states_frame is None else states_frame).set_index("code")
     codes = projects[code_column]
     comments = codes.map(f["comment"].where(f["state"] == "returned", None))
     return projects.assign(审核状态=codes.map(f["state_label"]).fillna("填报中"),

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from perfwatch import entry, pageviews, review, web
+from perfwatch import entry, pageviews, web
 
 web.require_role("leader", "finance", "owner", "admin")
-conn = web.connection()
+web.connection()  # the sign-in guard; the reads below go through the cache
 st.title("填报情况")
 
 depts = web.reads.departments()
@@ -19,13 +19,13 @@ years = sorted({int(y) for y in depts["fiscal_year"]}, reverse=True)
 c1, c2 = st.columns([1, 1])
 year = c1.selectbox("年度", years, key="completeness_year") if len(years) > 1 else years[0]
 in_year = depts[depts["fiscal_year"] == year]
-last = pageviews.latest_data(conn, in_year["id"])
+last = web.reads.latest_data(in_year["id"])
 month = c2.selectbox("填报月份（截至月底）", pageviews.month_choices(), index=entry.default_month(year, last_data=last) - 1,
                      format_func=lambda m: f"{year}年1–{m}月", key="completeness_month")
 as_of = entry.reporting_as_of(year, month)
 st.caption(f"截止日期 {as_of.isoformat()}：统计截止日期在 {month} 月内的指标填报，以及 {month} 月的支出。")
 
-reports = {int(r.id): entry.completeness(conn, int(r.id), as_of) for r in in_year.itertuples()}
+reports = web.reads.completeness(year, as_of)  # every department at once, cached per data version
 st.subheader("各部门")
 web.dataframe(
     [{"部门": f"{r.code} {r.name}",
@@ -47,7 +47,7 @@ m2.metric("未填报指标", len(rep.unreported), help="从未填报过完成值
 m3.metric("本期未更新指标", len(rep.stale), help=f"已有完成值，但最近一次早于{month}月（截至上月或更早）")
 m4.metric("本月支出未填项目", rep.spend_missing)
 st.subheader("各项目")
-web.dataframe(review.with_states(conn, dept_id, as_of, rep.projects))
+web.dataframe(rep.projects)
 st.caption("审核状态：填报中 → 已提交 → 已审核（财务），或已退回（附退回意见）；在“项目填报”页提交和审核。")
 st.subheader("尚未填报的指标")
 if rep.missing.empty:

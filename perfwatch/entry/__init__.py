@@ -43,6 +43,7 @@ from perfwatch.entry.common import (
 from perfwatch.entry.completeness import (
     Completeness,
     completeness,
+    completeness_by_department,
     latest_result_text,
 )
 from perfwatch.entry.grid import (
@@ -127,6 +128,7 @@ __all__ = [
     "commit_results_import",
     "commit_spend_import",
     "completeness",
+    "completeness_by_department",
     "current_results",
     "default_month",
     "department",

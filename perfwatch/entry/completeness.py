@@ -10,14 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import duckdb
 import pandas as pd
 
 from perfwatch import db
 from perfwatch.cells import is_missing
-from perfwatch.entry.common import indicators_of
 from perfwatch.numfmt import round2
 from perfwatch.periods import as_of_note, month_start, older_than_month
 from perfwatch.vocab import STALE, UNREPORTED
@@ -78,28 +77,54 @@ def completeness(conn: duckdb.DuckDBPyConnection, department_id: int, as_of: dt.
     """Per project: spend of the month entered? project report filed? indicators reported of total,
     and of the rest how many were never reported (未填报) and how many only have an older result
     (本期未更新); plus every indicator with no result dated in the month of ``as_of``."""
-    params = {"department_id": department_id, "date_from": month_start(as_of), "as_of": as_of}
+    found = completeness_by_department(conn, as_of, department_id=department_id)
+    return found.get(department_id) or _shape(as_of, pd.DataFrame(columns=_PROJECT_COLUMNS),
+                                              pd.DataFrame(columns=_MISSING_COLUMNS), 0)
+
+
+def completeness_by_department(conn: duckdb.DuckDBPyConnection, as_of: dt.date, *, fiscal_year: int | None = None,
+                               department_id: int | None = None) -> dict[int, Completeness]:
+    """:func:`completeness` of every department in scope (those of ``fiscal_year``, or the one
+    ``department_id``; neither = all), department id -> Completeness, in three set-based queries
+    whatever the number of departments (填报情况 shows them all at once)."""
+    params = {"department_id": department_id, "fiscal_year": fiscal_year, "date_from": month_start(as_of),
+              "as_of": as_of}
+    depts = db.query(conn, "entry/completeness_departments", params)
     p = db.query_df(conn, "entry/completeness_projects", params)
     m = db.query_df(conn, "entry/completeness_missing_indicators", params)
+    p_of = {int(cast(int, k)): g for k, g in p.groupby("department_id", sort=False)}
+    m_of = {int(cast(int, k)): g for k, g in m.groupby("department_id", sort=False)}
+    empty_p, empty_m = p.iloc[0:0], m.iloc[0:0]
+    return {int(d): _shape(as_of, p_of.get(int(d), empty_p), m_of.get(int(d), empty_m), int(n)) for d, n in depts}
+
+
+_PROJECT_COLUMNS = ["department_id", "project_id", "seq", "code", "name", "owners", "spend_entered",
+                    "report_entered", "indicators", "reported"]
+_MISSING_COLUMNS = ["department_id", "indicator_id", "project_code", "project_name", "level1", "level2", "level3",
+                    "target_text", "unit", "last_as_of", "last_value", "last_done_date", "last_rating"]
+
+
+def _shape(as_of: dt.date, p: pd.DataFrame, m: pd.DataFrame, department_indicators: int) -> Completeness:
+    """One department's Completeness from its rows of the two queries (display columns in Chinese)."""
     last = [_day(d) for d in m["last_as_of"]]
     state = [UNREPORTED if d is None else STALE for d in last]
     latest = [None if d is None else latest_result_text(d, as_of, value=r.last_value, unit=r.unit,
                                                           done_date=r.last_done_date, rating=r.last_rating)
               for d, r in zip(last, m.itertuples(), strict=True)]
     missing = pd.DataFrame({
-        "项目": m["project_name"],
-        "项目编码": m["project_code"],
-        "二级指标": m["level2"],
-        "三级指标": m["level3"],
-        "年度指标值": m["target_text"],
+        "项目": list(m["project_name"]),
+        "项目编码": list(m["project_code"]),
+        "二级指标": list(m["level2"]),
+        "三级指标": list(m["level3"]),
+        "年度指标值": list(m["target_text"]),
         "情况": state,
         "最近结果": [t or "—" for t in latest],
         "上次填报": [None if d is None else d.isoformat() for d in last],
     })
     owed = Counter(zip(m["project_code"], state, strict=True))  # (project code, 未填报/本期未更新) -> count
     projects = pd.DataFrame({
-        "项目编码": p["code"],
-        "项目名称": p["name"],
+        "项目编码": list(p["code"]),
+        "项目名称": list(p["name"]),
         "负责人": [o if isinstance(o, str) and o else "（未分配）" for o in p["owners"]],
         "本月支出": ["已填" if x else "未填" for x in p["spend_entered"]],
         "项目进展": ["已填" if x else "未填" for x in p["report_entered"]],
@@ -108,6 +133,7 @@ def completeness(conn: duckdb.DuckDBPyConnection, department_id: int, as_of: dt.
         UNREPORTED: [owed[(c, UNREPORTED)] for c in p["code"]],
         STALE: [owed[(c, STALE)] for c in p["code"]],
     })
-    total = int(p["indicators"].sum()) + len(indicators_of(conn, department_id, department_level=True))
+    total = int(sum(int(x) for x in p["indicators"])) + department_indicators
     reported = total - len(m)
-    return Completeness(as_of, projects, missing, total, reported, int((~p["spend_entered"].astype(bool)).sum()))
+    spend_missing = sum(1 for x in p["spend_entered"] if not x)
+    return Completeness(as_of, projects, missing, total, reported, spend_missing)

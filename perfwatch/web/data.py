@@ -61,7 +61,7 @@ def after_write() -> None:
     _cached_df.clear()
     _cached_status.clear()
     _cached_last_data.clear()
-    _cached_figure.clear()
+    _cached_shared.clear()
 
 
 def cached_last_data(path: str, department_id: int) -> dt.date | None:
@@ -87,9 +87,16 @@ def _cached_status(path: str, version: tuple[int, int], as_of: dt.date, departme
 
 def cached_figure(path: str, key: tuple[Hashable, ...], build: Callable[[], Any]) -> Any:
     """``build()`` once per data version and ``key``, the one object shared by every session."""
-    return _cached_figure(path, data_version(path), key, build)
+    return cached_shared(path, ("figure", *key), build)
+
+
+def cached_shared(path: str, key: tuple[Hashable, ...], build: Callable[[], Any]) -> Any:
+    """``build()`` once per data version and ``key``, the one object shared by every session
+    (read-only: a caller never changes it). ``key`` names what is built and everything it is built
+    from besides the data; its first item names the kind ("figure", "completeness", …)."""
+    return _cached_shared(path, data_version(path), key, build)
 
 
 @st.cache_resource(ttl=QUERY_TTL_SECONDS, max_entries=MAX_CACHED, show_spinner=False)
-def _cached_figure(path: str, version: tuple[int, int], key: tuple[Hashable, ...], _build: Callable[[], Any]) -> Any:
+def _cached_shared(path: str, version: tuple[int, int], key: tuple[Hashable, ...], _build: Callable[[], Any]) -> Any:
     return _build()

@@ -8,10 +8,13 @@ Every function goes through :func:`perfwatch.web.data.df` (sign-in guard, one-mi
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 import pandas as pd
 
-from perfwatch.web.data import df
+from perfwatch import entry, pageviews
+from perfwatch.web.conn import _connection, db_path
+from perfwatch.web.data import cached_shared, connection, df
 
 
 def departments() -> pd.DataFrame:
@@ -78,6 +81,24 @@ def progress_texts(department_id: int, as_of: dt.date) -> pd.DataFrame:
 def count_settings(department_id: int) -> pd.DataFrame:
     """The department's count indicators with their nature and milestones (perfwatch.indicator_edit)."""
     from perfwatch.indicator_edit import count_settings as read
-    from perfwatch.web.data import connection
-
     return read(connection(), department_id)
+
+
+def completeness(fiscal_year: int, as_of: dt.date) -> dict[int, entry.Completeness]:
+    """填报情况 of every department of the year at ``as_of`` with each project's review state
+    (:func:`perfwatch.pageviews.completeness_of_year`): built once per data version and shared by
+    every session, so the caller only reads it."""
+    connection()
+    path = db_path()
+    return cached_shared(path, ("completeness", fiscal_year, as_of),
+                         lambda: pageviews.completeness_of_year(_connection(path), fiscal_year, as_of))
+
+
+def latest_data(department_ids: Iterable[int]) -> dt.date | None:
+    """The latest data date over several departments (:func:`perfwatch.pageviews.latest_data`),
+    once per data version."""
+    connection()
+    path = db_path()
+    ids = tuple(sorted(int(i) for i in department_ids))
+    return cached_shared(path, ("latest_data", ids),
+                         lambda: pageviews.latest_data(_connection(path), ids))
