@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
@@ -20,6 +20,9 @@ from perfwatch import attachments, declarations, entry, review
 from perfwatch.cells import is_missing
 from perfwatch.store import Actor, may
 from perfwatch.vocab import STALE, light_name
+
+if TYPE_CHECKING:
+    from perfwatch.status import Status
 
 
 @dataclass(frozen=True)
@@ -87,10 +90,13 @@ def projects_for(conn: duckdb.DuckDBPyConnection, actor: Actor, department_id: i
             and (actor.role != "owner" or actor.project_ids is None or p.id in actor.project_ids)]
 
 
-def _pace(conn: duckdb.DuckDBPyConnection, project: entry.Project, as_of: dt.date) -> Pace:
+def _pace(conn: duckdb.DuckDBPyConnection, project: entry.Project, as_of: dt.date,
+          status: Status | None = None) -> Pace:
+    """The project's spend pace from the engine: ``status`` when the caller has it (the page's
+    cached read of the department at ``as_of``), else computed here."""
     from perfwatch.status import compute_status
 
-    frame = compute_status(conn, as_of, department_id=project.department_id).projects
+    frame = (status if status is not None else compute_status(conn, as_of, department_id=project.department_id)).projects
     rows = frame[frame["project_id"] == project.id].to_dict("records")
     if not rows:
         return Pace(float(project.budget), 0.0, None, None, None, "")
@@ -103,6 +109,14 @@ def _pace(conn: duckdb.DuckDBPyConnection, project: entry.Project, as_of: dt.dat
                 str(r["execution_light"]), str(r["execution_reason"] or ""))
 
 
+def _engine_lights(status: Status, project_id: int) -> dict[int, tuple[str | None, str | None]]:
+    """indicator id -> (light, reason) of the project's indicators in the engine's Status."""
+    f = status.indicators
+    mine = f[f["project_id"] == project_id]
+    return {int(i): (None if is_missing(light) else str(light), None if is_missing(why) else str(why))
+            for i, light, why in zip(mine["indicator_id"], mine["light"], mine["reason"], strict=True)}
+
+
 def _stale(ind: entry.Indicator, cur: entry.CurrentResult | None, as_of: dt.date) -> str | None:
     """The current result, dated, when it is older than the reporting month (the same words as 填报情况)."""
     if cur is None or all(is_missing(cur.fields.get(k)) for k in ("value", "done_date", "rating")):
@@ -111,7 +125,12 @@ def _stale(ind: entry.Indicator, cur: entry.CurrentResult | None, as_of: dt.date
                                     done_date=cur.fields.get("done_date"), rating=cur.fields.get("rating"))
 
 
-def load(conn: duckdb.DuckDBPyConnection, actor: Actor, project_id: int, as_of: dt.date) -> RoundView:
+def load(conn: duckdb.DuckDBPyConnection, actor: Actor, project_id: int, as_of: dt.date,
+         status: Status | None = None) -> RoundView:
+    """The project's round at ``as_of``. ``status``: the engine's Status of the project's department
+    at ``as_of`` when the caller already has it (the page passes its cached read, so a rerun does
+    not run the engine again); the pace and every indicator's light then come from it, else from
+    the engine run here -- the one judgement either way."""
     project = next(p for p in entry.projects_all(conn) if p.id == project_id)
     when = review.round_date(as_of)
     state = review.state_of(conn, project_id, when)
@@ -128,16 +147,21 @@ def load(conn: duckdb.DuckDBPyConnection, actor: Actor, project_id: int, as_of: 
         reason = "本期填报已提交审核，等待财务审核；如需更正，请财务退回。"
     inds = entry.indicators_of(conn, project.department_id, project_id)
     current = entry.current_results(conn, project.department_id, as_of)
+    engine = {} if status is None else _engine_lights(status, project_id)
     rows = []
     for ind in inds:
         cur = current.get(ind.id)
-        inp = None if cur is None else entry.ResultInput(
-            ind.id, cur.as_of, value=cur.fields["value"], done_date=cur.fields["done_date"], rating=cur.fields["rating"],
-            projected_value=cur.fields["projected_value"], likelihood=cur.fields["likelihood"])
-        light, why = entry.light_and_reason(conn, ind, inp, as_of)
+        if ind.id in engine:
+            light, why = engine[ind.id]
+        else:
+            inp = None if cur is None else entry.ResultInput(
+                ind.id, cur.as_of, value=cur.fields["value"], done_date=cur.fields["done_date"],
+                rating=cur.fields["rating"], projected_value=cur.fields["projected_value"],
+                likelihood=cur.fields["likelihood"])
+            light, why = entry.light_and_reason(conn, ind, inp, as_of)
         rows.append(IndicatorRow(ind, cur, light, why, _stale(ind, cur, as_of)))
     return RoundView(
-        project=project, as_of=when, pace=_pace(conn, project, as_of),
+        project=project, as_of=when, pace=_pace(conn, project, as_of, status),
         declaration=declarations.of_project(conn, project_id, when),
         state=state, state_label=review.STATE_LABELS[state], state_comment=comment,
         history=review.history(conn, project_id, when), indicators=rows,

@@ -87,3 +87,24 @@ def test_entry_page_shows_the_engine_light_for_every_indicator(julu_app: Path, m
     # Every project indicator (56 of the 79); the 23 department-level ones are not offered to an owner
     # and are covered by the test above.
     assert checked == int(ind["project_id"].notna().sum()) == 56
+
+
+def test_project_report_with_the_cached_status_shows_the_engine_lights(seed_db: duckdb.DuckDBPyConnection) -> None:
+    """Test that 项目填报's round, read with the department's Status (the page's cached read, issue 15
+    item 6), shows the same pace and indicator lights and reasons as read without it (engine run
+    inside, and entry.light_and_reason per indicator) for every project of the fixture in July."""
+    from perfwatch import project_round, store
+
+    load_engine_fixture(seed_db, FIXTURES / "engine_julu_2024-07.json")
+    st = compute_status(seed_db, JULY)
+    dep = int(st.departments.iloc[0].department_id)
+    actor = store.Actor("管理员", "admin")
+    seen = Counter()
+    for p in project_round.projects_for(seed_db, actor, dep):
+        cached = project_round.load(seed_db, actor, p.id, JULY, compute_status(seed_db, JULY, department_id=dep))
+        alone = project_round.load(seed_db, actor, p.id, JULY)
+        assert cached.pace == alone.pace, p.code
+        assert [(r.indicator.id, r.light, r.reason) for r in cached.indicators] == \
+            [(r.indicator.id, r.light, r.reason) for r in alone.indicators], p.code
+        seen.update(r.light for r in cached.indicators)
+    assert sum(seen.values()) == 56 and len(seen) > 1  # every project indicator, more than one colour

@@ -38,10 +38,10 @@ names = {p.id: f"{p.code} {p.name}" for p in projects}
 c1, c2 = st.columns([3, 1])
 project_id = c1.selectbox("项目", list(names), format_func=names.__getitem__, key="round_project")
 month = c2.selectbox("填报月份（截至月底）", list(range(1, 13)),
-                     index=entry.default_month(year, last_data=entry.last_data_date(conn, dept_id)) - 1,
+                     index=entry.default_month(year, last_data=web.reads.latest_data([dept_id])) - 1,
                      format_func=lambda m: f"{year}年1–{m}月", key="round_month")
 as_of = entry.reporting_as_of(year, month)
-view = project_round.load(conn, actor, project_id, as_of)
+view = project_round.load(conn, actor, project_id, as_of, web.reads.department_status(dept_id, as_of))
 key = f"{project_id}_{as_of.isoformat()}"
 
 

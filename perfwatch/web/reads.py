@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
 
 from perfwatch import entry, pageviews
 from perfwatch.web.conn import _connection, db_path
-from perfwatch.web.data import cached_shared, connection, df
+from perfwatch.web.data import cached_shared, cached_status, connection, df
 
 
 def departments() -> pd.DataFrame:
@@ -102,3 +103,10 @@ def latest_data(department_ids: Iterable[int]) -> dt.date | None:
     ids = tuple(sorted(int(i) for i in department_ids))
     return cached_shared(path, ("latest_data", ids),
                          lambda: pageviews.latest_data(_connection(path), ids))
+
+
+def department_status(department_id: int, as_of: dt.date) -> Any:
+    """The engine's Status of one department at ``as_of`` (perfwatch.status.compute_status), the
+    same cached read as the dashboard pages: computed once per data version."""
+    connection()
+    return cached_status(db_path(), as_of, department_id, None)
