@@ -195,3 +195,25 @@ def test_completeness_page_lists_stale_results_apart(page_db: Path, monkeypatch:
     assert (missing.loc["办案数量", "情况"], missing.loc["办案数量", "最近结果"]) == ("本期未更新", "50 件（截至6月30日）")
     assert (missing.loc["总成本", "情况"], missing.loc["总成本", "最近结果"]) == ("未填报", "—")
     assert {m.label: m.value for m in at.metric}["本期未更新指标"] == "1"
+
+
+def test_completeness_page_reads_once_and_is_fresh_after_a_write(page_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Test that 填报情况's cached read (issue 15 item 6) is not rebuilt on a rerun without a write,
+    and shows a result saved between two reruns (the data version moved): 0/5 then 1/5 (by hand)."""
+    from perfwatch import pageviews, web
+
+    calls: list[int] = []
+    real = pageviews.completeness_of_year
+    monkeypatch.setattr(pageviews, "completeness_of_year", lambda *a: calls.append(1) or real(*a))
+    at = page("completeness.py", "leader", monkeypatch)
+    at.run()
+    assert not at.exception, at.exception
+    assert list(at.dataframe[0].value["指标已填/总数"]) == ["0/5"] and len(calls) == 1
+    conn = web._connection(str(page_db))
+    ind = int(conn.execute("SELECT id FROM indicators WHERE level3 = '办案数量'").fetchone()[0])
+    month = int(at.selectbox(key="completeness_month").value)
+    entry.save_results(conn, store.SYSTEM, [entry.ResultInput(ind, entry.reporting_as_of(2024, month), value=100.0)],
+                       today=dt.date(2024, 12, 31))
+    at.run()
+    assert not at.exception, at.exception
+    assert list(at.dataframe[0].value["指标已填/总数"]) == ["1/5"] and len(calls) == 2
