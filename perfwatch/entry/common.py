@@ -179,9 +179,10 @@ class Indicator:
         return "number"
 
 
-def indicators_all(conn: duckdb.DuckDBPyConnection) -> list[Indicator]:
+def indicators_all(conn: duckdb.DuckDBPyConnection, department_id: int | None = None) -> list[Indicator]:
+    """Every indicator (retired ones too), or those of one department."""
     out = []
-    for r in db.query(conn, "entry/indicators_all"):
+    for r in db.query(conn, "entry/indicators_all", {"department_id": department_id}):
         out.append(Indicator(int(r[0]), int(r[1]), int(r[2]), None if r[3] is None else int(r[3]), r[4], r[5],
                              r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], bool(r[15]), r[17]))
     return out
@@ -190,7 +191,7 @@ def indicators_all(conn: duckdb.DuckDBPyConnection) -> list[Indicator]:
 def indicators_of(conn: duckdb.DuckDBPyConnection, department_id: int, project_id: int | None = None,
                   *, department_level: bool = False) -> list[Indicator]:
     """Active indicators of a department: of one project, or the department-level ones."""
-    return [i for i in indicators_all(conn)
+    return [i for i in indicators_all(conn, department_id)
             if i.department_id == department_id and not i.retired
             and (i.project_id is None if department_level else project_id is None or i.project_id == project_id)]
 
