@@ -72,7 +72,9 @@ def _full_screenshot(page, name: str, width: int) -> None:
     screenshot(page, name)
 
 
-@pytest.mark.parametrize("size", list(VIEWPORTS))
+# 1366×768 only: the narrower screen is where charts and tables crowd; every page at 1920×1080 is
+# opened, checked and screenshotted by tests/browser/test_walk_browser.py (kept out of CI time twice).
+@pytest.mark.parametrize("size", ["1366"])
 @pytest.mark.parametrize("name", list(PAGES))
 def test_dashboard_page_renders(browser, populated_server: AppServer, name: str, size: str) -> None:
     """Test that a dashboard page renders without an exception, draws its charts and is screenshotted."""
