@@ -68,10 +68,7 @@ def seal(conn: duckdb.DuckDBPyConnection) -> int:
                                 {"value": json.dumps({"hash": prev, "count": count, "last_id": int(rows[-1][0])})})
                 cur.commit()
             except BaseException:
-                try:
-                    cur.rollback()
-                except duckdb.Error:
-                    pass
+                db.rollback_quietly(cur)
                 raise
             return len(rows)
         finally:

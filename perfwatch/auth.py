@@ -160,10 +160,7 @@ def fill_username_keys(conn: duckdb.DuckDBPyConnection) -> list[str]:
             cur.execute(db.load_query("auth/set_username_key"), {"id": uid, "key": key})
         cur.commit()
     except BaseException:
-        try:
-            cur.rollback()
-        except duckdb.Error:
-            pass
+        db.rollback_quietly(cur)
         raise
     finally:
         cur.close()

@@ -270,10 +270,7 @@ def migrate(conn: duckdb.DuckDBPyConnection, path: Path | str = "", *, up_to: in
                 {"version": mig.version, "name": mig.name},
             )
         except Exception:
-            try:
-                cur.rollback()
-            except duckdb.Error:
-                pass  # the migration's own error is the one to report
+            rollback_quietly(cur)  # the migration's own error is the one to report
             raise
         cur.commit()
         applied.append(mig)
@@ -284,6 +281,15 @@ def migrate(conn: duckdb.DuckDBPyConnection, path: Path | str = "", *, up_to: in
 
         fill_username_keys(conn)
     return applied
+
+
+def rollback_quietly(cur: duckdb.DuckDBPyConnection) -> None:
+    """Roll back after a failure; a rollback that fails too (DuckDB has already ended the
+    transaction) must not replace the error that caused it."""
+    try:
+        cur.rollback()
+    except duckdb.Error:
+        pass
 
 
 def open_database(path: Path | str | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:

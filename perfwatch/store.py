@@ -245,15 +245,6 @@ class WriteTx:
 WRITE_LOCK = threading.RLock()
 
 
-def _rollback_quietly(cur: duckdb.DuckDBPyConnection) -> None:
-    """Roll back after a failure; a rollback that fails too (DuckDB has already ended the
-    transaction) must not replace the error that caused it."""
-    try:
-        cur.rollback()
-    except duckdb.Error:
-        pass
-
-
 @contextmanager
 def transaction(
     conn: duckdb.DuckDBPyConnection,
@@ -283,7 +274,7 @@ def transaction(
             try:
                 yield tx
             except BaseException:
-                _rollback_quietly(cur)
+                db.rollback_quietly(cur)
                 raise
             cur.commit()
         finally:
