@@ -26,7 +26,7 @@ from perfwatch.reports.monitoring_form import (
     _page_setup,
     _width,
     new_workbook,
-    remark,
+    write_indicator_row,
 )
 
 TITLE = "部门整体绩效目标执行监控表"
@@ -115,21 +115,7 @@ def _write(ws: Worksheet, f: _Formats, report: DepartmentReport) -> None:
         r += 1
         for ind in sg.indicators:
             inferred = inferred or ind.levels_inferred
-            ws.write_string(r, 0, ind.level1, f.center)
-            ws.write_string(r, 1, ind.level2, f.center)
-            ws.write_string(r, 2, ind.level3, f.text)
-            ws.write_string(r, 3, ind.target_text, f.center)
-            ws.write_string(r, 4, ind.actual_text, f.text)
-            ws.write_string(r, 5, ind.projected_text, f.text)
-            for k, cause in enumerate(CAUSES):
-                ws.write_string(r, CAUSE_COL + k, "√" if cause in ind.causes else "", f.tick)
-            ws.write_string(r, 11, ind.likelihood, f.center)
-            ws.write_string(r, 12, remark(ind), f.text)
-            ws.write_string(r, 13, ind.measure, f.text)
-            ws.set_row(r, _lines_height([
-                (ind.level3, COL_WIDTHS[2]), (ind.actual_text, COL_WIDTHS[4]), (ind.projected_text, COL_WIDTHS[5]),
-                (remark(ind), COL_WIDTHS[12]), (ind.measure, COL_WIDTHS[13]), (ind.level2, COL_WIDTHS[1]),
-            ], 24))
+            write_indicator_row(ws, f, r, ind)
             r += 1
         if not sg.indicators:
             ws.merge_range(r, 0, r, LAST_COL, "（该分项目标没有绩效指标）", f.center)

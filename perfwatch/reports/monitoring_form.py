@@ -217,21 +217,7 @@ def _write_project(ws: Worksheet, f: _Formats, report: DepartmentReport, p: Proj
     r += 2
     first_ind = r
     for ind in p.indicators:
-        ws.write(r, 0, ind.level1, f.center)
-        ws.write(r, 1, ind.level2, f.center)
-        ws.write(r, 2, ind.level3, f.text)
-        ws.write(r, 3, ind.target_text, f.center)
-        ws.write(r, 4, ind.actual_text, f.text)
-        ws.write(r, 5, ind.projected_text, f.text)
-        for k, cause in enumerate(CAUSES):
-            ws.write(r, CAUSE_COL + k, "√" if cause in ind.causes else "", f.tick)
-        ws.write(r, 11, ind.likelihood, f.center)
-        ws.write(r, 12, remark(ind), f.text)
-        ws.write(r, 13, ind.measure, f.text)
-        ws.set_row(r, _lines_height([
-            (ind.level3, COL_WIDTHS[2]), (ind.actual_text, COL_WIDTHS[4]), (ind.projected_text, COL_WIDTHS[5]),
-            (remark(ind), COL_WIDTHS[12]), (ind.measure, COL_WIDTHS[13]), (ind.level2, COL_WIDTHS[1]),
-        ], 24))
+        write_indicator_row(ws, f, r, ind)
         r += 1
     if not p.indicators:
         ws.merge_range(r, 0, r, LAST_COL, "（该项目没有绩效指标）", f.center)
@@ -263,6 +249,26 @@ def _write_project(ws: Worksheet, f: _Formats, report: DepartmentReport, p: Proj
     ws.merge_range(r, 0, r, LAST_COL, "填报单位（盖章）：                    填报人：                    联系电话：                    填报日期：", f.note)
     _page_setup(ws, (head, head + 1))
     ws.print_area(0, 0, r, LAST_COL)
+
+
+def write_indicator_row(ws: Worksheet, f: _Formats, r: int, ind: IndicatorLine) -> None:
+    """One indicator's row of a 监控表 (project or 部门整体): levels, target, execution, projection,
+    ticked causes, likelihood, 备注 and 纠偏措施, the row as tall as its longest wrapped text."""
+    ws.write(r, 0, ind.level1, f.center)
+    ws.write(r, 1, ind.level2, f.center)
+    ws.write(r, 2, ind.level3, f.text)
+    ws.write(r, 3, ind.target_text, f.center)
+    ws.write(r, 4, ind.actual_text, f.text)
+    ws.write(r, 5, ind.projected_text, f.text)
+    for k, cause in enumerate(CAUSES):
+        ws.write(r, CAUSE_COL + k, "√" if cause in ind.causes else "", f.tick)
+    ws.write(r, 11, ind.likelihood, f.center)
+    ws.write(r, 12, remark(ind), f.text)
+    ws.write(r, 13, ind.measure, f.text)
+    ws.set_row(r, _lines_height([
+        (ind.level3, COL_WIDTHS[2]), (ind.actual_text, COL_WIDTHS[4]), (ind.projected_text, COL_WIDTHS[5]),
+        (remark(ind), COL_WIDTHS[12]), (ind.measure, COL_WIDTHS[13]), (ind.level2, COL_WIDTHS[1]),
+    ], 24))
 
 
 def _merge_runs(ws: Worksheet, f: _Formats, p: ProjectLine, first: int) -> None:
