@@ -10,6 +10,8 @@ and a table of every indicator with its light. Chinese text uses an embedded CJK
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -389,8 +391,18 @@ def _department_part(pdf: _Briefing) -> None:
                   + "，".join(f"{light_name(k)} {v} 个" for k, v in counts.items() if v) + "。", size=10)
     pdf.ln(1)
     pdf.set_font(FONT, size=8.5)
-    pdf.set_fill_color(255, 255, 255)
     group = FontFace(family=FONT, size_pt=9, color=ACCENT, fill_color=HEAD_FILL)
+    with _indicator_grid(pdf) as table:
+        for g in r.sub_goals:
+            table.row().cell(wrapped(pdf, f"分项目标{g.seq}：{g.title}", 174, 1), colspan=6, style=group, align="LEFT")
+            for ind in g.indicators:
+                _indicator_row(pdf, table, ind)
+
+
+@contextmanager
+def _indicator_grid(pdf: _Briefing) -> Iterator[Any]:
+    """The six-column indicator table of the brief (部门整体 and 项目 alike), its heading row drawn."""
+    pdf.set_fill_color(255, 255, 255)  # fpdf2 tables start from the current fill colour
     with pdf.table(
         col_widths=(20, 40, 22, 32, 12, 48),
         headings_style=_headings_style(),
@@ -402,11 +414,8 @@ def _department_part(pdf: _Briefing) -> None:
         padding=1,
         v_align="MIDDLE",
     ) as table:
-        table.row(("二级指标", "三级指标", "年度指标值", f"{r.period}执行情况", "灯", "说明"))
-        for g in r.sub_goals:
-            table.row().cell(wrapped(pdf, f"分项目标{g.seq}：{g.title}", 174, 1), colspan=6, style=group, align="LEFT")
-            for ind in g.indicators:
-                _indicator_row(pdf, table, ind)
+        table.row(("二级指标", "三级指标", "年度指标值", f"{pdf.report.period}执行情况", "灯", "说明"))
+        yield table
 
 
 def _indicator_table(pdf: _Briefing) -> None:
@@ -414,20 +423,8 @@ def _indicator_table(pdf: _Briefing) -> None:
     pdf.add_page()
     pdf.heading("四、项目绩效指标完成情况")
     pdf.set_font(FONT, size=8.5)
-    pdf.set_fill_color(255, 255, 255)  # fpdf2 tables start from the current fill colour
     group = FontFace(family=FONT, size_pt=9, color=ACCENT, fill_color=HEAD_FILL)
-    with pdf.table(
-        col_widths=(20, 40, 22, 32, 12, 48),
-        headings_style=_headings_style(),
-        line_height=4.6,
-        wrapmode=WrapMode.CHAR,
-        text_align=("LEFT", "LEFT", "CENTER", "LEFT", "CENTER", "LEFT"),
-        repeat_headings=1,
-        borders_layout="HORIZONTAL_LINES",
-        padding=1,
-        v_align="MIDDLE",
-    ) as table:
-        table.row(("二级指标", "三级指标", "年度指标值", f"{r.period}执行情况", "灯", "说明"))
+    with _indicator_grid(pdf) as table:
         for p in r.projects:
             table.row().cell(f"{p.seq}. {p.name}", colspan=6, style=group, align="LEFT")
             for ind in p.indicators:
