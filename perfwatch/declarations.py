@@ -14,7 +14,6 @@ the current declaration. The pace light comes from the monitoring engine
 from __future__ import annotations
 
 import datetime as dt
-import io
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -350,10 +349,7 @@ def template(conn: duckdb.DuckDBPyConnection, department_id: int, as_of: dt.date
     ):
         notes.append([line])
     notes.column_dimensions["A"].width = 100
-    xlsx_safe.harden_openpyxl(wb)  # names, causes and measures are text, never formulas
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx_safe.openpyxl_bytes(wb)  # names, causes and measures are text, never formulas
 
 
 # ------------------------------------------------------------------------------ file import

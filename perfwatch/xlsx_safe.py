@@ -12,7 +12,7 @@ Every workbook the project writes goes through one of these helpers:
 - a pandas frame: ``write_frame(sheet, frame)`` on a sheet of ``workbook(...)`` (pandas ``to_excel``
   makes its own plain workbook; if you must use it pass ``XLSXWRITER_OPTIONS`` as
   ``engine_kwargs={"options": ...}``).
-- openpyxl: ``harden_openpyxl(wb)`` just before ``wb.save``: every text cell becomes a string cell
+- openpyxl: ``openpyxl_bytes(wb)`` (or ``harden_openpyxl(wb)`` just before ``wb.save``): every text cell becomes a string cell
   (openpyxl makes any text starting with ``=`` a formula) and risky ones get the quote prefix.
 - ``formula_cells(xlsx_bytes)``: for tests, every ``<f>`` element in every sheet of a workbook.
 """
@@ -149,3 +149,11 @@ def formula_cells(data: bytes) -> list[str]:
                 if n:
                     out.append(f"{name.rsplit('/', 1)[-1]}: {n}")
     return out
+
+
+def openpyxl_bytes(wb: Any) -> bytes:
+    """An openpyxl workbook hardened (:func:`harden_openpyxl`) and saved, as the bytes of an xlsx file."""
+    harden_openpyxl(wb)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

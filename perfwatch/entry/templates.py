@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -96,10 +95,7 @@ def results_template(
     ):
         help_ws.append([line])
     help_ws.column_dimensions["A"].width = 120
-    xlsx_safe.harden_openpyxl(wb)  # user text is text, never a formula
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx_safe.openpyxl_bytes(wb)  # user text is text, never a formula
 
 
 @dataclass

@@ -108,10 +108,7 @@ def write_template(data: dict[str, Any] | None = None) -> bytes:
     info.column_dimensions["A"].width = 100
     for name, columns in SHEETS.items():
         _write_sheet(wb.create_sheet(name), columns, rows[name])
-    xlsx_safe.harden_openpyxl(wb)  # names and texts are text, never formulas
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx_safe.openpyxl_bytes(wb)  # names and texts are text, never formulas
 
 
 def _count_cells(ind: dict[str, Any]) -> dict[str, Any]:
