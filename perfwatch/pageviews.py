@@ -7,6 +7,7 @@ Rules (lights, plans, periods) stay in their own modules; this only shapes and c
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
@@ -14,10 +15,10 @@ from typing import Any, cast
 
 import duckdb
 import pandas as pd
-from pandas.io.formats.style import Styler
 
 from perfwatch import db, entry, review
 from perfwatch.audit_labels import actor_label, source_label
+from perfwatch.numfmt import round_half_up
 from perfwatch.periods import month_end_of
 from perfwatch.store import Actor
 from perfwatch.targets_view import money
@@ -188,23 +189,33 @@ def _date_text(value: Any, with_time: bool) -> str:
     return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
 
 
-def display_table(frame: pd.DataFrame, decimals: Mapping[str, int] | None = None) -> Styler:
-    """A table as shown on screen: empty text cells blank, missing numbers and dates "—" (Streamlit
-    draws a missing value as "None" whatever the format, so such a column becomes text), dates as
-    2024-07-31, floats with 2 decimals (``decimals`` per column otherwise) rounded half-up. A float
-    column without gaps stays numeric, so sorting by it still sorts by value."""
+@dataclass(frozen=True)
+class DisplayTable:
+    """A table ready for the screen: ``frame`` with text blanks filled, dates as text and every float
+    column already rounded half-up to the decimals in ``places`` (column → decimals). The web layer
+    shows those columns with exactly that many decimals and thousands separators: a number already
+    rounded half-up keeps its digits (the browser cuts at the decimals, it does not round again), and
+    the column stays numeric, so sorting by it sorts by value; a missing number is left missing and
+    drawn as "—" by the table's placeholder."""
+
+    frame: pd.DataFrame
+    places: dict[str, int]
+
+
+def display_table(frame: pd.DataFrame, decimals: Mapping[str, int] | None = None) -> DisplayTable:
+    """A table as shown on screen: empty text cells blank, missing dates "—", dates as 2024-07-31,
+    floats rounded half-up to 2 decimals (``decimals`` per column otherwise), as Excel and the PDF
+    round them (2.175 → 2.18)."""
     shown = blank_text(frame).reset_index(drop=True)
-    places = dict(decimals or {})
-    formats: dict[str, Any] = {}
+    asked = dict(decimals or {})
+    places: dict[str, int] = {}
     for col in shown.columns:
         series = shown[col]
         if pd.api.types.is_datetime64_any_dtype(series):
             with_time = bool((series.dropna() != series.dropna().dt.normalize()).any())
             shown[col] = [_date_text(v, with_time) for v in series]
         elif pd.api.types.is_float_dtype(series):
-            n = places.get(col, 2)
-            if series.isna().any():
-                shown[col] = [fixed(v, n) for v in series]
-            else:
-                formats[col] = lambda v, n=n: fixed(v, n)
-    return shown.style.format(formats)
+            n = places[col] = asked.get(col, 2)
+            rounded = (round_half_up(v, n) for v in series)
+            shown[col] = pd.Series([math.nan if v is None else v for v in rounded], dtype="float64")
+    return DisplayTable(shown, places)

@@ -87,14 +87,17 @@ def test_fixed_rounds_half_up_like_excel() -> None:
 
 
 def test_display_table_never_shows_none_or_nan() -> None:
-    """Text None → blank, missing numbers and dates → "—", floats 2 decimals, row numbers as asked."""
+    """Text None → blank, missing dates "—", floats rounded half-up to 2 decimals (row numbers as
+    asked) and left numeric, so the table sorts by value; a missing number stays missing (the table's
+    placeholder draws it as "—")."""
     frame = pd.DataFrame({"名称": ["甲", None], "金额": [0.3, None], "行": [3.0, None],
                           "日期": [pd.Timestamp("2024-07-31"), pd.NaT], "个数": [1, 2]})
-    html = pageviews.display_table(frame, {"行": 0}).to_html()
-    assert "None" not in html and "nan" not in html.lower() and "NaT" not in html
-    assert ">0.30<" in html and ">3<" in html and ">—<" in html
-    assert ">2024-07-31<" in html
-    # a float column without gaps stays numbers underneath (sorting sorts by value), shown half-up
-    full = pageviews.display_table(pd.DataFrame({"金额": [2.175, 10.0]}))
-    assert full.data["金额"].dtype.kind == "f"
-    assert ">2.18<" in full.to_html() and ">10.00<" in full.to_html()
+    table = pageviews.display_table(frame, {"行": 0})
+    shown = table.frame
+    assert shown["名称"].tolist() == ["甲", ""]
+    assert shown["日期"].tolist() == ["2024-07-31", "—"]
+    assert shown["金额"].dtype.kind == "f" and shown["金额"][0] == 0.3 and pd.isna(shown["金额"][1])
+    assert table.places == {"金额": 2, "行": 0}  # the integer column 个数 is shown as it is
+    # 2.175 is 2.17499… in binary: half-up on the decimal form gives 2.18 (as Excel), 0.35 at 1 decimal → 0.4
+    rounded = pageviews.display_table(pd.DataFrame({"金额": [2.175, 10.0], "比值": [0.35, 2.25]}), {"比值": 1}).frame
+    assert rounded["金额"].tolist() == [2.18, 10.0] and rounded["比值"].tolist() == [0.4, 2.3]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pandas as pd
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -85,3 +87,35 @@ def test_file_uploader_says_types_and_limit_in_chinese() -> None:
     captions = [c.value for c in at.caption]
     assert any(c.startswith("支持 CSV、XLSX 文件，单个文件不超过 ") and c.endswith(" MB。") for c in captions), captions
     assert any("选择文件" in m.value for m in at.markdown)
+
+
+def test_tables_show_two_decimals_half_up_with_separators() -> None:
+    """A table cell shows what the monitoring form (xlsx) and the brief (PDF) print: 2.175 万元 as
+    2.18 (half-up on the decimal form; the browser alone would cut the binary 2.17499… to 2.17),
+    1234567.891 as 1,234,567.89, a missing amount as "—", 比值 with 1 decimal, never "None"."""
+    import json
+
+    from streamlit.testing.v1 import AppTest
+
+    def app() -> None:
+        import pandas as pd
+
+        from perfwatch.web.widgets import dataframe
+
+        dataframe(pd.DataFrame({"项目名称": ["甲", None, "丙"], "金额（万元）": [2.175, 1234567.891, None],
+                                "比值": [0.35, 1.0, 2.25], "个数": [1, 2, 3]}), decimals={"比值": 1})
+
+    at = AppTest.from_function(app, default_timeout=30).run()
+    assert not at.exception
+    table = at.dataframe[0]
+    shown = table.value
+    # by hand: 2.175 → 2.18, 1234567.891 → 1234567.89, 0.35 → 0.4, 2.25 → 2.3 (half-up)
+    assert shown["金额（万元）"].tolist()[:2] == [2.18, 1234567.89] and pd.isna(shown["金额（万元）"].iloc[2])
+    assert shown["比值"].tolist() == [0.4, 1.0, 2.3]
+    assert shown["项目名称"].tolist() == ["甲", "", "丙"]
+    config = json.loads(table.proto.columns)
+    # "localized" = the browser's own digit grouping (zh-CN: 1,234,567.89); the step fixes the decimals
+    assert config["金额（万元）"]["type_config"] == {"type": "number", "format": "localized", "step": 0.01}
+    assert config["比值"]["type_config"]["step"] == 0.1
+    assert "个数" not in config  # whole numbers as they are
+    assert table.proto.placeholder == "—"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,7 +11,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from perfwatch import db, entry, numfmt, pageviews
+from perfwatch import db, entry, pageviews
 from perfwatch.cells import is_missing
 from perfwatch.views import text_width_px
 from perfwatch.vocab import LIGHT_COLORS, LIGHT_LABELS, LIGHT_MARKDOWN_COLORS, LIGHT_NAMES, LIGHT_UI_COLORS, LIGHTS
@@ -44,6 +45,7 @@ def light_counts_row(counts: Mapping[str, int], label: str) -> None:
                      help=LIGHT_LABELS[light])
 
 
+@functools.lru_cache(maxsize=16)
 def _light_dot(light: str) -> str:
     """A small SVG dot in the light's colour, as a data URL for st.column_config.ImageColumn."""
     svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16">'
@@ -84,14 +86,23 @@ def dataframe(data: pd.DataFrame | list[dict[str, Any]], *, decimals: Mapping[st
               **kwargs: Any) -> Any:
     """st.dataframe through the one table formatter (perfwatch.pageviews.display_table): blank text
     instead of "None", "—" for missing numbers and dates, 2 decimals rounded half-up (``decimals``
-    per column otherwise); name columns as wide as their longest name (:func:`name_columns`);
-    index hidden and full width unless the caller says otherwise."""
+    per column otherwise) with thousands separators; name columns as wide as their longest name
+    (:func:`name_columns`); index hidden and full width unless the caller says otherwise."""
     frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
-    kwargs["column_config"] = {**name_columns(frame), **(kwargs.get("column_config") or {})}
+    table = pageviews.display_table(frame, decimals)
+    numbers = {col: number_column(col, n) for col, n in table.places.items()}
+    kwargs["column_config"] = {**numbers, **name_columns(frame), **(kwargs.get("column_config") or {})}
     kwargs.setdefault("hide_index", True)
     kwargs.setdefault("width", "stretch")
-    kwargs.setdefault("placeholder", "—")  # a missing cell the formatter did not reach: never Streamlit's "None"
-    return st.dataframe(pageviews.display_table(frame, decimals), **kwargs)
+    kwargs.setdefault("placeholder", "—")  # a missing number or a cell the formatter did not reach: never "None"
+    return st.dataframe(table.frame, **kwargs)
+
+
+def number_column(label: str, places: int) -> Any:
+    """A number column showing exactly ``places`` decimals with thousands separators ("1,234.57",
+    "-35.75"). The values must already be rounded half-up to ``places`` (display_table does): the
+    browser cuts at the step's decimals and does not round again."""
+    return st.column_config.NumberColumn(label, format="localized", step=10.0 ** -places if places else 1)
 
 
 def data_editor(frame: pd.DataFrame, **kwargs: Any) -> pd.DataFrame:
@@ -111,7 +122,6 @@ def light_dataframe(frame: pd.DataFrame, *, column_config: Mapping[str, Any] | N
     hidden, numbers and blanks as :func:`dataframe` shows them (比值 with 1 decimal). No HTML: user
     text is shown as text."""
     shown = frame.drop(columns=[c for c in (light_col, "project_code", "department_id") if c in frame.columns])
-    shown = numfmt.round_frame(shown)  # half-up like Excel and PDF (the browser's "%.2f" rounds the binary float)
     config: dict[str, Any] = {}
     if light_col in frame.columns and show_col in shown.columns:
         shown = shown[[show_col, *[c for c in shown.columns if c != show_col]]]
