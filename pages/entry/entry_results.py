@@ -76,7 +76,7 @@ def shown_value(ind: entry.Indicator) -> str:
     return text + ("" if cur.in_period else f"（{cur.as_of.isoformat()} 填报）")
 
 
-lights = {ind.id: entry.light_and_reason(conn, ind, as_input(ind), as_of) for ind in indicators}
+lights = entry.lights_and_reasons(conn, [(ind, as_input(ind)) for ind in indicators], as_of)
 tab_form, tab_file, tab_history = st.tabs(["逐项填报", "模板下载与上传", "修改历史与撤销"])
 
 with tab_form:

@@ -89,32 +89,52 @@ def light_and_reason(conn: duckdb.DuckDBPyConnection, ind: Indicator, inp: Resul
     spend, projection and budget from :func:`perfwatch.status.project_figures`), so the entry form
     shows the light the dashboard shows.
     """
-    from perfwatch import status
-    from perfwatch.settings import load_rules
-
     when = as_of or (inp.as_of if inp is not None else None)
     if when is None:
         return None, None
+    return lights_and_reasons(conn, [(ind, inp)], when)[ind.id]
+
+
+def lights_and_reasons(conn: duckdb.DuckDBPyConnection, items: Sequence[tuple[Indicator, ResultInput | None]],
+                       as_of: dt.date) -> dict[int, tuple[str | None, str | None]]:
+    """:func:`light_and_reason` of several indicators at ``as_of`` (indicator id → (light, reason)),
+    reading the rules once, the milestones in one query and the engine's project figures once per
+    department (a page of 20 indicators: one engine run, not 20)."""
+    from perfwatch import status
+    from perfwatch.settings import load_rules
+
+    if not items:
+        return {}
     rules = load_rules(conn)
-    milestones = tuple((int(m), float(v)) for m, v in db.query(conn, "entry/indicator_milestones", {"indicator_id": ind.id}))
-    figures: dict[str, Any] = {}
-    if ind.project_id is not None:
-        figures = status.project_figures(conn, when, ind.department_id, rules).get(ind.project_id, {})
-    facts = status.IndicatorFacts(
-        kind=ind.kind, comparator=ind.comparator, target=ind.value, unit=ind.unit, target_text=ind.target_text,
-        level2=ind.level2, level3=ind.level3, deadline=ind.deadline, fiscal_year=ind.fiscal_year,
-        milestones=milestones, nature=ind.nature, result_as_of=None if inp is None else inp.as_of,
-        actual=None if inp is None else inp.value,
-        done_date=None if inp is None else inp.done_date,
-        rating=None if inp is None else inp.rating,
-        likelihood=None if inp is None else inp.likelihood,
-        projected_value=None if inp is None else inp.projected_value,
-        project_spent=figures.get("spent", 0.0) if ind.project_id is not None else None,
-        project_projection=figures.get("projection"),
-        project_projection_source=figures.get("projection_source"),
-        project_budget=figures.get("budget"),
-    )
-    return status.indicator_light(facts, when, rules)
+    milestones: dict[int, list[tuple[int, float]]] = {}
+    ids = [ind.id for ind, _ in items]
+    for ind_id, month, value in db.query(conn, "entry/milestones_of_indicators", {"indicator_ids": ids}):
+        milestones.setdefault(int(ind_id), []).append((int(month), float(value)))
+    figures_of: dict[int, dict[int, dict[str, Any]]] = {}
+    out: dict[int, tuple[str | None, str | None]] = {}
+    for ind, inp in items:
+        figures: dict[str, Any] = {}
+        if ind.project_id is not None:
+            if ind.department_id not in figures_of:
+                figures_of[ind.department_id] = status.project_figures(conn, as_of, ind.department_id, rules)
+            figures = figures_of[ind.department_id].get(ind.project_id, {})
+        facts = status.IndicatorFacts(
+            kind=ind.kind, comparator=ind.comparator, target=ind.value, unit=ind.unit, target_text=ind.target_text,
+            level2=ind.level2, level3=ind.level3, deadline=ind.deadline, fiscal_year=ind.fiscal_year,
+            milestones=tuple(milestones.get(ind.id, ())), nature=ind.nature,
+            result_as_of=None if inp is None else inp.as_of,
+            actual=None if inp is None else inp.value,
+            done_date=None if inp is None else inp.done_date,
+            rating=None if inp is None else inp.rating,
+            likelihood=None if inp is None else inp.likelihood,
+            projected_value=None if inp is None else inp.projected_value,
+            project_spent=figures.get("spent", 0.0) if ind.project_id is not None else None,
+            project_projection=figures.get("projection"),
+            project_projection_source=figures.get("projection_source"),
+            project_budget=figures.get("budget"),
+        )
+        out[ind.id] = status.indicator_light(facts, as_of, rules)
+    return out
 
 
 def validate_result(
