@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from perfwatch import charts, views, web
+from perfwatch.cells import as_int
 from perfwatch.settings import LIGHT_LABELS, LIGHT_NAMES
 from perfwatch.textsafe import md
 from perfwatch.vocab import LAG_ORDER_TEXT
@@ -57,14 +58,14 @@ st.plotly_chart(web.figure(ctx, "overview_execution", lambda: charts.execution_c
                 key="overview_execution")
 
 st.subheader("需要关注")
-progress = web.reads.progress_texts(ctx.department_id, ctx.as_of)
-attention = views.attention_list(s, progress)
+attention = web.shared(ctx, "attention", lambda: views.attention_list(
+    s, web.reads.progress_texts(ctx.department_id, ctx.as_of)))
 if attention.empty:
     st.success("没有滞后的项目或指标。", icon=":material/check_circle:")
 else:
     st.caption(f"共 {len(attention)} 项。排序：{LAG_ORDER_TEXT}点选一行，下方显示完整的原因、措施和完成可能性。")
-    event = web.light_dataframe(
-        attention, on_select="rerun", selection_mode="single-row", key="attention",
+    event = web.show_table(
+        web.shared(ctx, "attention_table", lambda: web.prepare_light_table(attention)), on_select="rerun", selection_mode="single-row", key="attention",
         height=min(38 + 35 * len(attention), 470),
         column_config={
             "类别": st.column_config.TextColumn(width="small"),
@@ -87,13 +88,20 @@ else:
         if isinstance(code, str) and code and st.button("打开项目详情", key="attention_open"):
             st.switch_page("pages/monitor/project.py", query_params={"project": code})
 
-part = views.department_part(s)
-if not part.empty:
-    st.subheader("部门整体绩效目标")
-    for seq, grp in part.groupby("sub_goal_seq", sort=True):
+def _sub_goals() -> list[tuple[str, web.PreparedTable]]:
+    """Each 分项目标 of 部门整体: its heading (with its light counts) and its indicator table."""
+    out = []
+    for seq, grp in views.department_part(s).groupby("sub_goal_seq", sort=True):
         counts = grp["light"].value_counts().to_dict()
-        title = grp["sub_goal_title"].iloc[0]
-        with st.expander(f"分项目标 {int(seq)}：{md(title)}　（" + "、".join(
-                f"{LIGHT_NAMES[light]}{counts[light]}" for light in views.LIGHT_ORDER if counts.get(light)) + "）"):
-            table = views.indicator_table(grp).drop(columns=["项目", "一级指标", "二级指标"])
-            web.light_dataframe(table)
+        title = f"分项目标 {as_int(seq)}：{md(grp['sub_goal_title'].iloc[0])}　（" + "、".join(
+            f"{LIGHT_NAMES[light]}{counts[light]}" for light in views.LIGHT_ORDER if counts.get(light)) + "）"
+        out.append((title, web.prepare_light_table(views.indicator_table(grp).drop(columns=["项目", "一级指标", "二级指标"]))))
+    return out
+
+
+sub_goals = web.shared(ctx, "sub_goals", _sub_goals)
+if sub_goals:
+    st.subheader("部门整体绩效目标")
+    for title, table in sub_goals:
+        with st.expander(title):
+            web.show_table(table)

@@ -25,7 +25,16 @@ from perfwatch.web.conn import (
     frame_connection,
     real_db_path,
 )
-from perfwatch.web.context import DashboardContext, figure, light_history, no_actuals, sidebar_context, spend_series, status
+from perfwatch.web.context import (
+    DashboardContext,
+    figure,
+    light_history,
+    no_actuals,
+    shared,
+    sidebar_context,
+    spend_series,
+    status,
+)
 from perfwatch.web.data import QUERY_TTL_SECONDS, after_write, connection, df
 from perfwatch.web.frame import BACKUP_WARN_DAYS, backup_status, nav_page, user_box
 from perfwatch.web.session import (
@@ -44,6 +53,7 @@ from perfwatch.web.session import (
     take_notice,
 )
 from perfwatch.web.widgets import (
+    PreparedTable,
     attempt,
     data_editor,
     dataframe,
@@ -55,15 +65,18 @@ from perfwatch.web.widgets import (
     light_markdown,
     light_md_color,
     pick_department,
+    prepare_light_table,
+    prepare_table,
+    show_table,
 )
 
 __all__ = [
     "ACTOR_KEY", "BACKUP_WARN_DAYS", "ENV_AUTH", "LOCKED_READ_ONLY_NOTE", "PUBLIC_VISITOR", "QUERY_TTL_SECONDS",
-    "DashboardContext", "_connection", "after_write", "attempt", "backup_status", "connection", "current_actor", "data_editor",
+    "DashboardContext", "PreparedTable", "_connection", "after_write", "attempt", "backup_status", "connection", "current_actor", "data_editor",
     "dataframe", "db_path", "demo_active", "demo_db_path", "dev_actor", "df", "enable_demo", "figure", "file_uploader", "frame_actor",
     "frame_connection", "full_names",
     "light_history",
     "light_badge", "light_counts_row", "light_dataframe", "light_markdown", "light_md_color", "links", "nav_page", "no_actuals", "oidc_configured",
-    "oidc_refusal", "pick_department", "reads", "real_db_path", "require_role", "require_visitor", "sign_in", "sign_out",
+    "oidc_refusal", "pick_department", "prepare_light_table", "prepare_table", "reads", "real_db_path", "shared", "show_table", "require_role", "require_visitor", "sign_in", "sign_out",
     "sidebar_context", "spend_series", "status", "take_notice", "user_box",
 ]

@@ -20,7 +20,7 @@ from perfwatch import demo as _demo
 from perfwatch.cells import as_int
 from perfwatch.textsafe import md
 from perfwatch.web.conn import DEMO_KEY, DEMO_PAGES_KEY, db_path, demo_active, enable_demo, page_hash
-from perfwatch.web.data import cached_figure, cached_last_data, cached_status, connection, df
+from perfwatch.web.data import cached_last_data, cached_shared, cached_status, connection, df
 
 
 @dataclass(frozen=True)
@@ -75,18 +75,24 @@ def spend_series(ctx: DashboardContext, project_id: int | None = None) -> pd.Dat
 
 def figure(ctx: DashboardContext, name: str, build: Callable[[], Any], *extra: Hashable) -> Any:
     """A plotly figure of a dashboard page, built once per data version and shared by every session
-    (building and validating a figure costs more than drawing the rest of the page).
+    (building and validating a figure costs more than drawing the rest of the page); see
+    :func:`shared`. st.plotly_chart copies the figure (``to_dict``); a caller that restyles a figure
+    does so inside ``build``."""
+    return shared(ctx, f"figure:{name}", build, *extra)
 
-    The key is the database file and its data version (every write moves it), ``name`` (which
-    chart), the context's department, year and 截至日期, and ``extra`` (e.g. the project or the
-    theme): everything the figure is drawn from must be in it. The figure is shared, read-only:
-    st.plotly_chart copies it (``to_dict``); a caller that restyles a figure does so inside
-    ``build``.
+
+def shared(ctx: DashboardContext, name: str, build: Callable[[], Any], *extra: Hashable) -> Any:
+    """``build()`` once per data version, shared by every session: a figure, a table's frame, a
+    prepared table (web.prepare_table) — anything drawn from the context's data only.
+
+    The key is the database file and its data version (every write moves it), ``name`` (what is
+    built), the context's department, year and 截至日期, and ``extra`` (e.g. the project or the
+    theme): everything it is built from must be in it. The object is shared and read-only.
     """
     connection()
     path = db_path()
     key = (name, ctx.department_id, ctx.fiscal_year, ctx.as_of, *extra)
-    return cached_figure(path, key, build)
+    return cached_shared(path, key, build)
 
 
 def _persisted(key: str, options: list[Any]) -> None:

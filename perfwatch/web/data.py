@@ -85,11 +85,6 @@ def _cached_status(path: str, version: tuple[int, int], as_of: dt.date, departme
     return _status.compute_status(_connection(path), as_of, department_id=department_id, fiscal_year=fiscal_year)
 
 
-def cached_figure(path: str, key: tuple[Hashable, ...], build: Callable[[], Any]) -> Any:
-    """``build()`` once per data version and ``key``, the one object shared by every session."""
-    return cached_shared(path, ("figure", *key), build)
-
-
 def cached_shared(path: str, key: tuple[Hashable, ...], build: Callable[[], Any]) -> Any:
     """``build()`` once per data version and ``key``, the one object shared by every session
     (read-only: a caller never changes it). ``key`` names what is built and everything it is built

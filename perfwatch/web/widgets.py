@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import functools
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
@@ -82,20 +83,55 @@ def full_names(names: Any, *, label: str = "项目全称") -> None:
             st.text("\n".join(long))
 
 
-def dataframe(data: pd.DataFrame | list[dict[str, Any]], *, decimals: Mapping[str, int] | None = None,
-              **kwargs: Any) -> Any:
-    """st.dataframe through the one table formatter (perfwatch.pageviews.display_table): blank text
-    instead of "None", "—" for missing numbers and dates, 2 decimals rounded half-up (``decimals``
-    per column otherwise) with thousands separators; name columns as wide as their longest name
-    (:func:`name_columns`); index hidden and full width unless the caller says otherwise."""
+@dataclass(frozen=True)
+class PreparedTable:
+    """A table ready to draw: the display frame (perfwatch.pageviews.display_table) and its column
+    settings. Preparing costs more than drawing (blank text, half-up rounding, name widths, light
+    dots), so a page may build it once per data version and share it (:func:`perfwatch.web.shared`);
+    it is read-only once built."""
+
+    frame: pd.DataFrame
+    column_config: dict[str, Any]
+
+
+def prepare_table(data: pd.DataFrame | list[dict[str, Any]], decimals: Mapping[str, int] | None = None) -> PreparedTable:
+    """The one table formatter: blank text instead of "None", "—" for missing numbers and dates,
+    2 decimals rounded half-up (``decimals`` per column otherwise) with thousands separators; name
+    columns as wide as their longest name (:func:`name_columns`)."""
     frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
     table = pageviews.display_table(frame, decimals)
     numbers = {col: number_column(col, n) for col, n in table.places.items()}
-    kwargs["column_config"] = {**numbers, **name_columns(frame), **(kwargs.get("column_config") or {})}
+    return PreparedTable(table.frame, {**numbers, **name_columns(frame)})
+
+
+def prepare_light_table(frame: pd.DataFrame, *, light_col: str = "light", show_col: str = "灯") -> PreparedTable:
+    """A table with a light column: a dot in the light's exact colour and the ``show_col`` text
+    (红灯/黄灯…) as the first columns (in view however wide the name columns are), machine columns
+    hidden, numbers and blanks as :func:`prepare_table` shows them (比值 with 1 decimal)."""
+    shown = frame.drop(columns=[c for c in (light_col, "project_code", "department_id") if c in frame.columns])
+    config: dict[str, Any] = {}
+    if light_col in frame.columns and show_col in shown.columns:
+        shown = shown[[show_col, *[c for c in shown.columns if c != show_col]]]
+        shown.insert(0, "　", [_light_dot(str(light)) for light in frame[light_col]])
+        config["　"] = st.column_config.ImageColumn("　", width=28)
+        config[show_col] = st.column_config.TextColumn(show_col, width=60)
+    table = prepare_table(shown, {"比值": 1})
+    return PreparedTable(table.frame, {**table.column_config, **config})
+
+
+def show_table(table: PreparedTable, *, column_config: Mapping[str, Any] | None = None, **kwargs: Any) -> Any:
+    """st.dataframe of a prepared table (``column_config`` adds to or overrides the prepared one);
+    index hidden, full width and "—" for a missing cell unless the caller says otherwise."""
     kwargs.setdefault("hide_index", True)
     kwargs.setdefault("width", "stretch")
     kwargs.setdefault("placeholder", "—")  # a missing number or a cell the formatter did not reach: never "None"
-    return st.dataframe(table.frame, **kwargs)
+    return st.dataframe(table.frame, column_config={**table.column_config, **(column_config or {})}, **kwargs)
+
+
+def dataframe(data: pd.DataFrame | list[dict[str, Any]], *, decimals: Mapping[str, int] | None = None,
+              column_config: Mapping[str, Any] | None = None, **kwargs: Any) -> Any:
+    """st.dataframe through the one table formatter (:func:`prepare_table`)."""
+    return show_table(prepare_table(data, decimals), column_config=column_config, **kwargs)
 
 
 def number_column(label: str, places: int) -> Any:
@@ -117,19 +153,9 @@ def data_editor(frame: pd.DataFrame, **kwargs: Any) -> pd.DataFrame:
 
 def light_dataframe(frame: pd.DataFrame, *, column_config: Mapping[str, Any] | None = None,
                     light_col: str = "light", show_col: str = "灯", **kwargs: Any) -> Any:
-    """A table with a light column: a dot in the light's exact colour and the ``show_col`` text
-    (红灯/黄灯…) as the first columns (in view however wide the name columns are), machine columns
-    hidden, numbers and blanks as :func:`dataframe` shows them (比值 with 1 decimal). No HTML: user
-    text is shown as text."""
-    shown = frame.drop(columns=[c for c in (light_col, "project_code", "department_id") if c in frame.columns])
-    config: dict[str, Any] = {}
-    if light_col in frame.columns and show_col in shown.columns:
-        shown = shown[[show_col, *[c for c in shown.columns if c != show_col]]]
-        shown.insert(0, "　", [_light_dot(str(light)) for light in frame[light_col]])
-        config["　"] = st.column_config.ImageColumn("　", width=28)
-        config[show_col] = st.column_config.TextColumn(show_col, width=60)
-    config.update(column_config or {})
-    return dataframe(shown, decimals={"比值": 1}, column_config=config, **kwargs)
+    """st.dataframe of :func:`prepare_light_table` (no HTML: user text is shown as text)."""
+    return show_table(prepare_light_table(frame, light_col=light_col, show_col=show_col),
+                      column_config=column_config, **kwargs)
 
 
 # Streamlit's uploader has no API for its English "Upload" button and "200MB per file" line: constant
