@@ -15,6 +15,7 @@ import streamlit as st
 from perfwatch import web
 
 st.set_page_config(page_title="绩效运行监控看板", page_icon="📊", layout="wide")
+web.freeze_startup_heap()
 
 actor, mode = web.frame_actor()
 pg = web.links.build_navigation(actor, mode)

@@ -36,7 +36,7 @@ from perfwatch.web.context import (
     status,
 )
 from perfwatch.web.data import QUERY_TTL_SECONDS, after_write, connection, df
-from perfwatch.web.frame import BACKUP_WARN_DAYS, backup_status, nav_page, user_box
+from perfwatch.web.frame import BACKUP_WARN_DAYS, backup_status, freeze_startup_heap, nav_page, user_box
 from perfwatch.web.session import (
     ACTOR_KEY,
     ENV_AUTH,
@@ -74,7 +74,7 @@ __all__ = [
     "ACTOR_KEY", "BACKUP_WARN_DAYS", "ENV_AUTH", "LOCKED_READ_ONLY_NOTE", "PUBLIC_VISITOR", "QUERY_TTL_SECONDS",
     "DashboardContext", "PreparedTable", "_connection", "after_write", "attempt", "backup_status", "connection", "current_actor", "data_editor",
     "dataframe", "db_path", "demo_active", "demo_db_path", "dev_actor", "df", "enable_demo", "figure", "file_uploader", "frame_actor",
-    "frame_connection", "full_names",
+    "frame_connection", "freeze_startup_heap", "full_names",
     "light_history",
     "light_badge", "light_counts_row", "light_dataframe", "light_markdown", "light_md_color", "links", "nav_page", "no_actuals", "oidc_configured",
     "oidc_refusal", "pick_department", "prepare_light_table", "prepare_table", "reads", "real_db_path", "shared", "show_table", "require_role", "require_visitor", "sign_in", "sign_out",

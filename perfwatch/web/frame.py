@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import re
+import threading
 from typing import Any
 
 import duckdb
@@ -16,6 +18,25 @@ from perfwatch.web.conn import frame_connection
 from perfwatch.web.session import ENV_AUTH, sign_out
 
 BACKUP_WARN_DAYS = 7
+
+_FROZEN = threading.Event()
+
+
+def freeze_startup_heap() -> None:
+    """Once per server process: move the objects alive after start-up (the imported libraries:
+    pandas, pyarrow, DuckDB, Plotly, Streamlit) out of the garbage collector's view (gc.freeze).
+
+    Every full collection otherwise walks those hundreds of thousands of long-lived objects again,
+    holding the interpreter lock while every session waits; with many sessions at once (a meeting
+    opening the dashboard together) that was about half of the server's CPU per page. Objects made
+    later are collected as usual."""
+    if _FROZEN.is_set():
+        return
+    _FROZEN.set()
+    import plotly.graph_objects  # noqa: F401  (the charts' library: part of the long-lived heap)
+
+    gc.collect()
+    gc.freeze()
 
 
 def nav_page(spec: PageSpec) -> Any:
