@@ -12,7 +12,7 @@ import streamlit as st
 
 from perfwatch import entry, pageviews, web
 from perfwatch.importers.results import parse_results
-from perfwatch.store import CAUSE_CATEGORIES, LIKELIHOODS, PERMISSIONS, RATINGS
+from perfwatch.store import PERMISSIONS
 from perfwatch.textsafe import md
 from perfwatch.uploads import check_upload
 
@@ -98,42 +98,10 @@ with tab_form:
             st.session_state[base_key] = cur.id if cur is not None and cur.as_of == as_of else None
         f: dict[str, Any] = dict(cur.fields) if cur is not None else {}
         with st.expander(f"{badge}　{md(ind.level2 or '')} · {md(ind.level3)}　目标 {md(ind.target_text)}"):
-            with st.form(key=f"results_form_{ind.id}_{as_of}"):
-                value: float | None = None
-                done_date: dt.date | None = None
-                rating: str | None = None
-                if ind.value_kind == "number":
-                    unit = "（%，0–100）" if ind.is_percent else (f"（{ind.unit}）" if ind.unit else "")
-                    value = st.number_input(f"1–{month}月执行情况：截至目前完成值{unit}", value=f.get("value"),
-                                            min_value=0.0, max_value=100.0 if ind.is_percent else None,
-                                            step=1.0, key=f"results_value_{ind.id}_{as_of}")
-                elif ind.value_kind == "date":
-                    done_date = st.date_input("完成日期（未完成留空）", value=f.get("done_date"),
-                                              min_value=dt.date(year, 1, 1), max_value=as_of,
-                                              key=f"results_done_{ind.id}_{as_of}")
-                else:
-                    opts = ["", *RATINGS]
-                    rating = st.selectbox("完成评价", opts, index=opts.index(f.get("rating") or ""),
-                                          key=f"results_rating_{ind.id}_{as_of}") or None
-                projected = st.text_input("全年预计完成情况", value=f.get("projected_text") or "",
-                                          key=f"results_projected_{ind.id}_{as_of}")
-                likelihood_opts = ["", *LIKELIHOODS]
-                likelihood = st.radio("完成目标可能性", likelihood_opts,
-                                      index=likelihood_opts.index(f.get("likelihood") or ""), horizontal=True,
-                                      format_func=lambda x: x or "未选择", key=f"results_likelihood_{ind.id}_{as_of}") or None
-                cats = st.multiselect("偏差原因类别", list(CAUSE_CATEGORIES), default=list(f.get("cause_categories") or []),
-                                      key=f"results_cats_{ind.id}_{as_of}", placeholder="请选择")
-                cause = st.text_area("偏差原因分析", value=f.get("cause_text") or "", key=f"results_cause_{ind.id}_{as_of}",
-                                     height=68)
-                measure = st.text_area("纠偏措施", value=f.get("measure") or "", key=f"results_measure_{ind.id}_{as_of}",
-                                       height=68)
-                note = st.text_input("备注", value=f.get("note") or "", key=f"results_note_{ind.id}_{as_of}")
-                submitted = st.form_submit_button("保存", type="primary", disabled=not can_edit or locked)
-            if submitted:
-                inp = entry.ResultInput(ind.id, as_of, value=value, done_date=done_date, rating=rating,
-                                        projected_text=projected, cause_categories=tuple(cats), cause_text=cause,
-                                        likelihood=likelihood, measure=measure, note=note,
-                                        base_id=st.session_state[base_key])
+            inp = web.result_form(ind, f, prefix="results", suffix=f"{ind.id}_{as_of}", as_of=as_of,
+                                  base_id=st.session_state[base_key], submit_label="保存",
+                                  disabled=not can_edit or locked)
+            if inp is not None:
                 result = web.attempt(lambda inp=inp: entry.save_results(conn, actor, [inp], source="表单填报"))
                 if result is not None:
                     web.after_write()

@@ -5,7 +5,6 @@ Thin: widgets -> perfwatch.project_round / declarations / review / attachments -
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import streamlit as st
@@ -19,7 +18,7 @@ from perfwatch import (
     views,
     web,
 )
-from perfwatch.vocab import CAUSE_CATEGORIES, LIKELIHOODS, RATINGS
+from perfwatch.vocab import CAUSE_CATEGORIES
 
 actor = web.require_role("owner", "finance", "admin")
 conn = web.connection()
@@ -148,41 +147,9 @@ for row in view.indicators:
             st.warning(f"{row.stale_note}，请填报截至{as_of.month}月{as_of.day}日的完成值。", icon=":material/update:")
         if row.reason:
             st.caption(f"{label}：{row.reason}")
-        with st.form(key=f"round_result_{ind.id}_{key}"):
-            value: float | None = None
-            done_date: dt.date | None = None
-            rating: str | None = None
-            if ind.value_kind == "number":
-                unit = "（%，0–100）" if ind.is_percent else (f"（{ind.unit}）" if ind.unit else "")
-                value = st.number_input(f"1–{month}月执行情况：截至目前完成值{unit}", value=f.get("value"), min_value=0.0,
-                                        max_value=100.0 if ind.is_percent else None, step=1.0,
-                                        key=f"round_value_{ind.id}_{key}")
-            elif ind.value_kind == "date":
-                done_date = st.date_input("完成日期（未完成留空）", value=f.get("done_date"), min_value=dt.date(year, 1, 1),
-                                          max_value=as_of, key=f"round_done_{ind.id}_{key}")
-            else:
-                opts = ["", *RATINGS]
-                rating = st.selectbox("完成评价", opts, index=opts.index(f.get("rating") or ""),
-                                      key=f"round_rating_{ind.id}_{key}") or None
-            projected = st.text_input("全年预计完成情况", value=f.get("projected_text") or "",
-                                      key=f"round_projected_{ind.id}_{key}")
-            lik_opts = ["", *LIKELIHOODS]
-            likelihood = st.radio("完成目标可能性", lik_opts, index=lik_opts.index(f.get("likelihood") or ""),
-                                  horizontal=True, format_func=lambda x: x or "未选择",
-                                  key=f"round_likelihood_{ind.id}_{key}") or None
-            r_cats = st.multiselect("偏差原因类别", list(CAUSE_CATEGORIES), default=list(f.get("cause_categories") or []),
-                                    key=f"round_rcats_{ind.id}_{key}", placeholder="请选择")
-            r_cause = st.text_area("原因说明", value=f.get("cause_text") or "", height=68,
-                                   key=f"round_rcause_{ind.id}_{key}")
-            r_measure = st.text_area("纠偏措施", value=f.get("measure") or "", height=68,
-                                     key=f"round_rmeasure_{ind.id}_{key}")
-            note = st.text_input("备注", value=f.get("note") or "", key=f"round_note_{ind.id}_{key}")
-            submitted = st.form_submit_button("保存指标", type="primary",
-                                              disabled=not (view.can_edit and view.can_record_results))
-        if submitted:
-            inp = entry.ResultInput(ind.id, as_of, value=value, done_date=done_date, rating=rating,
-                                    projected_text=projected, cause_categories=tuple(r_cats), cause_text=r_cause,
-                                    likelihood=likelihood, measure=r_measure, note=note, base_id=base)
+        inp = web.result_form(ind, f, prefix="round", suffix=f"{ind.id}_{key}", as_of=as_of, base_id=base,
+                              submit_label="保存指标", disabled=not (view.can_edit and view.can_record_results))
+        if inp is not None:
             result = web.attempt(lambda inp=inp: project_round.save_results(conn, actor, [inp]))
             if result is not None:
                 done(f"已保存“{ind.level3}”。" if result.written else f"“{ind.level3}”没有变化。")

@@ -36,6 +36,7 @@ from perfwatch.web.context import (
     status,
 )
 from perfwatch.web.data import QUERY_TTL_SECONDS, after_write, connection, df
+from perfwatch.web.forms import result_form
 from perfwatch.web.frame import BACKUP_WARN_DAYS, backup_status, freeze_startup_heap, nav_page, user_box
 from perfwatch.web.session import (
     ACTOR_KEY,
@@ -77,6 +78,6 @@ __all__ = [
     "frame_connection", "freeze_startup_heap", "full_names",
     "light_history",
     "light_badge", "light_counts_row", "light_dataframe", "light_markdown", "light_md_color", "links", "nav_page", "no_actuals", "oidc_configured",
-    "oidc_refusal", "pick_department", "prepare_light_table", "prepare_table", "reads", "real_db_path", "shared", "show_table", "require_role", "require_visitor", "sign_in", "sign_out",
+    "oidc_refusal", "pick_department", "prepare_light_table", "prepare_table", "reads", "real_db_path", "result_form", "shared", "show_table", "require_role", "require_visitor", "sign_in", "sign_out",
     "sidebar_context", "spend_series", "status", "take_notice", "user_box",
 ]

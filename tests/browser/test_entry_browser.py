@@ -174,7 +174,7 @@ def test_spend_and_result_entered_in_the_browser_change_the_overview(app: App) -
     screenshot(page, "entry-results-cause-required")
     exp = page.locator("[data-testid='stExpander']").filter(has_text="办案数量")
     pick_option(page, exp.get_by_role("combobox", name="偏差原因类别", exact=True), "其他")
-    exp.get_by_label("偏差原因分析").fill("案件来源少于预期")
+    exp.get_by_label("原因说明", exact=True).fill("案件来源少于预期")
     exp.get_by_label("全年预计完成情况").fill("预计全年完成80件")
     exp.get_by_label("纠偏措施").fill("加强法律援助宣传")
     exp.get_by_role("button", name="保存").click()
