@@ -141,6 +141,10 @@ def test_results_form_requires_cause_then_saves(page_db: Path, monkeypatch: pyte
     iid = next(i.id for i in entry.indicators_all(conn) if i.level3 == "办案数量")
     as_of = entry.reporting_as_of(2024, entry.default_month(2024))
     suffix = f"{iid}_{as_of}"
+    # a closed indicator draws no form (drawn when opened: a page of 20 forms is slow); open it
+    assert f"results_value_{suffix}" not in [w.key for w in at.number_input]
+    at.session_state[f"results_open_{suffix}"] = True
+    at.run()
     at.number_input(key=f"results_value_{suffix}").set_value(100.0)
     at.radio(key=f"results_likelihood_{suffix}").set_value("有可能")
     form_buttons = [b for b in at.button if b.label == "保存"]

@@ -141,6 +141,8 @@ def test_refused_round_actions_read_in_chinese(page_db: Path, monkeypatch: pytes
     fin = open_page("finance", monkeypatch)
     assert "指标完成值由项目负责人填报，当前身份只能查看。" in "\n".join(c.value for c in fin.caption)
     ind = read(page_db, f"SELECT min(id) FROM indicators WHERE project_id = {int(p1)}")[0][0]
+    fin.session_state[f"round_open_{ind}_{suffix}"] = True  # open the indicator: its form is drawn
+    fin.run()
     assert fin.button(key=f"FormSubmitter:round_form_{ind}_{suffix}-保存指标").disabled
     assert not fin.button(key=f"FormSubmitter:round_decl_{suffix}-保存项目填报").disabled
 

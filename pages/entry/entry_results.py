@@ -97,7 +97,11 @@ with tab_form:
         if base_key not in st.session_state:  # the row this edit is based on (conflict check)
             st.session_state[base_key] = cur.id if cur is not None and cur.as_of == as_of else None
         f: dict[str, Any] = dict(cur.fields) if cur is not None else {}
-        with st.expander(f"{badge}　{md(ind.level2 or '')} · {md(ind.level3)}　目标 {md(ind.target_text)}"):
+        box = st.expander(f"{badge}　{md(ind.level2 or '')} · {md(ind.level3)}　目标 {md(ind.target_text)}",
+                          key=f"results_open_{ind.id}_{as_of}", on_change="rerun")
+        with box:
+            if not box.open:  # the form is drawn when its indicator is opened (a page of 20 forms is slow)
+                continue
             inp = web.result_form(ind, f, prefix="results", suffix=f"{ind.id}_{as_of}", as_of=as_of,
                                   base_id=st.session_state[base_key], submit_label="保存",
                                   disabled=not can_edit or locked)

@@ -142,11 +142,15 @@ for row in view.indicators:
     base = cur.id if cur is not None and cur.as_of == as_of else None
     label = entry.LIGHT_LABELS.get(row.light or "", "未判定")
     stale = f"　〔{row.stale_note}〕" if row.stale_note else ""
-    with st.expander(f"{ind.level2 or ''} · {ind.level3}　目标 {ind.target_text}　〔{label}〕{stale}"):
+    box = st.expander(f"{ind.level2 or ''} · {ind.level3}　目标 {ind.target_text}　〔{label}〕{stale}",
+                      key=f"round_open_{ind.id}_{key}", on_change="rerun")
+    with box:
         if row.stale_note:
             st.warning(f"{row.stale_note}，请填报截至{as_of.month}月{as_of.day}日的完成值。", icon=":material/update:")
         if row.reason:
             st.caption(f"{label}：{row.reason}")
+        if not box.open:  # the form is drawn when its indicator is opened (a page of 20 forms is slow)
+            continue
         inp = web.result_form(ind, f, prefix="round", suffix=f"{ind.id}_{key}", as_of=as_of, base_id=base,
                               submit_label="保存指标", disabled=not (view.can_edit and view.can_record_results))
         if inp is not None:
