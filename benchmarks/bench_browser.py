@@ -12,7 +12,8 @@ What is measured
   the same run, on the same machine: the ratio page/blank cancels the machine's speed and load.
 * databases: ``seed`` = the seed targets with the July actuals of the report tests (to 2024-07-31);
   ``county`` = benchmarks/bench_status.py's county generator (100 departments, 5,000 projects).
-* ``load``: ``--sessions`` browser contexts, each signed in through the sign-in page (real
+* ``load``: the blank app first (protocol clients switching page at once: the baseline), then
+  ``--sessions`` browser contexts, each signed in through the sign-in page (real
   accounts, sign-in on), then all open 总览 at once (asyncio); p50/p95 of their open -> settled
   times against one session alone (median of ``--rounds``).
 
@@ -274,6 +275,33 @@ async def protocol_load_test(url: str, sessions: int, rounds: int, server_pid: i
             "single_cpu": statistics.median(single_cpu), "burst_cpu": burst_cpu, "bytes": first.received_bytes}
 
 
+async def blank_protocol_load(url: str, sessions: int, rounds: int, server_pid: int) -> dict[str, Any]:
+    """The baseline of the load test: the same protocol clients on the blank two-page app (no
+    sign-in there), all switching from 页面二 to 页面一 at once, against one session alone."""
+    from stream_client import StreamSession
+
+    clients = [StreamSession(url) for _ in range(sessions)]
+    for client in clients:
+        await client.connect()
+        await client.rerun()
+    first = clients[0]
+    singles, single_cpu = [], []
+    for _ in range(rounds + 1):
+        await first.open_page("页面二")
+        c0 = cpu_seconds(server_pid)
+        singles.append(await first.open_page("页面一"))
+        single_cpu.append(cpu_seconds(server_pid) - c0)
+    singles, single_cpu = singles[1:], single_cpu[1:]  # the first switch warms up
+    await asyncio.gather(*(c.open_page("页面二") for c in clients))
+    c0 = cpu_seconds(server_pid)
+    together = await asyncio.gather(*(c.open_page("页面一") for c in clients))
+    burst_cpu = cpu_seconds(server_pid) - c0
+    for client in clients:
+        await client.close()
+    return {"single": statistics.median(singles), "together": sorted(together),
+            "single_cpu": statistics.median(single_cpu), "burst_cpu": burst_cpu}
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, int(round(q * (len(ordered) - 1)))))]
@@ -298,12 +326,15 @@ async def run(args: argparse.Namespace, work: Path) -> int:
     results: dict[str, dict[str, float]] = {}
     load: tuple[float, list[float]] | None = None
     proto: dict[str, Any] | None = None
+    blank_proto: dict[str, Any] | None = None
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         blank = Server(blank_script, env, work / "blank.log")
         try:
             times = await time_pages(browser, blank.url, args.rounds, signed=False)
             results["blank"] = {t: statistics.median(v) for t, v in times.items()}
+            if args.sessions:
+                blank_proto = await blank_protocol_load(blank.url, args.sessions, args.rounds, blank.proc.pid)
         finally:
             blank.stop()
         blank_median = statistics.median(results["blank"].values())
@@ -351,6 +382,13 @@ async def run(args: argparse.Namespace, work: Path) -> int:
         p50, p95 = pct(together, 0.5), pct(together, 0.95)
         print(f"\n{label}: {args.sessions} signed-in sessions open 总览 at once: p50 {p50:.2f} s, p95 {p95:.2f} s; "
               f"one session alone {single:.2f} s (median of {args.rounds}); p95 = {p95 / single:.1f}× one session")
+    if blank_proto is not None:
+        single, together = blank_proto["single"], blank_proto["together"]
+        print(f"baseline, blank two-page app, protocol load: {args.sessions} sessions switch page at once: "
+              f"p50 {pct(together, 0.5):.3f} s, p95 {pct(together, 0.95):.3f} s; one session alone {single:.3f} s; "
+              f"p95 = {pct(together, 0.95) / single:.1f}× one session; server CPU per page switch "
+              f"{blank_proto['single_cpu'] * 1000:.0f} ms alone, {blank_proto['burst_cpu'] / args.sessions * 1000:.0f} ms "
+              f"in the burst")
     if proto is not None:
         per_open = proto["burst_cpu"] / args.sessions
         print(f"server CPU per 总览 open: {proto['single_cpu']:.2f} s alone, {per_open:.2f} s in the burst "
