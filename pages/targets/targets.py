@@ -33,8 +33,12 @@ web.dataframe(
 )
 
 for proj in projects.itertuples():
-    with st.expander(f"{proj.seq}. {md(proj.name)}　预算 {money(proj.budget)} 万元"):
+    box = st.expander(f"{proj.seq}. {md(proj.name)}　预算 {money(proj.budget)} 万元", key=f"targets_open_{proj.id}",
+                      on_change="rerun")
+    with box:
         st.caption(f"项目编码 {md(proj.code)}　资金用途：{md(proj.purpose or '—')}　支出计划：{md(proj.plan or '—')}")
+        if not box.open:  # goals and indicators are read when the project is opened (a county has hundreds)
+            continue
         goals = web.reads.project_goals(int(proj.id))
         st.markdown("**绩效目标**")
         for g in goals.itertuples():
