@@ -58,11 +58,13 @@ def _fresh(browser: object, width: int = 1366, height: int = 768) -> Page:
 
 
 def test_every_page_url_first_request_shows_sign_in(browser: object, links_server: AppServer) -> None:
-    """Test that a fresh browser opening each page's URL (the first one right after the server starts)
-    sees the sign-in form and no "Page not found", and no page content."""
-    for spec in (*PAGES, LOGIN_PAGE):
-        page = _fresh(browser)
-        try:
+    """Test that a browser opening each page's URL (the first one right after the server starts) sees
+    the sign-in form and no "Page not found", and no page content. One browser context for all: each
+    address is a new page load and a new Streamlit session (sign-in lives in the session, there is no
+    sign-in cookie), and the context keeps the app's script files cached as a returning browser does."""
+    page = _fresh(browser)
+    try:
+        for spec in (*PAGES, LOGIN_PAGE):
             page.goto(f"{links_server.url}/{spec.url_path}")
             wait_idle(page)
             expect_sign_in_page(page)
@@ -70,8 +72,8 @@ def test_every_page_url_first_request_shows_sign_in(browser: object, links_serve
             assert urlparse(page.url).path == f"/{spec.url_path}", page.url  # the bookmark is kept
             if spec.url_path in ("spend", "admin_users"):
                 screenshot(page, f"links-signed-out-{spec.url_path}")
-        finally:
-            page.context.close()
+    finally:
+        page.context.close()
 
 
 def test_signed_out_bookmark_lands_on_its_page_with_parameters(browser: object, links_server: AppServer) -> None:
