@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -30,12 +31,51 @@ def empty_db(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     conn.close()
 
 
-@pytest.fixture
-def seed_db_path(tmp_path: Path) -> Path:
-    """A database file holding the default dataset (the seed targets), closed for the caller to open."""
-    path = tmp_path / "seed.duckdb"
+@pytest.fixture(scope="session")
+def seed_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default dataset imported once per test process; tests get their own copy of the file."""
+    path = tmp_path_factory.mktemp("templates") / "seed.duckdb"
     dataset.open_seeded(path).close()
     return path
+
+
+@pytest.fixture(scope="session")
+def julu_template(seed_template: Path) -> Path:
+    """The default dataset plus spend to 2024-07-31 and some results (tests/fixtures/engine_julu_2024-07.json),
+    written through the write path once per test process; tests get their own copy."""
+    from tests.test_status_engine import FIXTURES, load_engine_fixture
+
+    path = seed_template.with_name("julu.duckdb")
+    shutil.copyfile(seed_template, path)
+    conn = db.open_database(path)
+    load_engine_fixture(conn, FIXTURES / "engine_julu_2024-07.json")
+    conn.close()
+    return path
+
+
+@pytest.fixture
+def seed_db_path(tmp_path: Path, seed_template: Path) -> Path:
+    """A database file holding the default dataset (the seed targets), closed for the caller to open:
+    this test's own copy of the imported file (a file copy is much quicker than importing again)."""
+    path = tmp_path / "seed.duckdb"
+    shutil.copyfile(seed_template, path)
+    return path
+
+
+@pytest.fixture
+def julu_db_path(tmp_path: Path, julu_template: Path) -> Path:
+    """This test's own copy of :func:`julu_template`, closed for the caller to open."""
+    path = tmp_path / "julu.duckdb"
+    shutil.copyfile(julu_template, path)
+    return path
+
+
+@pytest.fixture
+def julu(julu_db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An open database: the default dataset plus spend to 2024-07-31 and some results."""
+    conn = db.open_database(julu_db_path)
+    yield conn
+    conn.close()
 
 
 @pytest.fixture

@@ -4,26 +4,33 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 from pathlib import Path
 
-import duckdb
 import pdfplumber
 import pytest
 
+from perfwatch import db
 from perfwatch.reports import briefing, data, fonts
 from tests.reports_testdata import load_actuals
 
 NOTO = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 
 
-@pytest.fixture
-def report(seed_db: duckdb.DuckDBPyConnection) -> data.DepartmentReport:
-    """The 1–7月 report of the seed department with actuals loaded."""
-    load_actuals(seed_db)
-    return data.build_report(seed_db, 1, 7)
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory, seed_template: Path) -> data.DepartmentReport:
+    """The 1–7月 report of the seed department with actuals loaded (built once: the tests only read it)."""
+    path = tmp_path_factory.mktemp("briefing") / "seed.duckdb"
+    shutil.copyfile(seed_template, path)
+    conn = db.open_database(path)
+    try:
+        load_actuals(conn)
+        return data.build_report(conn, 1, 7)
+    finally:
+        conn.close()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def pdf_text(report: data.DepartmentReport) -> tuple[str, int]:
     """All text of the generated PDF (whitespace removed: long names wrap) and its page count."""
     with pdfplumber.open(io.BytesIO(briefing.build_pdf(report))) as pdf:

@@ -9,19 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from perfwatch import cli, db
-from tests.test_status_engine import FIXTURES, P3, load_engine_fixture
+from perfwatch import cli
+from tests.test_status_engine import P3
 
 
 @pytest.fixture
-def julu_path(seed_db_path: Path) -> Path:
+def julu_path(julu_db_path: Path) -> Path:
     """The default dataset plus the engine fixture (spend to 2024-07-31, results), closed."""
-    conn = db.open_database(seed_db_path)
-    try:
-        load_engine_fixture(conn, FIXTURES / "engine_julu_2024-07.json")
-    finally:
-        conn.close()
-    return seed_db_path
+    return julu_db_path
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -31,10 +31,10 @@ def _inputs(conn: duckdb.DuckDBPyConnection, department_id: int, as_of: dt.date)
     return out
 
 
-def test_entry_light_equals_the_engine_for_every_fixture_indicator(seed_db: duckdb.DuckDBPyConnection) -> None:
+def test_entry_light_equals_the_engine_for_every_fixture_indicator(julu: duckdb.DuckDBPyConnection) -> None:
     """Test that entry.light_and_reason (the entry page's light) equals compute_status for all 79
     indicators, including 法律援助工作总成本 (yellow on 总览 and green on 指标填报 before)."""
-    load_engine_fixture(seed_db, FIXTURES / "engine_julu_2024-07.json")
+    seed_db = julu  # the seed targets with the engine fixture's spend and results
     st = compute_status(seed_db, JULY)
     engine = {int(r.indicator_id): (r.light, r.reason) for r in st.indicators.itertuples(index=False)}
     dep = int(st.departments.iloc[0].department_id)
@@ -92,13 +92,13 @@ def test_entry_page_shows_the_engine_light_for_every_indicator(julu_app: Path, m
     assert checked == int(ind["project_id"].notna().sum()) == 56
 
 
-def test_project_report_with_the_cached_status_shows_the_engine_lights(seed_db: duckdb.DuckDBPyConnection) -> None:
+def test_project_report_with_the_cached_status_shows_the_engine_lights(julu: duckdb.DuckDBPyConnection) -> None:
     """Test that 项目填报's round, read with the department's Status (the page's cached read, issue 15
     item 6), shows the same pace and indicator lights and reasons as read without it (engine run
     inside, and entry.light_and_reason per indicator) for every project of the fixture in July."""
     from perfwatch import project_round, store
 
-    load_engine_fixture(seed_db, FIXTURES / "engine_julu_2024-07.json")
+    seed_db = julu  # the seed targets with the engine fixture's spend and results
     st = compute_status(seed_db, JULY)
     dep = int(st.departments.iloc[0].department_id)
     actor = store.Actor("管理员", "admin")

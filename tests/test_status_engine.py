@@ -78,13 +78,6 @@ def load_engine_fixture(conn: duckdb.DuckDBPyConnection, path: Path) -> None:
         )
 
 
-@pytest.fixture
-def julu(seed_db: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    """The default dataset plus spend to 2024-07-31 and some results (tests/fixtures/engine_julu_2024-07.json)."""
-    load_engine_fixture(seed_db, FIXTURES / "engine_julu_2024-07.json")
-    return seed_db
-
-
 def _project(status: Any, code: str) -> pd.Series:
     rows = status.projects[status.projects["code"] == code]
     assert len(rows) == 1
