@@ -19,7 +19,7 @@ import pandas as pd
 from perfwatch import attachments, declarations, entry, review
 from perfwatch.cells import is_missing
 from perfwatch.store import Actor, may
-from perfwatch.vocab import STALE, light_name
+from perfwatch.vocab import light_name
 
 if TYPE_CHECKING:
     from perfwatch.status import Status
@@ -41,12 +41,9 @@ class IndicatorRow:
     current: entry.CurrentResult | None
     light: str | None
     reason: str | None
-    stale: str | None = None  # the latest result when older than the reporting month: "50 件（截至6月30日）"
-
-    @property
-    def stale_note(self) -> str | None:
-        """本期未更新 with the result's date, as the page prints it beside the indicator."""
-        return None if self.stale is None else f"{STALE}，最近一次：{self.stale}"
+    # 本期未更新 with the latest result and its date when older than the reporting month, as the page
+    # prints it beside the indicator (perfwatch.entry.stale_note, the same words as 指标填报)
+    stale_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -117,14 +114,6 @@ def _engine_lights(status: Status, project_id: int) -> dict[int, tuple[str | Non
             for i, light, why in zip(mine["indicator_id"], mine["light"], mine["reason"], strict=True)}
 
 
-def _stale(ind: entry.Indicator, cur: entry.CurrentResult | None, as_of: dt.date) -> str | None:
-    """The current result, dated, when it is older than the reporting month (the same words as 填报情况)."""
-    if cur is None or all(is_missing(cur.fields.get(k)) for k in ("value", "done_date", "rating")):
-        return None
-    return entry.latest_result_text(cur.as_of, as_of, value=cur.fields.get("value"), unit=ind.unit,
-                                    done_date=cur.fields.get("done_date"), rating=cur.fields.get("rating"))
-
-
 def load(conn: duckdb.DuckDBPyConnection, actor: Actor, project_id: int, as_of: dt.date,
          status: Status | None = None) -> RoundView:
     """The project's round at ``as_of``. ``status``: the engine's Status of the project's department
@@ -159,7 +148,7 @@ def load(conn: duckdb.DuckDBPyConnection, actor: Actor, project_id: int, as_of: 
                 rating=cur.fields["rating"], projected_value=cur.fields["projected_value"],
                 likelihood=cur.fields["likelihood"])
             light, why = entry.light_and_reason(conn, ind, inp, as_of)
-        rows.append(IndicatorRow(ind, cur, light, why, _stale(ind, cur, as_of)))
+        rows.append(IndicatorRow(ind, cur, light, why, entry.stale_note(ind, cur, as_of)))
     return RoundView(
         project=project, as_of=when, pace=_pace(conn, project, as_of, status),
         declaration=declarations.of_project(conn, project_id, when),

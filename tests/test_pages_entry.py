@@ -165,6 +165,29 @@ def test_results_form_requires_cause_then_saves(page_db: Path, monkeypatch: pyte
     assert row["截至目前"] == "100件" and "黄灯" in row["指标灯"]
 
 
+def test_results_page_flags_an_indicator_not_updated_this_round(page_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Test that 办案数量, last reported at May's end (40 件), reads 本期未更新 with its date in the
+    June round of 指标填报 (table and expander, the words of 项目填报), and its plain value in May."""
+    from perfwatch import web
+
+    conn = web._connection(str(page_db))
+    ind = int(conn.execute("SELECT id FROM indicators WHERE level3 = '办案数量'").fetchone()[0])
+    entry.save_results(conn, store.SYSTEM, [entry.ResultInput(ind, dt.date(2024, 5, 31), value=40.0)],
+                       today=dt.date(2024, 8, 15))
+    at = page("entry_results.py", "owner", monkeypatch)
+    at.selectbox(key="results_month").set_value(6).run()
+    assert not at.exception, at.exception
+    note = "本期未更新，最近一次：40 件（截至5月31日）"  # by hand: May 31 is before June, unit 件
+    table = at.dataframe[0].value.set_index("三级指标")
+    assert table.loc["办案数量", "截至目前"] == note
+    assert table.loc["服务对象满意度", "截至目前"] == "未填报"
+    assert [e.label for e in at.expander if "办案数量" in e.label][0].endswith(f"〔{note}〕")
+    at.selectbox(key="results_month").set_value(5).run()
+    assert not at.exception, at.exception
+    assert at.dataframe[0].value.set_index("三级指标").loc["办案数量", "截至目前"] == "40件"
+    assert not any("本期未更新" in e.label for e in at.expander)
+
+
 def test_results_page_for_finance_is_refused(page_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Test that a finance user opening the results page gets a message, not the form."""
     monkeypatch.setenv("PERFWATCH_ROLE", "finance")

@@ -60,22 +60,6 @@ def as_input(ind: entry.Indicator) -> entry.ResultInput | None:
                              projected_value=f["projected_value"], likelihood=f["likelihood"])
 
 
-def shown_value(ind: entry.Indicator) -> str:
-    cur = current.get(ind.id)
-    if cur is None:
-        return "未填报"
-    f = cur.fields
-    if f["rating"]:
-        text = str(f["rating"])
-    elif f["done_date"]:
-        text = f"已于 {f['done_date'].isoformat()} 完成"
-    elif f["value"] is not None:
-        text = f"{f['value']:g}{ind.unit or ''}"
-    else:
-        text = "未完成" if ind.value_kind == "date" else "（空）"
-    return text + ("" if cur.in_period else f"（{cur.as_of.isoformat()} 填报）")
-
-
 lights = entry.lights_and_reasons(conn, [(ind, as_input(ind)) for ind in indicators], as_of)
 tab_form, tab_file, tab_history = st.tabs(["逐项填报", "模板下载与上传", "修改历史与撤销"])
 
@@ -83,7 +67,7 @@ with tab_form:
     if not indicators:
         st.info("该项目没有绩效指标。")
     web.dataframe(
-        [{"三级指标": ind.level3, "年度指标值": ind.target_text, "截至目前": shown_value(ind),
+        [{"三级指标": ind.level3, "年度指标值": ind.target_text, "截至目前": entry.result_to_date(ind, current.get(ind.id), as_of),
           "指标灯": entry.LIGHT_LABELS.get(lights[ind.id][0] or "", "—"), "说明": lights[ind.id][1] or ""}
          for ind in indicators],
         hide_index=True, width="stretch",
@@ -97,7 +81,9 @@ with tab_form:
         if base_key not in st.session_state:  # the row this edit is based on (conflict check)
             st.session_state[base_key] = cur.id if cur is not None and cur.as_of == as_of else None
         f: dict[str, Any] = dict(cur.fields) if cur is not None else {}
-        box = st.expander(f"{badge}　{md(ind.level2 or '')} · {md(ind.level3)}　目标 {md(ind.target_text)}",
+        stale = entry.stale_note(ind, cur, as_of)
+        box = st.expander(f"{badge}　{md(ind.level2 or '')} · {md(ind.level3)}　目标 {md(ind.target_text)}"
+                          + (f"　〔{md(stale)}〕" if stale else ""),
                           key=f"results_open_{ind.id}_{as_of}", on_change="rerun")
         with box:
             if not box.open:  # the form is drawn when its indicator is opened (a page of 20 forms is slow)

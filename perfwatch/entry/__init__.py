@@ -45,6 +45,8 @@ from perfwatch.entry.completeness import (
     completeness,
     completeness_by_department,
     latest_result_text,
+    result_to_date,
+    stale_note,
 )
 from perfwatch.entry.grid import (
     SpendGrid,
@@ -138,6 +140,8 @@ __all__ = [
     "indicator_light",
     "indicators_all",
     "latest_result_text",
+    "result_to_date",
+    "stale_note",
     "indicators_of",
     "last_data_date",
     "last_undoable",

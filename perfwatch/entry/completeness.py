@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import duckdb
 import pandas as pd
@@ -20,6 +20,10 @@ from perfwatch.cells import is_missing
 from perfwatch.numfmt import round2
 from perfwatch.periods import as_of_note, month_start, older_than_month
 from perfwatch.vocab import STALE, UNREPORTED
+
+if TYPE_CHECKING:
+    from perfwatch.entry.common import Indicator
+    from perfwatch.entry.results import CurrentResult
 
 
 @dataclass
@@ -71,6 +75,36 @@ def latest_result_text(result_as_of: dt.date, as_of: dt.date, *, value: Any = No
     if isinstance(rating, str) and rating:
         parts.append(f"评价：{rating}")
     return f"{'；'.join(parts) or '已填报'}（{as_of_note(result_as_of)}）"
+
+
+def stale_note(ind: Indicator, cur: CurrentResult | None, as_of: dt.date) -> str | None:
+    """"本期未更新，最近一次：40 件（截至5月31日）" when the indicator's current result (the latest on
+    or before ``as_of``) is older than the reporting month and holds a value; None otherwise. The one
+    rule the 项目填报 and 指标填报 pages print beside an indicator (填报情况 lists the same words)."""
+    if cur is None or all(is_missing(cur.fields.get(k)) for k in ("value", "done_date", "rating")):
+        return None
+    latest = latest_result_text(cur.as_of, as_of, value=cur.fields.get("value"), unit=ind.unit,
+                                done_date=cur.fields.get("done_date"), rating=cur.fields.get("rating"))
+    return None if latest is None else f"{STALE}，最近一次：{latest}"
+
+
+def result_to_date(ind: Indicator, cur: CurrentResult | None, as_of: dt.date) -> str:
+    """指标填报's 截至目前 of an indicator: 未填报, the :func:`stale_note` when the result is older
+    than the reporting month, else the result of the month ("100件", "已于 2024-06-20 完成", "达成")."""
+    if cur is None:
+        return UNREPORTED
+    if note := stale_note(ind, cur, as_of):
+        return note
+    f = cur.fields
+    if f.get("rating"):
+        text = str(f["rating"])
+    elif not is_missing(f.get("done_date")):
+        text = f"已于 {f['done_date'].isoformat()} 完成"
+    elif not is_missing(f.get("value")):
+        text = f"{f['value']:g}{ind.unit or ''}"
+    else:
+        text = "未完成" if ind.value_kind == "date" else "（空）"
+    return text if not older_than_month(cur.as_of, as_of) else f"{text}（{as_of_note(cur.as_of)}）"
 
 
 def completeness(conn: duckdb.DuckDBPyConnection, department_id: int, as_of: dt.date) -> Completeness:
