@@ -137,13 +137,19 @@ PALETTES: dict[str, dict[str, str]] = {
     "dark": {"bg": "#0f1722", "panel": "#1b2533", "text": "#f1f5f9", "muted": "#b6c2d1", "grid": "#334155"},
 }
 
+# Section headings (h3): Streamlit ends a heading's markdown block 1rem above the bottom of its box
+# (a -1rem margin meant for a paragraph's 1rem bottom margin) and the next element follows 0.6rem
+# later, so with a small bottom padding the heading overlapped the chips or list under it. The bottom
+# padding (0.4rem of it cancels that overlap) leaves air under the heading, the top padding and the
+# chips' bottom margin a little more above it; the summary screen still fits 1280×720 with a fifth
+# line ("另有 n 个") in the lagging list.
 _BASE_CSS = """
 [data-testid="stMainBlockContainer"] { padding: 2.6rem 1.5rem 0 1.5rem; max-width: 100%; }
 [data-testid="stHeader"] { background: transparent !important; }
 [data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li { font-size: clamp(1.1rem, 1.46vw, 1.9rem); line-height: 1.35; }
 [data-testid="stMainBlockContainer"] h1 { font-size: clamp(1.45rem, 2.05vw, 2.7rem); padding: 0; }
 [data-testid="stMainBlockContainer"] h2 { font-size: clamp(1.35rem, 1.9vw, 2.4rem); padding: 0.1rem 0; }
-[data-testid="stMainBlockContainer"] h3 { font-size: clamp(1.15rem, 1.5vw, 1.95rem); padding: 0.1rem 0; }
+[data-testid="stMainBlockContainer"] h3 { font-size: clamp(1.15rem, 1.5vw, 1.95rem); padding: 0.2em 0 calc(0.5rem + 0.25em) 0; }
 [data-testid="stMetric"] { padding: 0.3rem 0.6rem !important; }
 [data-testid="stMetricLabel"] p { font-size: clamp(0.95rem, 1.2vw, 1.6rem) !important; }
 [data-testid="stMetricValue"], [data-testid="stMetricValue"] * { font-size: clamp(2rem, calc(4.2vw - 16px), 4.6rem) !important; line-height: 1.15; font-weight: 700; }
@@ -152,10 +158,10 @@ _BASE_CSS = """
 [data-testid="stCaptionContainer"] p { font-size: clamp(1rem, 1.3vw, 1.7rem) !important; }
 [data-testid="stBaseButton-secondary"] p, [data-testid="stBaseButton-primary"] p { font-size: clamp(1rem, 1.3vw, 1.7rem) !important; }
 [data-testid="stVerticalBlock"] { gap: 0.6rem; }
-.pw-chips { display: flex; flex-wrap: wrap; gap: 0.4em; margin: 0.1em 0 0.5em 0; }
+.pw-chips { display: flex; flex-wrap: wrap; gap: 0.4em; margin: 0.1em 0 0.25em 0; }
 .pw-chip { display: inline-block; border-radius: 0.4em; padding: 0.05em 0.5em; font-weight: 700; font-size: clamp(1.1rem, 1.46vw, 1.9rem); }
-.pw-lag { list-style: none; padding: 0; margin: 0; }
-.pw-lag li { display: flex; gap: 0.4em; align-items: baseline; white-space: nowrap; overflow: hidden; }
+.pw-lag { list-style: none; padding: 0 !important; margin: 0; }  /* flush left like the chips above */
+.pw-lag li { display: flex; gap: 0.4em; align-items: baseline; white-space: nowrap; overflow: hidden; margin: 0 0 0.1em 0; padding: 0; }
 .st-key-wall_summary_chart [data-testid="stPlotlyChart"] { height: calc(100vh - 20.5vw - 60px) !important; min-height: 300px; }
 .st-key-wall_project_chart [data-testid="stPlotlyChart"] { height: calc(100vh - 12.5vw - 70px) !important; min-height: 300px; }
 .st-key-wall_full_chart [data-testid="stPlotlyChart"] { height: calc(100vh - 7vw - 90px) !important; min-height: 300px; }
