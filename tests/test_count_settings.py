@@ -167,6 +167,34 @@ def test_page_offers_the_editor_to_the_admin(page_db: Path) -> None:
     assert len(save) == 1 and save[0].disabled
 
 
+def test_editor_keeps_its_columns_in_view_and_lists_the_names_it_cuts(page_db: Path) -> None:
+    """Test that the admin's editor fits 1366 px (900 px of grid) with 性质 and 里程碑 in view, its name
+    columns as wide as that leaves, and the names still cut listed in full below it.
+
+    By hand (14 px a Chinese character, 7 px other characters, 28 px cell padding): the fixed columns
+    take 56 + 110 + 100 + 200 = 466 px, leaving 434 px for the two name columns. 项目/分项目标 is as wide
+    as its header (6 × 14 + 7 + 28 = 119 px), which holds every 6-character project and 分项目标 name
+    but not the two 39-character 冀财政法… transfers (28 × 14 + 11 × 7 + 28 = 497 px: no room with
+    三级指标's own header). 三级指标 takes the rest, 434 − 119 = 315 px: it cuts
+    “印刷宣传资料或制作法律援助宣传品 1000件以上” (19 × 14 + 5 × 7 + 28 = 329 px) and the 44-character
+    监督指导… indicator; its next longest, “对县本级行政执法人员培训 100人次以上”, needs 280 px and fits."""
+    import json
+
+    at = AppTest.from_file(str(REPO / "pages" / "targets" / "targets.py"), default_timeout=60).run()
+    assert not at.exception, at.exception
+    config = {k.split(":")[-1]: v for k, v in json.loads(at.data_editor[0].proto.columns).items()}
+    assert {c: config[c]["width"] for c in ("项目/分项目标", "序号", "三级指标", "指标值", "性质", "里程碑")} == {
+        "项目/分项目标": 119, "序号": 56, "三级指标": 315, "指标值": 110, "性质": 100, "里程碑": 200}
+    boxes = {e.label: e.text[0].value.split("\n") for e in at.expander if "表中显示不全" in e.label}
+    assert boxes == {
+        "项目全称（表中显示不全的 2 个）": ["冀财政法2023年49号提前下达2024年中央政法纪检监察转移支付资金-司法局",
+                                       "冀财政法2023年50号提前下达2024年省级基层公检法司转移支付资金-司法局"],
+        "指标全称（表中显示不全的 2 个）": [
+            "监督指导县直各部门认真落实“谁执法谁普法”普法责任制，组织开展法治宣传活动次数 3次以上",
+            "印刷宣传资料或制作法律援助宣传品 1000件以上"],
+    }
+
+
 def test_page_is_read_only_for_a_leader(page_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Test that a leader sees the natures as a table, without the save button."""
     monkeypatch.setenv("PERFWATCH_ROLE", "leader")

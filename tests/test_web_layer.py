@@ -119,3 +119,25 @@ def test_tables_show_two_decimals_half_up_with_separators() -> None:
     assert config["比值"]["type_config"]["step"] == 0.1
     assert "个数" not in config  # whole numbers as they are
     assert table.proto.placeholder == "—"
+
+
+def test_name_columns_fit_a_grid_by_cutting_the_fewest_names() -> None:
+    """Test that name columns that fit keep their full widths, and that when they do not, the widths
+    chosen cut the fewest names, the room left going to the last name column.
+
+    By hand (14 px a Chinese character, 28 px cell padding): 项目 needs 28 + 28 = 56 px for its header
+    and 甲乙 alike, 三级指标 84 px for its header and 10 × 14 + 28 = 168 px for its longest name."""
+    from perfwatch.web.widgets import fitted_name_columns
+
+    frame = pd.DataFrame({"项目": ["甲乙", "甲" * 30], "三级指标": ["丙" * 10, "丁"]})
+
+    def widths(room: int) -> dict[str, int]:
+        return {c: v["width"] for c, v in fitted_name_columns(frame, room).items()}
+
+    # 甲×30 needs 30 × 14 + 28 = 448 px; 448 + 168 = 616 px fit in 700
+    assert widths(700) == {"项目": 448, "三级指标": 168}
+    # in 400 px: 项目 at 448 leaves no room for 三级指标's header (84), so 项目 is as narrow as its
+    # names but the long one allow (56, one name cut) and 三级指标 keeps 168 (none cut)
+    assert widths(400) == {"项目": 56, "三级指标": 168}
+    # in 200 px: 项目 at 56 again (甲×30 cut) and the 200 − 56 = 144 px left go to 三级指标, which then cuts 丙×10
+    assert widths(200) == {"项目": 56, "三级指标": 144}

@@ -82,10 +82,12 @@ else:
         column_order=[c for c in counts.columns if c != "编号"],
         disabled=[c for c in counts.columns if c not in COUNT_EDITABLE],
         column_config={
-            "性质": st.column_config.SelectboxColumn("性质", options=list(NATURE_LABELS.values()), width="small"),
-            "里程碑": st.column_config.TextColumn("里程碑", help=milestones.FORMAT_HELP, width="medium"),
-            "序号": st.column_config.NumberColumn("序号", width="small"),
+            "序号": st.column_config.NumberColumn("序号", width=56),
+            "指标值": st.column_config.TextColumn("指标值", width=110),
+            "性质": st.column_config.SelectboxColumn("性质", options=list(NATURE_LABELS.values()), width=100),
+            "里程碑": st.column_config.TextColumn("里程碑", help=milestones.FORMAT_HELP, width=200),
         },
+        fit_names=True,  # names as wide as they fit with 性质 and 里程碑 in view; cut ones listed below
     )
     edits = count_edits(counts.to_dict("records"), edited.to_dict("records"))
     if st.button("保存性质与里程碑", type="primary", disabled=not edits, key="count_settings_save"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import bisect
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -73,14 +74,64 @@ def name_columns(frame: pd.DataFrame) -> dict[str, Any]:
 # An entry grid keeps its name column at the grid's own width (the month columns must stay in view),
 # which shows about this many characters; longer names are listed in full below it.
 GRID_NAME_CHARS = 24
+_CELL_PADDING_PX = 28  # a grid cell's padding around its text
+# An entry grid is in view whole, without scrolling sideways, when no wider than the main area of a
+# wide page at 1366×768 with the sidebar open (906 px, measured in Chromium).
+GRID_VIEW_PX = 900
+_STREAMLIT_WIDTHS = {"small": 75, "medium": 200, "large": 400}
+_UNSET_WIDTH_PX = 100  # about what the grid gives a short column with no width set
+FULL_NAME_LABELS = {"三级指标": "指标全称", "部门名称": "部门全称"}  # else 项目全称
 
 
-def full_names(names: Any, *, label: str = "项目全称") -> None:
-    """A closed expander listing in full the names an entry grid cuts (longer than GRID_NAME_CHARS)."""
-    long = [str(n) for n in names if not is_missing(n) and len(str(n)) > GRID_NAME_CHARS]
+def full_names(names: Any, *, label: str = "项目全称", width_px: int | None = None) -> None:
+    """A closed expander listing in full, once each, the names an entry grid cuts: wider than a
+    column of ``width_px`` (:func:`fitted_name_columns`), else longer than GRID_NAME_CHARS."""
+    def cut(name: str) -> bool:
+        return len(name) > GRID_NAME_CHARS if width_px is None else text_width_px(name) + _CELL_PADDING_PX > width_px
+
+    long = [n for n in dict.fromkeys(str(n) for n in names if not is_missing(n)) if cut(n)]
     if long:
         with st.expander(f"{label}（表中显示不全的 {len(long)} 个）"):
             st.text("\n".join(long))
+
+
+def _name_needs(frame: pd.DataFrame, col: str) -> list[int]:
+    """The width each name of ``col`` needs (ascending, at least the header's, at most 600 px)."""
+    header = text_width_px(col) + _CELL_PADDING_PX
+    return sorted(min(max(text_width_px(str(v)) + _CELL_PADDING_PX, header), _NAME_MAX_PX)
+                  for v in frame[col].tolist() if not is_missing(v)) or [header]
+
+
+def _fewest_cut(needs: list[list[int]], room: int) -> tuple[int, int, list[int]]:
+    """(names cut, room left unused, widths) of the widths within ``room`` that cut the fewest names:
+    each column tries every width one of its names needs; the last one takes what is left."""
+    first, rest = needs[0], needs[1:]
+    if not rest:
+        width = max(first[0], min(first[-1], room))
+        return len(first) - bisect.bisect_right(first, width), max(room - width, 0), [width]
+    best: tuple[int, int, list[int]] | None = None
+    reserve = sum(n[0] for n in rest)
+    for width in sorted(set(first)):
+        if width > room - reserve and best is not None:
+            break
+        cut, left, widths = _fewest_cut(rest, room - width)
+        found = (cut + len(first) - bisect.bisect_right(first, width), left, [width, *widths])
+        if best is None or found[:2] < best[:2]:
+            best = found
+    assert best is not None
+    return best
+
+
+def fitted_name_columns(frame: pd.DataFrame, room_px: int) -> dict[str, Any]:
+    """Name columns as :func:`name_columns` makes them (each as wide as its longest name) when they
+    fit ``room_px`` together; else the widths within it that cut the fewest names, each column at
+    least as wide as its header, the room a narrower column does not need going to the rightmost
+    (the last name column in ``frame``). The names cut are listed by :func:`full_names`."""
+    cols = [c for c in frame.columns if c in NAME_COLUMNS]
+    if not cols:
+        return {}
+    _, _, widths = _fewest_cut([_name_needs(frame, c) for c in cols], room_px)
+    return {c: st.column_config.TextColumn(c, width=w) for c, w in zip(cols, widths, strict=True)}
 
 
 @dataclass(frozen=True)
@@ -141,14 +192,36 @@ def number_column(label: str, places: int) -> Any:
     return st.column_config.NumberColumn(label, format="localized", step=10.0 ** -places if places else 1)
 
 
-def data_editor(frame: pd.DataFrame, **kwargs: Any) -> pd.DataFrame:
+def data_editor(frame: pd.DataFrame, *, fit_names: bool = False, **kwargs: Any) -> pd.DataFrame:
     """st.data_editor whose missing cells show blank (Streamlit's default shows "None"): an empty
     month is a blank cell, which the caller still tells apart from 0 (NaN in the returned frame).
-    Index hidden and full width unless the caller says otherwise."""
+    Index hidden and full width unless the caller says otherwise.
+
+    ``fit_names``: the name columns share what the other shown columns (their ``column_config``
+    widths) leave of GRID_VIEW_PX, so every column is in view at 1366 px (:func:`fitted_name_columns`);
+    the names cut are listed in full below the grid (:func:`full_names`)."""
     kwargs.setdefault("hide_index", True)
     kwargs.setdefault("width", "stretch")
     kwargs.setdefault("placeholder", "")
-    return st.data_editor(frame, **kwargs)
+    names: dict[str, Any] = {}
+    if fit_names:
+        config = dict(kwargs.get("column_config") or {})
+        shown = list(kwargs.get("column_order") or frame.columns)
+        others = sum(_set_width_px(config.get(c)) for c in shown if c not in NAME_COLUMNS)
+        names = fitted_name_columns(frame[[c for c in shown if c in NAME_COLUMNS]], GRID_VIEW_PX - others)
+        kwargs["column_config"] = {**names, **config}
+    edited = st.data_editor(frame, **kwargs)
+    for col, setting in names.items():
+        full_names(frame[col], label=FULL_NAME_LABELS.get(col, "项目全称"), width_px=int(setting["width"]))
+    return edited
+
+
+def _set_width_px(setting: Any) -> int:
+    """A column's width in pixels as its column_config sets it (a number or small/medium/large)."""
+    width = setting.get("width") if isinstance(setting, Mapping) else None
+    if isinstance(width, int):
+        return width
+    return _STREAMLIT_WIDTHS.get(str(width), _UNSET_WIDTH_PX)
 
 
 def light_dataframe(frame: pd.DataFrame, *, column_config: Mapping[str, Any] | None = None,
