@@ -357,7 +357,7 @@ def blank_text(frame: pd.DataFrame) -> pd.DataFrame:
     """Missing values in text columns shown as empty cells instead of "None" (numbers untouched)."""
     out = frame.copy()
     for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            text = out[col].astype(object)  # the mask on the object copy: on Arrow strings it is ~100× slower
-            out[col] = text.where(text.notna(), "")
+        text = out[col]
+        if (text.dtype == object or pd.api.types.is_string_dtype(text)) and text.hasnans:
+            out[col] = text.fillna("")  # only columns with a gap: most have none
     return out
