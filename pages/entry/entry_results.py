@@ -60,7 +60,8 @@ def as_input(ind: entry.Indicator) -> entry.ResultInput | None:
                              projected_value=f["projected_value"], likelihood=f["likelihood"])
 
 
-lights = entry.lights_and_reasons(conn, [(ind, as_input(ind)) for ind in indicators], as_of)
+lights = entry.lights_and_reasons(conn, [(ind, as_input(ind)) for ind in indicators], as_of,
+                                  figures_of={dept_id: web.reads.project_figures(dept_id, as_of)})
 tab_form, tab_file, tab_history = st.tabs(["逐项填报", "模板下载与上传", "修改历史与撤销"])
 
 with tab_form:

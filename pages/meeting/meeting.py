@@ -47,7 +47,8 @@ if not ctx.has_actuals:
     st.stop()
 
 status = web.status(ctx)
-report = data.build_report(web.connection(), ctx.department_id, as_of=ctx.as_of, status=status)
+report = web.shared(ctx, "report", lambda: data.build_report(web.connection(), ctx.department_id, as_of=ctx.as_of,
+                                                              status=status))
 screens = meeting.build_screens(report)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from perfwatch import exports, pageviews, views, web
+from perfwatch.cells import as_int
 from perfwatch.settings import LIGHT_NAMES, rule_text
 from perfwatch.textsafe import md
 
@@ -35,8 +36,9 @@ level2 = f3.multiselect("二级指标", sorted(level2_options["level2"].dropna()
 lights = f4.multiselect("灯", list(views.LIGHT_ORDER), format_func=LIGHT_NAMES.__getitem__, placeholder="全部")
 
 st.subheader("项目绩效指标")
-shown = views.filter_indicators(project_ind, projects=chosen, level1=level1, level2=level2, lights=lights)
-table = views.indicator_table(shown)
+filters = (tuple(chosen), tuple(level1), tuple(level2), tuple(lights))
+table = web.shared(ctx, "indicator_table", lambda: views.indicator_table(views.filter_indicators(
+    project_ind, projects=chosen, level1=level1, level2=level2, lights=lights)), *filters)
 st.caption(f"显示 {len(table)} / {len(project_ind)} 个指标。")
 column_config = {
     "判定依据": st.column_config.TextColumn(width="large"),
@@ -45,21 +47,28 @@ column_config = {
 if table.empty:
     st.info("没有符合筛选条件的指标。")
 else:
-    web.light_dataframe(table, column_config=column_config)
+    web.show_table(web.shared(ctx, "indicator_table_shown", lambda: web.prepare_light_table(table), *filters),
+                   column_config=column_config)
 
 part = views.department_part(s)
-dept_table = views.indicator_table(part) if not part.empty else part
+dept_table = web.shared(ctx, "department_indicator_table", lambda: views.indicator_table(part) if not part.empty else part)
 if not part.empty:
     st.subheader("部门整体绩效目标")
     overall = pageviews.overall_goal(web.reads.department_texts(ctx.department_id))
     if overall:
         with st.expander("总体绩效目标"):
             st.text(overall)
-    dept_shown = part if not lights else part[part["light"].isin(lights)]
-    for seq, grp in dept_shown.groupby("sub_goal_seq", sort=True):
-        st.markdown(f"**分项目标 {int(seq)}：{md(grp['sub_goal_title'].iloc[0])}**")
-        t = views.indicator_table(grp).drop(columns=["项目", "一级指标", "二级指标"])
-        web.light_dataframe(t, column_config=column_config)
+
+    def _sub_goals() -> list[tuple[str, web.PreparedTable]]:
+        """Each 分项目标 (with the light filter): its heading and its prepared indicator table."""
+        dept_shown = part if not lights else part[part["light"].isin(lights)]
+        return [(f"**分项目标 {as_int(seq)}：{md(grp['sub_goal_title'].iloc[0])}**",
+                 web.prepare_light_table(views.indicator_table(grp).drop(columns=["项目", "一级指标", "二级指标"])))
+                for seq, grp in dept_shown.groupby("sub_goal_seq", sort=True)]
+
+    for heading, prepared in web.shared(ctx, "indicator_sub_goals", _sub_goals, tuple(lights)):
+        st.markdown(heading)
+        web.show_table(prepared, column_config=column_config)
 
 
 def _workbook() -> bytes:

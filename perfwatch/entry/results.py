@@ -96,10 +96,12 @@ def light_and_reason(conn: duckdb.DuckDBPyConnection, ind: Indicator, inp: Resul
 
 
 def lights_and_reasons(conn: duckdb.DuckDBPyConnection, items: Sequence[tuple[Indicator, ResultInput | None]],
-                       as_of: dt.date) -> dict[int, tuple[str | None, str | None]]:
+                       as_of: dt.date, *, figures_of: Mapping[int, Mapping[int, Mapping[str, Any]]] | None = None,
+                       ) -> dict[int, tuple[str | None, str | None]]:
     """:func:`light_and_reason` of several indicators at ``as_of`` (indicator id → (light, reason)),
     reading the rules once, the milestones in one query and the engine's project figures once per
-    department (a page of 20 indicators: one engine run, not 20)."""
+    department (a page of 20 indicators: one engine run, not 20). ``figures_of``: department id →
+    :func:`perfwatch.status.project_figures` at ``as_of`` when the caller already has them (a cached read)."""
     from perfwatch import status
     from perfwatch.settings import load_rules
 
@@ -110,14 +112,14 @@ def lights_and_reasons(conn: duckdb.DuckDBPyConnection, items: Sequence[tuple[In
     ids = [ind.id for ind, _ in items]
     for ind_id, month, value in db.query(conn, "entry/milestones_of_indicators", {"indicator_ids": ids}):
         milestones.setdefault(int(ind_id), []).append((int(month), float(value)))
-    figures_of: dict[int, dict[int, dict[str, Any]]] = {}
+    known: dict[int, Mapping[int, Mapping[str, Any]]] = dict(figures_of or {})
     out: dict[int, tuple[str | None, str | None]] = {}
     for ind, inp in items:
-        figures: dict[str, Any] = {}
+        figures: Mapping[str, Any] = {}
         if ind.project_id is not None:
-            if ind.department_id not in figures_of:
-                figures_of[ind.department_id] = status.project_figures(conn, as_of, ind.department_id, rules)
-            figures = figures_of[ind.department_id].get(ind.project_id, {})
+            if ind.department_id not in known:
+                known[ind.department_id] = status.project_figures(conn, as_of, ind.department_id, rules)
+            figures = known[ind.department_id].get(ind.project_id, {})
         facts = status.IndicatorFacts(
             kind=ind.kind, comparator=ind.comparator, target=ind.value, unit=ind.unit, target_text=ind.target_text,
             level2=ind.level2, level3=ind.level3, deadline=ind.deadline, fiscal_year=ind.fiscal_year,

@@ -110,3 +110,14 @@ def department_status(department_id: int, as_of: dt.date) -> Any:
     same cached read as the dashboard pages: computed once per data version."""
     connection()
     return cached_status(db_path(), as_of, department_id, None)
+
+
+def project_figures(department_id: int, as_of: dt.date) -> dict[int, dict[str, Any]]:
+    """The department's project figures the cost indicators are judged with
+    (:func:`perfwatch.status.project_figures`), once per data version (for entry.lights_and_reasons)."""
+    from perfwatch import status
+
+    connection()
+    path = db_path()
+    return cached_shared(path, ("project_figures", department_id, as_of),
+                         lambda: status.project_figures(_connection(path), as_of, department_id))
