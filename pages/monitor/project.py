@@ -65,40 +65,46 @@ if not goals.empty:
         st.text(f"{g.seq}. {g.text}")
 
 st.markdown("**绩效指标**")
-ind = s.indicators[s.indicators["project_id"] == pid]
-table = views.indicator_table(ind).drop(columns=["项目"])
-web.light_dataframe(table, column_config={"判定依据": st.column_config.TextColumn(width="large")})
+table = web.shared(ctx, "project_indicators", lambda: web.prepare_light_table(
+    views.indicator_table(s.indicators[s.indicators["project_id"] == pid]).drop(columns=["项目"])), pid)
+web.show_table(table, column_config={"判定依据": st.column_config.TextColumn(width="large")})
 
 st.markdown("**填报记录**")
-tab1, tab2, tab3, tab4 = st.tabs(["支出", "指标完成情况", "全年预计与进展", "佐证材料"])
-with tab1:
-    hist = web.reads.project_spend_history(pid)
-    if hist.empty:
-        st.caption("尚无支出记录。")
-    else:
-        web.dataframe(pageviews.spend_history_table(hist))
-with tab2:
-    hist = web.reads.project_result_history(pid)
-    if hist.empty:
-        st.caption("尚无指标完成情况记录。")
-    else:
-        web.dataframe(pageviews.result_history_table(hist))
-with tab3:
-    hist = web.reads.project_report_history(pid)
-    if hist.empty:
-        st.caption("尚无全年预计执行数或进展说明。")
-    else:
-        web.dataframe(pageviews.report_history_table(hist))
-with tab4:
-    conn = web.connection()
-    files = attachments.of_project(conn, pid, ctx.as_of)
-    st.caption(f"{ctx.as_of.year}年{ctx.as_of.month}月填报的佐证材料；本期审核状态："
-               f"{review.STATE_LABELS[review.state_of(conn, pid, ctx.as_of)]}。")
-    if files.empty:
-        st.caption("本期尚无佐证材料。")
-    for r in files.to_dict("records"):
-        item = attachments.get(conn, int(r["id"]))
-        c_name, c_dl = st.columns([5, 1], vertical_alignment="center")
-        c_name.markdown(f"{r['attached_to']}：{r['file_name']}（{r['size_text']}，{audit_labels.actor_label(r['uploaded_by'])} 上传）")
-        c_dl.download_button("下载", data=item.content, file_name=item.file_name, mime=item.media_type,
-                             key=f"project_file_{item.id}")
+# each tab is read and drawn when it is picked (on_change="rerun": the tab knows whether it is open)
+tab1, tab2, tab3, tab4 = st.tabs(["支出", "指标完成情况", "全年预计与进展", "佐证材料"], key="project_history_tab",
+                                 on_change="rerun")
+if tab1.open:
+    with tab1:
+        hist = web.reads.project_spend_history(pid)
+        if hist.empty:
+            st.caption("尚无支出记录。")
+        else:
+            web.dataframe(pageviews.spend_history_table(hist))
+if tab2.open:
+    with tab2:
+        hist = web.reads.project_result_history(pid)
+        if hist.empty:
+            st.caption("尚无指标完成情况记录。")
+        else:
+            web.dataframe(pageviews.result_history_table(hist))
+if tab3.open:
+    with tab3:
+        hist = web.reads.project_report_history(pid)
+        if hist.empty:
+            st.caption("尚无全年预计执行数或进展说明。")
+        else:
+            web.dataframe(pageviews.report_history_table(hist))
+if tab4.open:
+    with tab4:
+        conn = web.connection()
+        files = attachments.of_project(conn, pid, ctx.as_of)
+        st.caption(f"{ctx.as_of.year}年{ctx.as_of.month}月填报的佐证材料；本期审核状态："
+                   f"{review.STATE_LABELS[review.state_of(conn, pid, ctx.as_of)]}。")
+        if files.empty:
+            st.caption("本期尚无佐证材料。")
+        for r in files.to_dict("records"):
+            item = attachments.get(conn, int(r["id"]))
+            c_name, c_dl = st.columns([5, 1], vertical_alignment="center")
+            c_name.markdown(f"{r['attached_to']}：{r['file_name']}（{r['size_text']}，{audit_labels.actor_label(r['uploaded_by'])} 上传）")
+            c_dl.download_button("下载", data=item.content, file_name=item.file_name, mime=item.media_type,
+                                 key=f"project_file_{item.id}")
