@@ -244,6 +244,18 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+async def _burst(clients: list[Any], start: str, target: str, server_pid: int) -> tuple[list[float], float]:
+    """Every client on ``start`` (untimed), then all open ``target`` at once: their seconds and the
+    server's CPU seconds for the burst; the clients are closed."""
+    await asyncio.gather(*(c.open_page(start) for c in clients))
+    c0 = cpu_seconds(server_pid)
+    together = await asyncio.gather(*(c.open_page(target) for c in clients))
+    burst_cpu = cpu_seconds(server_pid) - c0
+    for client in clients:
+        await client.close()
+    return list(together), burst_cpu
+
+
 async def protocol_load_test(url: str, sessions: int, rounds: int, server_pid: int) -> dict[str, Any]:
     """The same load test with protocol-level clients (benchmarks/stream_client.py) instead of
     browser contexts: each signs in through the sign-in form on its own websocket, then all open
@@ -265,12 +277,7 @@ async def protocol_load_test(url: str, sessions: int, rounds: int, server_pid: i
         c0 = cpu_seconds(server_pid)
         singles.append(await first.open_page("总览"))
         single_cpu.append(cpu_seconds(server_pid) - c0)
-    await asyncio.gather(*(c.open_page("支出进度") for c in clients))
-    c0 = cpu_seconds(server_pid)
-    together = await asyncio.gather(*(c.open_page("总览") for c in clients))
-    burst_cpu = cpu_seconds(server_pid) - c0
-    for client in clients:
-        await client.close()
+    together, burst_cpu = await _burst(clients, "支出进度", "总览", server_pid)
     return {"single": statistics.median(singles), "together": sorted(together),
             "single_cpu": statistics.median(single_cpu), "burst_cpu": burst_cpu, "bytes": first.received_bytes}
 
@@ -292,12 +299,7 @@ async def blank_protocol_load(url: str, sessions: int, rounds: int, server_pid: 
         singles.append(await first.open_page("页面一"))
         single_cpu.append(cpu_seconds(server_pid) - c0)
     singles, single_cpu = singles[1:], single_cpu[1:]  # the first switch warms up
-    await asyncio.gather(*(c.open_page("页面二") for c in clients))
-    c0 = cpu_seconds(server_pid)
-    together = await asyncio.gather(*(c.open_page("页面一") for c in clients))
-    burst_cpu = cpu_seconds(server_pid) - c0
-    for client in clients:
-        await client.close()
+    together, burst_cpu = await _burst(clients, "页面二", "页面一", server_pid)
     return {"single": statistics.median(singles), "together": sorted(together),
             "single_cpu": statistics.median(single_cpu), "burst_cpu": burst_cpu}
 

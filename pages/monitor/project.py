@@ -73,27 +73,17 @@ st.markdown("**填报记录**")
 # each tab is read and drawn when it is picked (on_change="rerun": the tab knows whether it is open)
 tab1, tab2, tab3, tab4 = st.tabs(["支出", "指标完成情况", "全年预计与进展", "佐证材料"], key="project_history_tab",
                                  on_change="rerun")
-if tab1.open:
-    with tab1:
-        hist = web.reads.project_spend_history(pid)
-        if hist.empty:
-            st.caption("尚无支出记录。")
-        else:
-            web.dataframe(pageviews.spend_history_table(hist))
-if tab2.open:
-    with tab2:
-        hist = web.reads.project_result_history(pid)
-        if hist.empty:
-            st.caption("尚无指标完成情况记录。")
-        else:
-            web.dataframe(pageviews.result_history_table(hist))
-if tab3.open:
-    with tab3:
-        hist = web.reads.project_report_history(pid)
-        if hist.empty:
-            st.caption("尚无全年预计执行数或进展说明。")
-        else:
-            web.dataframe(pageviews.report_history_table(hist))
+for tab, read, shape, empty in (
+        (tab1, web.reads.project_spend_history, pageviews.spend_history_table, "尚无支出记录。"),
+        (tab2, web.reads.project_result_history, pageviews.result_history_table, "尚无指标完成情况记录。"),
+        (tab3, web.reads.project_report_history, pageviews.report_history_table, "尚无全年预计执行数或进展说明。")):
+    if tab.open:
+        with tab:
+            hist = read(pid)
+            if hist.empty:
+                st.caption(empty)
+            else:
+                web.dataframe(shape(hist))
 if tab4.open:
     with tab4:
         conn = web.connection()
