@@ -107,6 +107,9 @@ def test_project_page_lists_the_rounds_files(page_db: Path, monkeypatch: pytest.
     at.query_params["project"] = "P001"
     at.switch_page("pages/monitor/project.py").run()
     assert not at.exception, at.exception
+    assert "签到表.pdf" not in "\n".join(m.value for m in at.markdown)  # its tab is drawn when picked
+    at.session_state["project_history_tab"] = "佐证材料"
+    at.run()
     shown = "\n".join(m.value for m in at.markdown)
     assert "项目填报：签到表.pdf（15 字节，李科长 上传）" in shown  # 9 + 6 bytes
     assert "本期审核状态：填报中" in "\n".join(c.value for c in at.caption)

@@ -140,8 +140,15 @@ def test_owner_fills_and_submits_finance_returns_then_approves(app: App, tmp_pat
     pdf = tmp_path / "签到表.pdf"
     pdf.write_bytes(PDF)
     upload = page.locator("[data-testid='stForm']").filter(has_text="上传佐证材料")
-    upload.locator("input[type='file']").set_input_files(str(pdf))
-    expect(upload.get_by_text("签到表.pdf")).to_be_visible()
+    for attempt in range(3):  # a rerun still running when the file was chosen redraws the uploader empty
+        wait_idle(page)
+        upload.locator("input[type='file']").set_input_files(str(pdf))
+        try:
+            expect(upload.get_by_text("签到表.pdf")).to_be_visible(timeout=10_000)
+            break
+        except AssertionError:
+            if attempt == 2:
+                raise
     click_until(page, upload.get_by_role("button", name="上传佐证材料"), page.get_by_text("已上传佐证材料“签到表.pdf”。"))
     expect(page.get_by_role("button", name="下载")).to_be_visible()
     screenshot(page, "round-owner-filled")
