@@ -202,11 +202,20 @@ class DisplayTable:
     places: dict[str, int]
 
 
+def _decimal_numbers(series: pd.Series) -> bool:
+    """An object column holding only numbers (Decimal, int, float; at least one) and gaps."""
+    if series.dtype != object:
+        return False
+    values = [v for v in series.tolist() if v is not None and not (isinstance(v, float) and math.isnan(v))]
+    return bool(values) and all(isinstance(v, (Decimal, int, float)) and not isinstance(v, bool) for v in values)
+
+
 def display_table(frame: pd.DataFrame, decimals: Mapping[str, int] | None = None) -> DisplayTable:
     """A table as shown on screen: empty text cells blank, missing dates "—", dates as 2024-07-31,
     floats rounded half-up to 2 decimals (``decimals`` per column otherwise), as Excel and the PDF
     round them (2.175 → 2.18)."""
-    shown = blank_text(frame).reset_index(drop=True)
+    numbers = [c for c in frame.columns if _decimal_numbers(frame[c])]  # DuckDB DECIMAL arrives as Decimal objects
+    shown = blank_text(frame.astype({c: "float64" for c in numbers})).reset_index(drop=True)
     asked = dict(decimals or {})
     places: dict[str, int] = {}
     for col in shown.columns:

@@ -101,3 +101,14 @@ def test_display_table_never_shows_none_or_nan() -> None:
     # 2.175 is 2.17499… in binary: half-up on the decimal form gives 2.18 (as Excel), 0.35 at 1 decimal → 0.4
     rounded = pageviews.display_table(pd.DataFrame({"金额": [2.175, 10.0], "比值": [0.35, 2.25]}), {"比值": 1}).frame
     assert rounded["金额"].tolist() == [2.18, 10.0] and rounded["比值"].tolist() == [0.4, 2.3]
+
+def test_decimal_columns_are_shown_as_numbers() -> None:
+    """当前应达 comes from DuckDB as Decimal objects: shown with 2 decimals like every amount, not as
+    text "2" next to "58.33" (by hand: 58.333 → 58.33, 2 → 2.00 drawn by the number column)."""
+    from decimal import Decimal
+
+    table = pageviews.display_table(pd.DataFrame({"当前应达": [Decimal("2"), Decimal("58.333"), None],
+                                                  "指标值": ["≥2 次", "100%", None]}))
+    assert table.places == {"当前应达": 2}
+    assert table.frame["当前应达"].tolist()[:2] == [2.0, 58.33] and pd.isna(table.frame["当前应达"][2])
+    assert table.frame["指标值"].tolist() == ["≥2 次", "100%", ""]
