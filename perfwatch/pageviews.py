@@ -7,10 +7,9 @@ Rules (lights, plans, periods) stay in their own modules; this only shapes and c
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any, cast
 
 import duckdb
@@ -18,7 +17,8 @@ import pandas as pd
 
 from perfwatch import db, entry, review
 from perfwatch.audit_labels import actor_label, source_label
-from perfwatch.numfmt import round_half_up
+from perfwatch.cells import is_missing
+from perfwatch.numfmt import MISSING, round_half_up
 from perfwatch.periods import month_end_of
 from perfwatch.store import Actor
 from perfwatch.targets_view import money
@@ -171,18 +171,6 @@ def as_of_after_data_note(as_of: dt.date, last_data: dt.date | None) -> str | No
 
 # ---------------------------------------------------------------- tables on screen: one formatter
 
-MISSING = "—"
-
-
-def fixed(value: Any, places: int = 2) -> str:
-    """A number rounded half-up (as Excel and the PDF round: 2.175 → "2.18") with thousands
-    separators; "—" when missing."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return MISSING
-    quantum = Decimal(1).scaleb(-places)
-    return f"{Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP):,.{places}f}"
-
-
 def _date_text(value: Any, with_time: bool) -> str:
     if value is None or pd.isna(value):
         return MISSING
@@ -206,7 +194,7 @@ def _decimal_numbers(series: pd.Series) -> bool:
     """An object column holding only numbers (Decimal, int, float; at least one) and gaps."""
     if series.dtype != object:
         return False
-    values = [v for v in series.tolist() if v is not None and not (isinstance(v, float) and math.isnan(v))]
+    values = [v for v in series.tolist() if not is_missing(v)]
     return bool(values) and all(isinstance(v, (Decimal, int, float)) and not isinstance(v, bool) for v in values)
 
 
@@ -225,6 +213,5 @@ def display_table(frame: pd.DataFrame, decimals: Mapping[str, int] | None = None
             shown[col] = [_date_text(v, with_time) for v in series]
         elif pd.api.types.is_float_dtype(series):
             n = places[col] = asked.get(col, 2)
-            rounded = (round_half_up(v, n) for v in series)
-            shown[col] = pd.Series([math.nan if v is None else v for v in rounded], dtype="float64")
+            shown[col] = series.map(lambda v, n=n: round_half_up(v, n)).astype("float64")  # None (missing) -> NaN
     return DisplayTable(shown, places)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from perfwatch import pageviews
+from perfwatch import numfmt, pageviews
 from perfwatch.store import Actor
 
 
@@ -76,14 +76,14 @@ def test_as_of_after_the_last_data_is_flagged() -> None:
     assert pageviews.as_of_after_data_note(dt.date(2024, 9, 30), None) is None
 
 
-def test_fixed_rounds_half_up_like_excel() -> None:
+def test_screen_rounds_half_up_like_excel() -> None:
     """2.175 is 2.17499… in binary; Excel and the PDF show 2.18, so the screen does too (by hand)."""
-    assert pageviews.fixed(2.175) == "2.18"
-    assert pageviews.fixed(0.5833333) == "0.58"
-    assert pageviews.fixed(1234567.005) == "1,234,567.01"
-    assert pageviews.fixed(0.35, 1) == "0.4"
-    assert pageviews.fixed(12.0, 0) == "12"
-    assert pageviews.fixed(None) == "—" and pageviews.fixed(float("nan")) == "—"
+    shown = pageviews.display_table(pd.DataFrame({"金额": [2.175, 0.5833333, 1234567.005], "比值": [0.35, 1.0, 2.0],
+                                                  "行": [12.0, 1.0, 2.0]}), {"比值": 1, "行": 0}).frame
+    assert shown["金额"].tolist() == [2.18, 0.58, 1234567.01]
+    assert shown["比值"][0] == 0.4 and shown["行"][0] == 12
+    assert numfmt.money(1234567.005) == "1,234,567.01"  # the text form, with thousands separators
+    assert numfmt.money(None) == "—" and numfmt.money(float("nan")) == "—"
 
 
 def test_display_table_never_shows_none_or_nan() -> None:
