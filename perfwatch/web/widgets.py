@@ -63,12 +63,8 @@ _NAME_MAX_PX = 600
 def name_columns(frame: pd.DataFrame) -> dict[str, Any]:
     """Text columns wide enough for the longest name in each name column of ``frame`` (up to 600 px), so
     the full name is readable; a wider table scrolls sideways instead of cutting names."""
-    config: dict[str, Any] = {}
-    for col in NAME_COLUMNS:
-        if col in frame.columns:
-            longest = max([text_width_px(str(v)) for v in frame[col].tolist() if not is_missing(v)] + [text_width_px(col)])
-            config[col] = st.column_config.TextColumn(col, width=min(longest + 28, _NAME_MAX_PX))
-    return config
+    return {col: st.column_config.TextColumn(col, width=_name_needs(frame, col)[-1])
+            for col in NAME_COLUMNS if col in frame.columns}
 
 
 # An entry grid keeps its name column at the grid's own width (the month columns must stay in view),
