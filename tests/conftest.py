@@ -100,14 +100,18 @@ def mini_db(empty_db: duckdb.DuckDBPyConnection, mini_data: dict[str, Any]) -> d
 
 
 @pytest.fixture
-def point_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Path], Path]]:
-    """Point the Streamlit app (for AppTest) at a database file: sign-in off (no accounts), run
-    from the repository, and no cached connection or query result leaking in or out of the test."""
+def point_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Path]]:
+    """Point the Streamlit app (for AppTest) at a database file: sign-in off (no accounts) unless
+    ``sign_in``, run from the repository, and no cached connection or query result leaking in or out
+    of the test."""
     import streamlit as st
 
-    def point(path: Path) -> Path:
+    def point(path: Path, *, sign_in: bool = False) -> Path:
         monkeypatch.setenv(db.ENV_DB, str(path))
-        monkeypatch.setenv("PERFWATCH_AUTH", "off")
+        if sign_in:
+            monkeypatch.delenv("PERFWATCH_AUTH", raising=False)
+        else:
+            monkeypatch.setenv("PERFWATCH_AUTH", "off")
         monkeypatch.chdir(REPO)
         st.cache_data.clear()
         st.cache_resource.clear()

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from perfwatch import auth, dataset, db, navigation, store
@@ -38,19 +37,12 @@ def _build(path: Path, with_users: bool) -> None:
 
 
 @pytest.fixture
-def app_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def app_db(tmp_path: Path, point_app: Callable[..., Path]) -> Path:
     """The mini dataset with an admin, a finance user and an owner; sign-in required (no
     PERFWATCH_AUTH), and no cache leaking between tests."""
     path = tmp_path / "app.duckdb"
     _build(path, with_users=True)
-    monkeypatch.setenv(db.ENV_DB, str(path))
-    monkeypatch.delenv("PERFWATCH_AUTH", raising=False)
-    monkeypatch.chdir(REPO)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield path
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    return point_app(path, sign_in=True)
 
 
 def app_conn(path: Path) -> duckdb.DuckDBPyConnection:

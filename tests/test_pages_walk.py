@@ -5,11 +5,10 @@ code (permission or action codes, table names, English JSON keys, "cli:root").""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from perfwatch import auth, db, demo, entry, store
@@ -50,15 +49,8 @@ def walk_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def app_on(walk_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv(db.ENV_DB, str(walk_db))
-    monkeypatch.delenv("PERFWATCH_AUTH", raising=False)
-    monkeypatch.chdir(REPO)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield walk_db
-    st.cache_data.clear()
-    st.cache_resource.clear()
+def app_on(walk_db: Path, point_app: Callable[..., Path]) -> Path:
+    return point_app(walk_db, sign_in=True)
 
 
 def _problems(at: AppTest, where: str) -> list[str]:
