@@ -165,15 +165,19 @@ def test_results_form_requires_cause_then_saves(page_db: Path, monkeypatch: pyte
     assert row["截至目前"] == "100件" and "黄灯" in row["指标灯"]
 
 
+def _report_case_count(path: Path, as_of: dt.date, value: float) -> None:
+    """办案数量's result to ``as_of`` saved (on 2024-08-15) through the app's own connection."""
+    from perfwatch import web
+
+    conn = web._connection(str(path))
+    ind = int(conn.execute("SELECT id FROM indicators WHERE level3 = '办案数量'").fetchone()[0])
+    entry.save_results(conn, store.SYSTEM, [entry.ResultInput(ind, as_of, value=value)], today=dt.date(2024, 8, 15))
+
+
 def test_results_page_flags_an_indicator_not_updated_this_round(page_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Test that 办案数量, last reported at May's end (40 件), reads 本期未更新 with its date in the
     June round of 指标填报 (table and expander, the words of 项目填报), and its plain value in May."""
-    from perfwatch import web
-
-    conn = web._connection(str(page_db))
-    ind = int(conn.execute("SELECT id FROM indicators WHERE level3 = '办案数量'").fetchone()[0])
-    entry.save_results(conn, store.SYSTEM, [entry.ResultInput(ind, dt.date(2024, 5, 31), value=40.0)],
-                       today=dt.date(2024, 8, 15))
+    _report_case_count(page_db, dt.date(2024, 5, 31), 40.0)
     at = page("entry_results.py", "owner", monkeypatch)
     at.selectbox(key="results_month").set_value(6).run()
     assert not at.exception, at.exception
@@ -206,12 +210,7 @@ def test_completeness_page(page_db: Path, monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_completeness_page_lists_stale_results_apart(page_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Test that a June result viewed in the July round is 本期未更新 with its date, not 未填报."""
-    from perfwatch import web
-
-    conn = web._connection(str(page_db))
-    ind = int(conn.execute("SELECT id FROM indicators WHERE level3 = '办案数量'").fetchone()[0])
-    entry.save_results(conn, store.SYSTEM, [entry.ResultInput(ind, dt.date(2024, 6, 30), value=50.0)],
-                       today=dt.date(2024, 8, 15))
+    _report_case_count(page_db, dt.date(2024, 6, 30), 50.0)
     at = page("completeness.py", "leader", monkeypatch)
     at.selectbox(key="completeness_month").set_value(7).run()
     assert not at.exception, at.exception
